@@ -1,1 +1,371 @@
-//! (in progress)
+//! Bounded per-run history: full detail for a recent window, plus a
+//! decimated picture of the whole run.
+//!
+//! A run of 10^7 epochs must not keep 10^7 records, and drawing its chart must
+//! cost what the screen is wide, not what the run is long. So a [`History`]
+//! keeps two things:
+//!
+//! * **recent** — the last `window` records in full (for trails, the explain
+//!   panel and exports of short runs);
+//! * **buckets** — the whole run cut into at most `2 × max_buckets` buckets of
+//!   `span` epochs each, every bucket holding, per column, the minimum, the
+//!   maximum and the last value seen. When the buckets fill up, neighbours are
+//!   merged pairwise and `span` doubles, so memory stays fixed and each
+//!   bucket's min/max envelope stays exact.
+//!
+//! A record is one epoch's row of `cols` numbers (e.g. loss, lr, grad norm,
+//! params…); what the columns mean is the caller's business.
+
+use std::collections::VecDeque;
+
+/// One decimated bucket: per column min / max / last over its epochs.
+#[derive(Debug, Clone)]
+struct Bucket {
+    first_epoch: u64,
+    last_epoch: u64,
+    min: Vec<f64>,
+    max: Vec<f64>,
+    last: Vec<f64>,
+}
+
+impl Bucket {
+    fn new(epoch: u64, row: &[f64]) -> Self {
+        let mut b = Bucket {
+            first_epoch: epoch,
+            last_epoch: epoch,
+            min: vec![f64::INFINITY; row.len()],
+            max: vec![f64::NEG_INFINITY; row.len()],
+            last: row.to_vec(),
+        };
+        b.absorb_values(row);
+        b
+    }
+
+    fn absorb_values(&mut self, row: &[f64]) {
+        for (i, &v) in row.iter().enumerate() {
+            if v.is_finite() {
+                if v < self.min[i] {
+                    self.min[i] = v;
+                }
+                if v > self.max[i] {
+                    self.max[i] = v;
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, epoch: u64, row: &[f64]) {
+        self.absorb_values(row);
+        self.last.copy_from_slice(row);
+        self.last_epoch = epoch;
+    }
+
+    fn merge(&mut self, other: &Bucket) {
+        for i in 0..self.min.len() {
+            self.min[i] = self.min[i].min(other.min[i]);
+            self.max[i] = self.max[i].max(other.max[i]);
+        }
+        self.last.copy_from_slice(&other.last);
+        self.last_epoch = other.last_epoch;
+    }
+}
+
+/// A point of a chart envelope: `(epoch, value)`.
+pub type Point = (f64, f64);
+
+/// Bounded history of one run. See the module docs.
+#[derive(Debug, Clone)]
+pub struct History {
+    cols: usize,
+    window: usize,
+    max_buckets: usize,
+    span: u64,
+    recent_epochs: VecDeque<u64>,
+    recent: VecDeque<f64>,
+    buckets: Vec<Bucket>,
+    len: u64,
+}
+
+impl History {
+    /// Default number of full-detail records kept.
+    pub const DEFAULT_WINDOW: usize = 4096;
+    /// Default bucket budget (the whole run is kept in at most twice this many).
+    pub const DEFAULT_BUCKETS: usize = 512;
+
+    /// A history of rows of `cols` numbers with the default window and buckets.
+    pub fn new(cols: usize) -> Self {
+        Self::with_capacity(cols, Self::DEFAULT_WINDOW, Self::DEFAULT_BUCKETS)
+    }
+
+    /// A history keeping `window` recent rows and at most `2 × max_buckets` buckets.
+    pub fn with_capacity(cols: usize, window: usize, max_buckets: usize) -> Self {
+        let window = window.max(1);
+        let max_buckets = max_buckets.max(1);
+        History {
+            cols,
+            window,
+            max_buckets,
+            span: 1,
+            recent_epochs: VecDeque::with_capacity(window),
+            recent: VecDeque::with_capacity(window * cols),
+            buckets: Vec::with_capacity(2 * max_buckets + 1),
+            len: 0,
+        }
+    }
+
+    /// Number of columns per row.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Number of rows pushed in total.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// True when nothing was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Epochs covered by one bucket right now.
+    pub fn bucket_span(&self) -> u64 {
+        self.span
+    }
+
+    /// Forget everything.
+    pub fn clear(&mut self) {
+        self.span = 1;
+        self.recent_epochs.clear();
+        self.recent.clear();
+        self.buckets.clear();
+        self.len = 0;
+    }
+
+    /// Record the row of `epoch`. Epochs must increase.
+    pub fn push(&mut self, epoch: u64, row: &[f64]) {
+        debug_assert_eq!(row.len(), self.cols);
+        if self.recent_epochs.len() == self.window {
+            self.recent_epochs.pop_front();
+            self.recent.drain(..self.cols);
+        }
+        self.recent_epochs.push_back(epoch);
+        self.recent.extend(row.iter().copied());
+        self.len += 1;
+
+        let bucket_of = |e: u64, span: u64| e / span;
+        match self.buckets.last_mut() {
+            Some(b) if bucket_of(b.first_epoch, self.span) == bucket_of(epoch, self.span) => {
+                b.push(epoch, row)
+            }
+            _ => {
+                self.buckets.push(Bucket::new(epoch, row));
+                if self.buckets.len() > 2 * self.max_buckets {
+                    self.coarsen();
+                }
+            }
+        }
+    }
+
+    /// Merge neighbouring buckets pairwise and double the span.
+    fn coarsen(&mut self) {
+        self.span *= 2;
+        let old = std::mem::take(&mut self.buckets);
+        for b in old {
+            match self.buckets.last_mut() {
+                Some(prev) if prev.first_epoch / self.span == b.first_epoch / self.span => {
+                    prev.merge(&b)
+                }
+                _ => self.buckets.push(b),
+            }
+        }
+    }
+
+    /// The most recent row, with its epoch.
+    pub fn last(&self) -> Option<(u64, Vec<f64>)> {
+        let e = *self.recent_epochs.back()?;
+        let start = self.recent.len() - self.cols;
+        Some((e, self.recent.range(start..).copied().collect()))
+    }
+
+    /// The full-detail recent rows, oldest first: `(epoch, row)`.
+    pub fn recent(&self) -> impl Iterator<Item = (u64, Vec<f64>)> + '_ {
+        self.recent_epochs.iter().enumerate().map(move |(i, &e)| {
+            let row = self
+                .recent
+                .range(i * self.cols..(i + 1) * self.cols)
+                .copied()
+                .collect();
+            (e, row)
+        })
+    }
+
+    /// True when the recent window still holds every row ever pushed.
+    pub fn is_complete(&self) -> bool {
+        self.len == self.recent_epochs.len() as u64
+    }
+
+    /// The last `n` values of column `col` (oldest first), e.g. for a trail.
+    pub fn tail(&self, col: usize, n: usize) -> Vec<(u64, f64)> {
+        let have = self.recent_epochs.len();
+        let from = have.saturating_sub(n);
+        (from..have)
+            .map(|i| (self.recent_epochs[i], self.recent[i * self.cols + col]))
+            .collect()
+    }
+
+    /// A chart-ready envelope of column `col` with at most about `2 × width`
+    /// points: for each of ≤ `width` groups of epochs, its minimum and maximum
+    /// (in the order they are drawn, so a line through them covers the range).
+    /// Non-finite values are skipped. Costs O(buckets), never O(epochs).
+    pub fn envelope(&self, col: usize, width: usize) -> Vec<Point> {
+        let width = width.max(1);
+        let mut out = Vec::with_capacity(2 * width + 2);
+        if self.buckets.is_empty() {
+            return out;
+        }
+        let first = self.buckets[0].first_epoch;
+        let last = self.buckets[self.buckets.len() - 1].last_epoch;
+        let n_groups = self.buckets.len().min(width);
+        let epochs = (last - first + 1) as f64;
+        let mut group: Option<(f64, f64, f64, f64)> = None; // (x, min, max, group index)
+        let flush = |g: Option<(f64, f64, f64, f64)>, out: &mut Vec<Point>| {
+            if let Some((x, lo, hi, _)) = g
+                && lo.is_finite()
+            {
+                if lo == hi {
+                    out.push((x, lo));
+                } else {
+                    out.push((x, lo));
+                    out.push((x, hi));
+                }
+            }
+        };
+        for b in &self.buckets {
+            let gi = (((b.first_epoch - first) as f64 / epochs) * n_groups as f64).floor();
+            let lo = b.min[col];
+            let hi = b.max[col];
+            match &mut group {
+                Some((x, glo, ghi, g)) if *g == gi => {
+                    *glo = glo.min(lo);
+                    *ghi = ghi.max(hi);
+                    *x = b.last_epoch as f64;
+                }
+                _ => {
+                    flush(group.take(), &mut out);
+                    group = Some((b.last_epoch as f64, lo, hi, gi));
+                }
+            }
+        }
+        flush(group, &mut out);
+        out
+    }
+
+    /// Smallest and largest finite value of column `col` over the whole run.
+    pub fn range(&self, col: usize) -> Option<(f64, f64)> {
+        let mut lo = f64::INFINITY;
+        let mut hi = f64::NEG_INFINITY;
+        for b in &self.buckets {
+            lo = lo.min(b.min[col]);
+            hi = hi.max(b.max[col]);
+        }
+        (lo <= hi).then_some((lo, hi))
+    }
+
+    /// Approximate heap bytes used (for the memory budget).
+    pub fn heap_bytes(&self) -> usize {
+        self.recent_epochs.capacity() * 8
+            + self.recent.capacity() * 8
+            + self.buckets.capacity() * (std::mem::size_of::<Bucket>() + 3 * 8 * self.cols)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_everything_while_short() {
+        let mut h = History::with_capacity(2, 10, 4);
+        for e in 0..5u64 {
+            h.push(e, &[e as f64, -(e as f64)]);
+        }
+        assert!(h.is_complete());
+        let rows: Vec<_> = h.recent().collect();
+        assert_eq!(rows.len(), 5);
+        assert_eq!(rows[3], (3, vec![3.0, -3.0]));
+        assert_eq!(h.last(), Some((4, vec![4.0, -4.0])));
+        assert_eq!(h.tail(0, 2), vec![(3, 3.0), (4, 4.0)]);
+    }
+
+    #[test]
+    fn window_and_buckets_stay_bounded() {
+        let mut h = History::with_capacity(1, 100, 64);
+        for e in 0..1_000_000u64 {
+            h.push(e, &[(e as f64).sin()]);
+        }
+        assert_eq!(h.len(), 1_000_000);
+        assert_eq!(h.recent().count(), 100);
+        assert!(!h.is_complete());
+        assert!(h.buckets.len() <= 128, "{} buckets", h.buckets.len());
+        assert!(h.bucket_span() >= 1_000_000 / 128);
+        // The recent window is the true tail.
+        assert_eq!(h.last().unwrap().0, 999_999);
+        assert!(h.heap_bytes() < 64 * 1024);
+    }
+
+    #[test]
+    fn envelope_is_exact_min_max() {
+        let mut h = History::with_capacity(1, 8, 4);
+        // A spike in the middle of a long flat run must survive decimation.
+        for e in 0..10_000u64 {
+            let v = if e == 5_123 { 100.0 } else { 1.0 };
+            h.push(e, &[v]);
+        }
+        let env = h.envelope(0, 50);
+        assert!(env.len() <= 100);
+        let top = env.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+        let bottom = env.iter().map(|p| p.1).fold(f64::MAX, f64::min);
+        assert_eq!(top, 100.0);
+        assert_eq!(bottom, 1.0);
+        assert_eq!(h.range(0), Some((1.0, 100.0)));
+        // x values are non-decreasing epochs within the run.
+        assert!(env.windows(2).all(|w| w[0].0 <= w[1].0));
+        assert!(env.last().unwrap().0 <= 9_999.0);
+    }
+
+    #[test]
+    fn envelope_of_short_run_is_the_run() {
+        let mut h = History::new(1);
+        for e in 0..20u64 {
+            h.push(e, &[(e * e) as f64]);
+        }
+        let env = h.envelope(0, 100);
+        assert_eq!(env.len(), 20);
+        assert_eq!(env[7], (7.0, 49.0));
+    }
+
+    #[test]
+    fn non_finite_values_are_skipped() {
+        let mut h = History::new(1);
+        h.push(0, &[1.0]);
+        h.push(1, &[f64::NAN]);
+        h.push(2, &[f64::INFINITY]);
+        h.push(3, &[2.0]);
+        let env = h.envelope(0, 100);
+        assert_eq!(env, vec![(0.0, 1.0), (3.0, 2.0)]);
+        assert_eq!(h.range(0), Some((1.0, 2.0)));
+    }
+
+    #[test]
+    fn clear_resets() {
+        let mut h = History::with_capacity(1, 4, 2);
+        for e in 0..100 {
+            h.push(e, &[1.0]);
+        }
+        h.clear();
+        assert!(h.is_empty());
+        assert_eq!(h.bucket_span(), 1);
+        assert!(h.envelope(0, 10).is_empty());
+    }
+}
