@@ -1,1 +1,15 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::Parser;
+use downhill::cli::{Cli, Command};
+use downhill::headless;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Run { file, format }) => headless::run(&file, format),
+        Some(Command::Check { paths }) => headless::check(&paths),
+        Some(Command::List) => headless::list(),
+        None => downhill::tui::main(&cli.paths, &cli.dashboard),
+    }
+}

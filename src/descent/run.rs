@@ -1,1 +1,644 @@
-//! (in progress)
+//! One gradient-descent run, advanced one epoch per [`Run::step`].
+//!
+//! Each update `k = 1..=N` does exactly what the lessons' loops do:
+//!
+//! ```text
+//! x_new = x_old − lr_k · ∇f(x_old)          (rate schedules, backtracking, Barzilai–Borwein)
+//! x_new = x_old − Δ_k                       (adaptive optimizers and momentum, see `schedule`)
+//! ```
+//!
+//! then evaluates `f` and `∇f` at `x_new` (a single [`Function::value_grad`] call for every
+//! schedule but backtracking, whose trial evaluations already include the accepted point).
+//! After the update the run's status is decided, in this order:
+//!
+//! 1. the loss, a parameter or a gradient component is not finite, or some `|x_j|` exceeds
+//!    [`Limits::bound`] → [`Status::Diverged`] `{ at: k }`; the run stops and keeps its
+//!    last good state (see below);
+//! 2. a tolerance is set and `‖∇f(x_new)‖ < tolerance` → [`Status::Converged`] `{ at: k }`;
+//! 3. `k == N` → [`Status::Finished`].
+//!
+//! The same checks run at the start (epoch 0): a non-finite or out-of-bound start is
+//! `Diverged { at: 0 }`, a zero-gradient start with a tolerance is `Converged { at: 0 }`,
+//! and `N = 0` is `Finished`. Without a tolerance, a start with zero gradient (the lesson's
+//! "unfortunate start" on a local maximum) simply never moves until `N`.
+//!
+//! **Divergence keeps the last good state.** When update `k` diverges, [`Run::params`],
+//! [`Run::loss`], [`Run::grad`] and [`Run::epoch`] (`= k − 1`) stay those of the last
+//! update that passed the checks, so a display never shows NaN; what update `k` tried is in
+//! [`Run::last_update`] (its `x_new` / `loss_new` are the offending values) and [`Run::lr`].
+//!
+//! The hot path allocates nothing: the [`Update`] record and every scratch buffer are
+//! allocated in [`Run::new`] and overwritten in place.
+
+use super::function::Function;
+use super::schedule::{
+    AdaptiveState, BACKTRACKING_MAX_TRIALS, BbRule, Momentum, Schedule, Trial, armijo_accepts,
+    bb_rate,
+};
+
+pub use super::schedule::UpdateDetail;
+
+/// The divergence bound callers use by default: a run diverges once some `|x_j| > 1e12`.
+pub const DEFAULT_BOUND: f64 = 1e12;
+
+/// Where a run stands.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Status {
+    /// More updates to do.
+    Running,
+    /// All `N` updates done.
+    Finished,
+    /// `‖∇f‖` fell below the tolerance after update `at` (0: at the start).
+    Converged { at: u64 },
+    /// Update `at` produced a non-finite value or left the bound (0: the start did).
+    Diverged { at: u64 },
+}
+
+impl Status {
+    /// True while the run has updates to do.
+    pub fn is_running(&self) -> bool {
+        matches!(self, Status::Running)
+    }
+}
+
+/// What to run: a schedule, its base rate, optional momentum, and the starting point.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    /// Display name (e.g. "fixed", "time-based").
+    pub name: String,
+    /// How each step is chosen.
+    pub schedule: Schedule,
+    /// The base rate `η`.
+    pub lr: f64,
+    /// Optional momentum; ignored for backtracking and Barzilai–Borwein
+    /// (see [`Schedule::supports_momentum`]).
+    pub momentum: Option<Momentum>,
+    /// The starting point (resized with zeros / truncated to the function's dimension).
+    pub start: Vec<f64>,
+}
+
+impl RunSpec {
+    /// A spec without momentum.
+    pub fn new(name: impl Into<String>, schedule: Schedule, lr: f64, start: Vec<f64>) -> Self {
+        Self {
+            name: name.into(),
+            schedule,
+            lr,
+            momentum: None,
+            start,
+        }
+    }
+
+    /// The same spec with momentum.
+    pub fn with_momentum(mut self, momentum: Momentum) -> Self {
+        self.momentum = Some(momentum);
+        self
+    }
+}
+
+/// When a run stops.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// `N`: the number of updates.
+    pub epochs: u64,
+    /// Stop as converged once `‖∇f‖ < tolerance`.
+    pub tolerance: Option<f64>,
+    /// A run diverges when any `|x_j| > bound` (callers default to [`DEFAULT_BOUND`]).
+    pub bound: f64,
+}
+
+impl Limits {
+    /// `epochs` updates, no tolerance, the default bound.
+    pub fn new(epochs: u64) -> Self {
+        Self {
+            epochs,
+            tolerance: None,
+            bound: DEFAULT_BOUND,
+        }
+    }
+
+    /// The same limits with a convergence tolerance on `‖∇f‖`.
+    pub fn with_tolerance(mut self, tolerance: f64) -> Self {
+        self.tolerance = Some(tolerance);
+        self
+    }
+
+    /// The same limits with another divergence bound.
+    pub fn with_bound(mut self, bound: f64) -> Self {
+        self.bound = bound;
+        self
+    }
+}
+
+/// Exactly what one update did (for an "explain this step" panel).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Update {
+    /// `k`, 1-based.
+    pub epoch: u64,
+    /// The parameters before the update.
+    pub x_old: Vec<f64>,
+    /// `∇f(x_old)`.
+    pub grad_old: Vec<f64>,
+    /// The rate used: `x_new = x_old − lr·grad_old` exactly for the rate schedules,
+    /// backtracking and Barzilai–Borwein; for adaptive optimizers and momentum the
+    /// effective rate `‖x_new − x_old‖/‖grad_old‖` (0 when `grad_old = 0`).
+    pub lr: f64,
+    /// The parameters after the update (the offending point if it diverged).
+    pub x_new: Vec<f64>,
+    /// `f(x_old)`.
+    pub loss_old: f64,
+    /// `f(x_new)`.
+    pub loss_new: f64,
+    /// The numbers the schedule used.
+    pub detail: UpdateDetail,
+}
+
+/// One run of gradient descent on `F`. See the module docs for the semantics.
+#[derive(Debug, Clone)]
+pub struct Run<F: Function> {
+    spec: RunSpec,
+    f: F,
+    limits: Limits,
+    x: Vec<f64>,
+    g: Vec<f64>,
+    loss: f64,
+    grad_norm: f64,
+    epoch: u64,
+    lr: f64,
+    status: Status,
+    update: Update,
+    has_update: bool,
+    /// Gradient at the candidate point, swapped with `g` on success.
+    g_new: Vec<f64>,
+    /// The final step `Δ` of adaptive / momentum updates.
+    delta: Vec<f64>,
+    adaptive: AdaptiveState,
+    /// Momentum buffer `b`.
+    velocity: Vec<f64>,
+    /// Barzilai–Borwein: the previous point and gradient.
+    prev_x: Vec<f64>,
+    prev_g: Vec<f64>,
+}
+
+/// Euclidean norm `‖v‖` (exactly `|v_0|` in 1D; rescaled so large finite vectors do not
+/// overflow to infinity).
+pub fn norm(v: &[f64]) -> f64 {
+    if let [x] = v {
+        return x.abs();
+    }
+    let sq: f64 = v.iter().map(|x| x * x).sum();
+    if sq.is_finite() {
+        return sq.sqrt();
+    }
+    let scale = v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    if !scale.is_finite() || scale == 0.0 {
+        return sq.sqrt();
+    }
+    scale
+        * v.iter()
+            .map(|x| (x / scale) * (x / scale))
+            .sum::<f64>()
+            .sqrt()
+}
+
+/// Euclidean distance `‖a − b‖` (over the common length).
+pub fn distance(a: &[f64], b: &[f64]) -> f64 {
+    if let ([x], [y]) = (a, b) {
+        return (x - y).abs();
+    }
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum::<f64>()
+        .sqrt()
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// True when every value is finite and every `|x_j| ≤ bound` (a NaN bound bounds nothing).
+fn in_bounds(x: &[f64], bound: f64) -> bool {
+    x.iter()
+        .all(|v| v.is_finite() && (v.abs() <= bound || bound.is_nan()))
+}
+
+impl<F: Function> Run<F> {
+    /// A run at `spec.start`, evaluating `f` and `∇f` there (epoch 0) and checking the
+    /// start (see the module docs).
+    pub fn new(spec: RunSpec, f: F, limits: Limits) -> Self {
+        let dim = f.dim();
+        let zeros = || vec![0.0; dim];
+        let update = Update {
+            epoch: 0,
+            x_old: zeros(),
+            grad_old: zeros(),
+            lr: f64::NAN,
+            x_new: zeros(),
+            loss_old: f64::NAN,
+            loss_new: f64::NAN,
+            detail: UpdateDetail::preallocated(&spec.schedule, spec.momentum.as_ref(), dim),
+        };
+        let start = spec.start.clone();
+        let mut run = Self {
+            spec,
+            f,
+            limits,
+            x: zeros(),
+            g: zeros(),
+            loss: f64::NAN,
+            grad_norm: f64::NAN,
+            epoch: 0,
+            lr: f64::NAN,
+            status: Status::Running,
+            update,
+            has_update: false,
+            g_new: zeros(),
+            delta: zeros(),
+            adaptive: AdaptiveState::new(dim),
+            velocity: zeros(),
+            prev_x: zeros(),
+            prev_g: zeros(),
+        };
+        run.restart(start);
+        run
+    }
+
+    /// Back to epoch 0 at `start` (which becomes `spec().start`): clears the schedule's
+    /// state, the momentum buffer and the last update, re-evaluates and re-checks the start.
+    pub fn restart(&mut self, start: Vec<f64>) {
+        let dim = self.x.len();
+        self.spec.start = start;
+        self.spec.start.resize(dim, 0.0);
+        self.x.copy_from_slice(&self.spec.start);
+        self.loss = self.f.value_grad(&self.x, &mut self.g);
+        self.grad_norm = norm(&self.g);
+        self.epoch = 0;
+        self.lr = f64::NAN;
+        self.has_update = false;
+        self.adaptive.reset();
+        self.velocity.fill(0.0);
+        self.prev_x.fill(0.0);
+        self.prev_g.fill(0.0);
+        self.status = if !self.loss.is_finite()
+            || !in_bounds(&self.x, self.limits.bound)
+            || !self.g.iter().all(|v| v.is_finite())
+        {
+            Status::Diverged { at: 0 }
+        } else {
+            self.settle(0)
+        };
+    }
+
+    /// Running / Converged / Finished after `k` good updates.
+    fn settle(&self, k: u64) -> Status {
+        match self.limits.tolerance {
+            Some(tol) if self.grad_norm < tol => Status::Converged { at: k },
+            _ if k >= self.limits.epochs => Status::Finished,
+            _ => Status::Running,
+        }
+    }
+
+    /// One update if the run is [`Status::Running`]; returns true iff it did one (a
+    /// diverging update counts: it changes the status and [`Run::last_update`]). A run
+    /// that is not running is left untouched.
+    pub fn step(&mut self) -> bool {
+        if !self.status.is_running() {
+            return false;
+        }
+        let k = self.epoch + 1;
+        self.update.epoch = k;
+        self.update.x_old.copy_from_slice(&self.x);
+        self.update.grad_old.copy_from_slice(&self.g);
+        self.update.loss_old = self.loss;
+        self.has_update = true;
+
+        let (lr, loss_new) = match self.spec.schedule {
+            Schedule::Backtracking { c, shrink } => self.backtracking_update(c, shrink),
+            _ => {
+                let lr = self.direct_update(k);
+                let loss = self.f.value_grad(&self.update.x_new, &mut self.g_new);
+                (lr, loss)
+            }
+        };
+        self.update.lr = lr;
+        self.update.loss_new = loss_new;
+        self.lr = lr;
+
+        if !loss_new.is_finite()
+            || !in_bounds(&self.update.x_new, self.limits.bound)
+            || !self.g_new.iter().all(|v| v.is_finite())
+        {
+            self.status = Status::Diverged { at: k };
+            return true;
+        }
+        if matches!(self.spec.schedule, Schedule::BarzilaiBorwein) {
+            self.prev_x.copy_from_slice(&self.update.x_old);
+            self.prev_g.copy_from_slice(&self.update.grad_old);
+        }
+        self.x.copy_from_slice(&self.update.x_new);
+        std::mem::swap(&mut self.g, &mut self.g_new);
+        self.loss = loss_new;
+        self.grad_norm = norm(&self.g);
+        self.epoch = k;
+        self.status = self.settle(k);
+        true
+    }
+
+    /// Every schedule but backtracking: fills `update.x_new` (and the detail) and returns
+    /// the rate to record.
+    fn direct_update(&mut self, k: u64) -> f64 {
+        let base = self.spec.lr;
+        let n = self.limits.epochs;
+        let schedule = &self.spec.schedule;
+        let momentum = self.spec.momentum.filter(|_| schedule.supports_momentum());
+        if momentum.is_some() != matches!(self.update.detail, UpdateDetail::Momentum { .. }) {
+            // Only if a caller changed the spec's shape behind our back; allocates once.
+            self.update.detail =
+                UpdateDetail::preallocated(schedule, momentum.as_ref(), self.x.len());
+        }
+        let u = &mut self.update;
+
+        // The schedule's own step: a rate, or (adaptive) a per-coordinate step in `delta`.
+        let rate = if let Some(lr) = schedule.lr_at(base, k, n, self.grad_norm) {
+            if let Some(d) = schedule.describe(base, k, n, self.grad_norm) {
+                *u.detail.schedule_part_mut() = d;
+            }
+            Some(lr)
+        } else if matches!(schedule, Schedule::BarzilaiBorwein) {
+            let (t, s_dot_s, s_dot_y, rule) = if k == 1 {
+                (base, 0.0, 0.0, BbRule::First)
+            } else {
+                let (mut ss, mut sy) = (0.0, 0.0);
+                for j in 0..u.x_old.len() {
+                    let s = u.x_old[j] - self.prev_x[j];
+                    let y = u.grad_old[j] - self.prev_g[j];
+                    ss += s * s;
+                    sy += s * y;
+                }
+                let (t, rule) = bb_rate(base, ss, sy);
+                (t, ss, sy, rule)
+            };
+            *u.detail.schedule_part_mut() = UpdateDetail::BarzilaiBorwein {
+                base,
+                s_dot_s,
+                s_dot_y,
+                rule,
+            };
+            Some(t)
+        } else {
+            self.adaptive.step(
+                schedule,
+                base,
+                k,
+                &u.grad_old,
+                &mut self.delta,
+                u.detail.schedule_part_mut(),
+            );
+            None
+        };
+
+        match (rate, momentum) {
+            (Some(lr), None) => {
+                for ((xn, &xo), &g) in u.x_new.iter_mut().zip(&u.x_old).zip(&u.grad_old) {
+                    *xn = xo - lr * g;
+                }
+                return lr;
+            }
+            (Some(lr), Some(_)) => {
+                for (d, &g) in self.delta.iter_mut().zip(&u.grad_old) {
+                    *d = lr * g;
+                }
+            }
+            (None, _) => {}
+        }
+        if let (
+            Some(m),
+            UpdateDetail::Momentum {
+                beta,
+                nesterov,
+                step,
+                buffer,
+                ..
+            },
+        ) = (momentum, &mut u.detail)
+        {
+            *beta = m.beta;
+            *nesterov = m.nesterov;
+            step.clear();
+            step.extend_from_slice(&self.delta);
+            m.apply(k == 1, step, &mut self.velocity, &mut self.delta);
+            buffer.clear();
+            buffer.extend_from_slice(&self.velocity);
+        }
+        for ((xn, &xo), &d) in u.x_new.iter_mut().zip(&u.x_old).zip(&self.delta) {
+            *xn = xo - d;
+        }
+        let g_norm = norm(&u.grad_old);
+        if g_norm == 0.0 {
+            0.0
+        } else {
+            norm(&self.delta) / g_norm
+        }
+    }
+
+    /// Armijo backtracking: fills `update.x_new`, `g_new` and the trials; returns
+    /// `(t, f(x_new))`, or `(0, f(x_old))` with no step when no trial is accepted.
+    fn backtracking_update(&mut self, c: f64, shrink: f64) -> (f64, f64) {
+        let base = self.spec.lr;
+        let u = &mut self.update;
+        if !matches!(u.detail, UpdateDetail::Backtracking { .. }) {
+            u.detail = UpdateDetail::preallocated(&self.spec.schedule, None, self.x.len());
+        }
+        let UpdateDetail::Backtracking {
+            base: b,
+            c: dc,
+            shrink: ds,
+            grad_sq,
+            trials,
+            accepted,
+        } = &mut u.detail
+        else {
+            return (0.0, u.loss_old);
+        };
+        let gsq = dot(&u.grad_old, &u.grad_old);
+        *b = base;
+        *dc = c;
+        *ds = shrink;
+        *grad_sq = gsq;
+        *accepted = false;
+        trials.clear();
+        let mut t = base;
+        for _ in 0..BACKTRACKING_MAX_TRIALS {
+            for ((xn, &xo), &g) in u.x_new.iter_mut().zip(&u.x_old).zip(&u.grad_old) {
+                *xn = xo - t * g;
+            }
+            let loss = self.f.value_grad(&u.x_new, &mut self.g_new);
+            trials.push(Trial { t, loss });
+            if armijo_accepts(loss, u.loss_old, c, t, gsq) {
+                *accepted = true;
+                return (t, loss);
+            }
+            t *= shrink;
+        }
+        u.x_new.copy_from_slice(&u.x_old);
+        self.g_new.copy_from_slice(&u.grad_old);
+        (0.0, u.loss_old)
+    }
+
+    /// The spec this run was built from (`start` is the latest restart point).
+    pub fn spec(&self) -> &RunSpec {
+        &self.spec
+    }
+
+    /// The run's limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The objective.
+    pub fn function(&self) -> &F {
+        &self.f
+    }
+
+    /// The objective, mutably (e.g. to evaluate it elsewhere for a landscape plot).
+    pub fn function_mut(&mut self) -> &mut F {
+        &mut self.f
+    }
+
+    /// Updates applied to [`Run::params`] (a diverging update is not applied).
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// The current parameters.
+    pub fn params(&self) -> &[f64] {
+        &self.x
+    }
+
+    /// `f(params())`.
+    pub fn loss(&self) -> f64 {
+        self.loss
+    }
+
+    /// `∇f(params())`.
+    pub fn grad(&self) -> &[f64] {
+        &self.g
+    }
+
+    /// `‖∇f(params())‖` (in 1D exactly `|f'|`).
+    pub fn grad_norm(&self) -> f64 {
+        self.grad_norm
+    }
+
+    /// The rate of the last update (NaN before the first): `x_new = x_old − lr·g_old`
+    /// exactly for the rate schedules, backtracking (the accepted `t`, 0 for no step) and
+    /// Barzilai–Borwein; for adaptive optimizers and momentum, the effective rate
+    /// `‖x_new − x_old‖/‖g_old‖` (0 when `g_old = 0`).
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    /// Where the run stands.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// Exactly what the last update did (None before the first).
+    pub fn last_update(&self) -> Option<&Update> {
+        self.has_update.then_some(&self.update)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `f(x) = a x² + b x + c` in 1D.
+    struct Quad1(f64, f64, f64);
+
+    impl Function for Quad1 {
+        fn dim(&self) -> usize {
+            1
+        }
+        fn value(&mut self, x: &[f64]) -> f64 {
+            self.0 * x[0] * x[0] + self.1 * x[0] + self.2
+        }
+        fn value_grad(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
+            g[0] = 2.0 * self.0 * x[0] + self.1;
+            self.value(x)
+        }
+    }
+
+    fn quad_run(schedule: Schedule, lr: f64, x0: f64, limits: Limits) -> Run<Quad1> {
+        Run::new(
+            RunSpec::new("q", schedule, lr, vec![x0]),
+            Quad1(3.0, -3.0, 4.0),
+            limits,
+        )
+    }
+
+    #[test]
+    fn norms() {
+        assert_eq!(norm(&[-3.0]), 3.0);
+        assert_eq!(norm(&[3.0, 4.0]), 5.0);
+        assert_eq!(norm(&[]), 0.0);
+        assert!((norm(&[3e200, 4e200]) / 5e200 - 1.0).abs() < 1e-15);
+        assert!(norm(&[f64::NAN, 1.0]).is_nan());
+        assert_eq!(norm(&[f64::INFINITY, 1.0]), f64::INFINITY);
+        assert_eq!(distance(&[1.0, 1.0], &[4.0, 5.0]), 5.0);
+        assert_eq!(distance(&[0.1], &[0.3]), (0.1f64 - 0.3).abs());
+    }
+
+    #[test]
+    fn epoch_zero_state() {
+        let r = quad_run(Schedule::Constant, 0.01, 1.0, Limits::new(10));
+        assert_eq!(r.epoch(), 0);
+        assert_eq!(r.params(), [1.0]);
+        assert_eq!(r.loss(), 4.0);
+        assert_eq!(r.grad(), [3.0]);
+        assert_eq!(r.grad_norm(), 3.0);
+        assert!(r.lr().is_nan());
+        assert_eq!(r.status(), Status::Running);
+        assert!(r.last_update().is_none());
+    }
+
+    #[test]
+    fn zero_epochs_is_finished_at_once() {
+        let mut r = quad_run(Schedule::Constant, 0.01, 1.0, Limits::new(0));
+        assert_eq!(r.status(), Status::Finished);
+        assert!(!r.step());
+    }
+
+    #[test]
+    fn one_plain_step() {
+        let mut r = quad_run(Schedule::Constant, 0.01, 1.0, Limits::new(10));
+        assert!(r.step());
+        let u = r.last_update().unwrap().clone();
+        assert_eq!(u.epoch, 1);
+        assert_eq!(u.x_old, [1.0]);
+        assert_eq!(u.grad_old, [3.0]);
+        assert_eq!(u.lr, 0.01);
+        assert_eq!(u.x_new, [1.0 - 0.01 * 3.0]);
+        assert_eq!(u.loss_old, 4.0);
+        assert_eq!(u.loss_new, r.loss());
+        assert_eq!(u.detail, UpdateDetail::Plain);
+        assert_eq!(r.params(), u.x_new.as_slice());
+        assert_eq!(r.epoch(), 1);
+    }
+
+    #[test]
+    fn momentum_is_ignored_for_line_searches() {
+        let spec = RunSpec::new("bb", Schedule::BarzilaiBorwein, 0.01, vec![1.0]).with_momentum(
+            Momentum {
+                beta: 0.9,
+                nesterov: true,
+            },
+        );
+        let mut r = Run::new(spec, Quad1(3.0, -3.0, 4.0), Limits::new(5));
+        r.step();
+        let u = r.last_update().unwrap();
+        assert_eq!(u.x_new, [1.0 - 0.01 * 3.0]);
+        assert!(matches!(u.detail, UpdateDetail::BarzilaiBorwein { .. }));
+    }
+}

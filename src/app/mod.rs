@@ -1,0 +1,12 @@
+//! The dashboard's state: a [`Model`], the [`Action`]s that change it, the
+//! one [`update`] function that applies them, and the keymap.
+//!
+//! `update` is the only place state changes. It does no I/O: it returns the
+//! engine commands to send, so every key can be tested without a terminal.
+
+pub mod keymap;
+mod model;
+mod update;
+
+pub use model::{Entry, LowerChart, Model, Overlay};
+pub use update::{Action, activate, update};

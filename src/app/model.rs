@@ -1,0 +1,120 @@
+//! The dashboard model.
+
+use std::sync::Arc;
+
+use crate::engine::{Pace, Snapshot};
+use crate::scenario::{LoadError, Scenario};
+
+/// One scenario in the list: loaded, or the error that kept it from loading.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Where it came from (file path or `bundled:NAME`).
+    pub label: String,
+    pub scenario: Result<Arc<Scenario>, LoadError>,
+    /// Bumped by each restart; snapshots of older generations are dropped.
+    pub generation: u64,
+    pub pace: Pace,
+    /// The latest picture of its race, once the engine has sent one.
+    pub snapshot: Option<Arc<Snapshot>>,
+}
+
+impl Entry {
+    /// An entry for a loaded scenario or a load error.
+    pub fn new(label: String, scenario: Result<Scenario, LoadError>) -> Entry {
+        let pace = scenario
+            .as_ref()
+            .map_or(Pace::PerSecond(10.0), |s| Pace::default_for(s.epochs));
+        Entry {
+            label,
+            scenario: scenario.map(Arc::new),
+            generation: 0,
+            pace,
+            snapshot: None,
+        }
+    }
+
+    /// The name shown in lists: the title, or the file for a broken one.
+    pub fn name(&self) -> String {
+        match &self.scenario {
+            Ok(s) => s.title.clone(),
+            Err(_) => self.label.clone(),
+        }
+    }
+}
+
+/// What is drawn over the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help,
+    /// The scenario picker, filtering names by what was typed.
+    Picker {
+        filter: String,
+        selected: usize,
+    },
+}
+
+/// What the lower chart shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LowerChart {
+    #[default]
+    Lr,
+}
+
+/// Everything the dashboard shows.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub entries: Vec<Entry>,
+    pub current: usize,
+    pub paused: bool,
+    pub log_scale: bool,
+    pub lower: LowerChart,
+    pub overlay: Overlay,
+    /// Draw without colour (NO_COLOR).
+    pub no_color: bool,
+    /// Set when the user asked to quit.
+    pub quit: bool,
+    /// A one-line message for the status line.
+    pub message: Option<String>,
+}
+
+impl Model {
+    /// A model over `entries`, showing the first.
+    pub fn new(entries: Vec<Entry>) -> Model {
+        Model {
+            entries,
+            current: 0,
+            paused: false,
+            log_scale: false,
+            lower: LowerChart::default(),
+            overlay: Overlay::None,
+            no_color: false,
+            quit: false,
+            message: None,
+        }
+    }
+
+    /// The entry on screen.
+    pub fn entry(&self) -> Option<&Entry> {
+        self.entries.get(self.current)
+    }
+
+    /// The snapshot on screen, if any.
+    pub fn snapshot(&self) -> Option<&Snapshot> {
+        self.entry().and_then(|e| e.snapshot.as_deref())
+    }
+
+    /// Indices of entries whose name contains `filter` (case-insensitive).
+    pub fn filtered(&self, filter: &str) -> Vec<usize> {
+        let f = filter.to_lowercase();
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.name().to_lowercase().contains(&f) || e.label.to_lowercase().contains(&f)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+}

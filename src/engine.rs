@@ -1,0 +1,511 @@
+//! The engine: a background tokio task that owns the races and paces them.
+//!
+//! Commands come in ([`Command`]), owned snapshots go out ([`Event`]). The
+//! engine keeps one [`Slot`] per scenario it has been shown, so switching
+//! scenarios keeps each one's progress. Only the active scenario advances.
+//!
+//! Pacing: while running, a frame-rate interval wakes the task; each wake
+//! computes how many epochs are due at the current pace (carrying the
+//! fraction) and steps them on a blocking thread, bounded by a time budget so
+//! `max` pace runs flat out without starving the command channel. Paused (or
+//! done), the task sleeps on its command channel: no timers, no CPU.
+//!
+//! Every command and snapshot carries the scenario id and its generation
+//! (bumped by each restart or reload), so a late snapshot from before a
+//! restart is recognised and dropped by the model.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+
+use crate::descent::expr::Evaluator;
+use crate::descent::history::{History, Point};
+use crate::descent::race::Race;
+use crate::descent::run::{Run, Status, Update, distance};
+use crate::scenario::Scenario;
+
+/// How fast the active scenario advances.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pace {
+    /// Epochs per second.
+    PerSecond(f64),
+    /// As fast as the core allows.
+    Max,
+}
+
+impl Pace {
+    /// The paces `+` and `-` step through (epochs per second), then `max`.
+    pub const LADDER: &[f64] = &[
+        0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4,
+        1e5, 2e5, 5e5, 1e6,
+    ];
+
+    /// About ten seconds for the whole scenario, on the ladder.
+    pub fn default_for(epochs: u64) -> Pace {
+        let want = epochs as f64 / 10.0;
+        let best = Self::LADDER
+            .iter()
+            .copied()
+            .min_by(|a, b| {
+                let da = (a.ln() - want.ln()).abs();
+                let db = (b.ln() - want.ln()).abs();
+                da.total_cmp(&db)
+            })
+            .unwrap_or(10.0);
+        Pace::PerSecond(best)
+    }
+
+    /// One rung faster (`max` above the top).
+    pub fn faster(self) -> Pace {
+        match self {
+            Pace::Max => Pace::Max,
+            Pace::PerSecond(p) => Self::LADDER
+                .iter()
+                .copied()
+                .find(|&l| l > p * 1.000_001)
+                .map_or(Pace::Max, Pace::PerSecond),
+        }
+    }
+
+    /// One rung slower (the bottom rung stays).
+    pub fn slower(self) -> Pace {
+        match self {
+            Pace::Max => Pace::PerSecond(Self::LADDER[Self::LADDER.len() - 1]),
+            Pace::PerSecond(p) => Pace::PerSecond(
+                Self::LADDER
+                    .iter()
+                    .copied()
+                    .rev()
+                    .find(|&l| l < p / 1.000_001)
+                    .unwrap_or(Self::LADDER[0]),
+            ),
+        }
+    }
+
+    /// For the header: `10 ep/s`, `2k ep/s`, `max`.
+    pub fn label(self) -> String {
+        match self {
+            Pace::Max => "max".into(),
+            Pace::PerSecond(p) if p >= 1e6 => format!("{}M ep/s", p / 1e6),
+            Pace::PerSecond(p) if p >= 1e3 => format!("{}k ep/s", p / 1e3),
+            Pace::PerSecond(p) => format!("{p} ep/s"),
+        }
+    }
+}
+
+/// Commands from the model to the engine.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Make scenario `id` the one that advances. A slot is created on first
+    /// sight, or rebuilt when `generation` differs from the one it has.
+    Activate {
+        id: usize,
+        generation: u64,
+        scenario: Arc<Scenario>,
+        pace: Pace,
+    },
+    /// Advance nothing (a scenario that failed to load is on screen).
+    Idle,
+    /// Pause or resume the active scenario.
+    SetPaused(bool),
+    /// Advance scenario `id` by exactly one epoch (meant for when paused).
+    Step { id: usize, generation: u64 },
+    /// Change the pace of scenario `id`.
+    SetPace { id: usize, pace: Pace },
+    /// Stop the task.
+    Shutdown,
+}
+
+/// Messages from the engine to the model.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The state of one scenario's race.
+    Snapshot(Arc<Snapshot>),
+}
+
+/// Columns of each run's history row.
+pub mod col {
+    pub const LOSS: usize = 0;
+    pub const LR: usize = 1;
+    pub const GRAD_NORM: usize = 2;
+    /// Parameters start here; gradients follow the parameters.
+    pub const PARAMS: usize = 3;
+}
+
+/// Number of epoch groups in each chart series of a snapshot.
+pub const CHART_GROUPS: usize = 400;
+/// Number of recent positions kept for a trail.
+pub const TRAIL: usize = 64;
+
+/// An owned picture of one scenario's race, for the renderer.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub scenario: usize,
+    pub generation: u64,
+    /// Epochs completed (the furthest run).
+    pub epoch: u64,
+    pub epochs: u64,
+    /// Every run has stopped.
+    pub done: bool,
+    pub runs: Vec<RunView>,
+}
+
+/// One run in a snapshot.
+#[derive(Debug, Clone)]
+pub struct RunView {
+    pub name: String,
+    pub schedule: &'static str,
+    pub epoch: u64,
+    pub start: Vec<f64>,
+    pub params: Vec<f64>,
+    pub loss: f64,
+    pub grad: Vec<f64>,
+    pub grad_norm: f64,
+    /// The lr of the last update (NaN before the first).
+    pub lr: f64,
+    pub status: Status,
+    /// Distance to the scenario's known minimum, if it has one.
+    pub distance: Option<f64>,
+    pub last_update: Option<Update>,
+    /// Chart series (min/max envelopes over epochs).
+    pub loss_series: Vec<Point>,
+    pub lr_series: Vec<Point>,
+    pub param_series: Vec<Vec<Point>>,
+    pub grad_series: Vec<Vec<Point>>,
+    /// Finite loss range over the whole run.
+    pub loss_range: Option<(f64, f64)>,
+    pub lr_range: Option<(f64, f64)>,
+    /// Recent positions, oldest first.
+    pub trail: Vec<Vec<f64>>,
+}
+
+/// One scenario's race and its histories.
+pub struct Slot {
+    pub id: usize,
+    pub generation: u64,
+    pub scenario: Arc<Scenario>,
+    pub race: Race<Evaluator>,
+    pub histories: Vec<History>,
+    pub pace: Pace,
+    row: Vec<f64>,
+}
+
+impl Slot {
+    /// A fresh race of `scenario` at `generation`, with epoch 0 recorded.
+    pub fn new(id: usize, generation: u64, scenario: Arc<Scenario>, pace: Pace) -> Slot {
+        let race = scenario.race(generation);
+        let dim = scenario.dim();
+        let histories = race
+            .runs()
+            .iter()
+            .map(|_| History::new(col::PARAMS + 2 * dim))
+            .collect();
+        let mut slot = Slot {
+            id,
+            generation,
+            scenario,
+            race,
+            histories,
+            pace,
+            row: Vec::with_capacity(col::PARAMS + 2 * dim),
+        };
+        for i in 0..slot.race.runs().len() {
+            slot.record(i);
+        }
+        slot
+    }
+
+    fn record(&mut self, i: usize) {
+        let run = &self.race.runs()[i];
+        self.row.clear();
+        self.row.extend([run.loss(), run.lr(), run.grad_norm()]);
+        self.row.extend_from_slice(run.params());
+        self.row.extend_from_slice(run.grad());
+        self.histories[i].push(run.epoch(), &self.row);
+    }
+
+    /// Advance every running run by one epoch and record it. False when
+    /// nothing was left to advance.
+    pub fn step(&mut self) -> bool {
+        let mut before = [0u64; crate::scenario::MAX_RUNS];
+        for (e, r) in before.iter_mut().zip(self.race.runs()) {
+            *e = r.epoch();
+        }
+        if !self.race.step() {
+            return false;
+        }
+        for (i, &e) in before.iter().enumerate().take(self.race.runs().len()) {
+            if self.race.runs()[i].epoch() != e {
+                self.record(i);
+            }
+        }
+        true
+    }
+
+    /// True when every run has stopped.
+    pub fn done(&self) -> bool {
+        self.race.is_done()
+    }
+
+    /// The owned picture the renderer needs.
+    pub fn snapshot(&self) -> Snapshot {
+        let dim = self.scenario.dim();
+        let runs = self
+            .race
+            .runs()
+            .iter()
+            .zip(&self.histories)
+            .map(|(r, h)| run_view(r, h, dim, self.scenario.minimum.as_deref()))
+            .collect();
+        Snapshot {
+            scenario: self.id,
+            generation: self.generation,
+            epoch: self.race.epoch(),
+            epochs: self.scenario.epochs,
+            done: self.done(),
+            runs,
+        }
+    }
+}
+
+fn run_view(r: &Run<Evaluator>, h: &History, dim: usize, minimum: Option<&[f64]>) -> RunView {
+    let series = |c: usize| h.envelope(c, CHART_GROUPS);
+    let trail_cols: Vec<Vec<(u64, f64)>> =
+        (0..dim).map(|d| h.tail(col::PARAMS + d, TRAIL)).collect();
+    let trail = (0..trail_cols.first().map_or(0, Vec::len))
+        .map(|i| trail_cols.iter().map(|c| c[i].1).collect())
+        .collect();
+    RunView {
+        name: r.spec().name.clone(),
+        schedule: r.spec().schedule.name(),
+        epoch: r.epoch(),
+        start: r.spec().start.clone(),
+        params: r.params().to_vec(),
+        loss: r.loss(),
+        grad: r.grad().to_vec(),
+        grad_norm: r.grad_norm(),
+        lr: r.lr(),
+        status: r.status(),
+        distance: minimum.map(|m| distance(r.params(), m)),
+        last_update: r.last_update().cloned(),
+        loss_series: series(col::LOSS),
+        lr_series: series(col::LR),
+        param_series: (0..dim).map(|d| series(col::PARAMS + d)).collect(),
+        grad_series: (0..dim).map(|d| series(col::PARAMS + dim + d)).collect(),
+        loss_range: h.range(col::LOSS),
+        lr_range: h.range(col::LR),
+        trail,
+    }
+}
+
+/// Start the engine task on the current tokio runtime.
+pub fn spawn(
+    fps: u32,
+    events: UnboundedSender<Event>,
+) -> (UnboundedSender<Command>, JoinHandle<()>) {
+    let (tx, rx) = unbounded_channel();
+    let handle = tokio::spawn(run(rx, events, fps));
+    (tx, handle)
+}
+
+struct Engine {
+    slots: HashMap<usize, Slot>,
+    active: Option<usize>,
+    paused: bool,
+    carry: f64,
+    last: Instant,
+    period: Duration,
+    events: UnboundedSender<Event>,
+}
+
+async fn run(mut commands: UnboundedReceiver<Command>, events: UnboundedSender<Event>, fps: u32) {
+    let period = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
+    let mut engine = Engine {
+        slots: HashMap::new(),
+        active: None,
+        paused: false,
+        carry: 0.0,
+        last: Instant::now(),
+        period,
+        events,
+    };
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    loop {
+        let cmd = if engine.running() {
+            tokio::select! {
+                c = commands.recv() => Some(c),
+                _ = tick.tick() => None,
+            }
+        } else {
+            Some(commands.recv().await)
+        };
+        match cmd {
+            Some(None) | Some(Some(Command::Shutdown)) => return,
+            Some(Some(c)) => {
+                let was_running = engine.running();
+                engine.handle(c).await;
+                if engine.running() && !was_running {
+                    engine.last = Instant::now();
+                    engine.carry = 0.0;
+                    tick.reset();
+                }
+            }
+            None => engine.advance().await,
+        }
+    }
+}
+
+impl Engine {
+    fn running(&self) -> bool {
+        !self.paused
+            && self
+                .active
+                .and_then(|id| self.slots.get(&id))
+                .is_some_and(|s| !s.done())
+    }
+
+    fn send(&self, slot: &Slot) {
+        let _ = self.events.send(Event::Snapshot(Arc::new(slot.snapshot())));
+    }
+
+    async fn handle(&mut self, c: Command) {
+        match c {
+            Command::Activate {
+                id,
+                generation,
+                scenario,
+                pace,
+            } => {
+                let fresh = self
+                    .slots
+                    .get(&id)
+                    .is_none_or(|s| s.generation != generation);
+                if fresh {
+                    let slot = tokio::task::spawn_blocking(move || {
+                        Slot::new(id, generation, scenario, pace)
+                    })
+                    .await
+                    .expect("building a race does not panic");
+                    self.slots.insert(id, slot);
+                }
+                self.active = Some(id);
+                if let Some(s) = self.slots.get_mut(&id) {
+                    s.pace = pace;
+                }
+                if let Some(s) = self.slots.get(&id) {
+                    self.send(s);
+                }
+            }
+            Command::Idle => self.active = None,
+            Command::SetPaused(p) => self.paused = p,
+            Command::Step { id, generation } => {
+                if let Some(s) = self.slots.get_mut(&id)
+                    && s.generation == generation
+                {
+                    s.step();
+                    let s = &self.slots[&id];
+                    self.send(s);
+                }
+            }
+            Command::SetPace { id, pace } => {
+                if let Some(s) = self.slots.get_mut(&id) {
+                    s.pace = pace;
+                }
+                self.carry = 0.0;
+            }
+            Command::Shutdown => {}
+        }
+    }
+
+    /// Step the epochs due since the last wake, on a blocking thread.
+    async fn advance(&mut self) {
+        let Some(id) = self.active else { return };
+        let Some(mut slot) = self.slots.remove(&id) else {
+            return;
+        };
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.last).as_secs_f64();
+        self.last = now;
+        let budget = self.period.mul_f64(0.6);
+        let due = match slot.pace {
+            Pace::Max => u64::MAX,
+            Pace::PerSecond(p) => {
+                let want = p * elapsed + self.carry;
+                let n = want.floor();
+                self.carry = want - n;
+                n as u64
+            }
+        };
+        if due == 0 {
+            self.slots.insert(id, slot);
+            return;
+        }
+        let result = tokio::task::spawn_blocking(move || {
+            let start = Instant::now();
+            let mut done = 0u64;
+            while done < due {
+                if !slot.step() {
+                    break;
+                }
+                done += 1;
+                if done.is_multiple_of(256) && start.elapsed() >= budget {
+                    break;
+                }
+            }
+            let snap = slot.snapshot();
+            (slot, snap)
+        })
+        .await;
+        match result {
+            Ok((slot, snap)) => {
+                let _ = self.events.send(Event::Snapshot(Arc::new(snap)));
+                self.slots.insert(id, slot);
+            }
+            // A panic while stepping: the slot is gone; the model is told by
+            // the task's end (see tui), so re-raise here.
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ladder_moves_one_rung() {
+        assert_eq!(Pace::PerSecond(10.0).faster(), Pace::PerSecond(20.0));
+        assert_eq!(Pace::PerSecond(10.0).slower(), Pace::PerSecond(5.0));
+        assert_eq!(Pace::PerSecond(1e6).faster(), Pace::Max);
+        assert_eq!(Pace::Max.faster(), Pace::Max);
+        assert_eq!(Pace::Max.slower(), Pace::PerSecond(1e6));
+        assert_eq!(Pace::PerSecond(0.5).slower(), Pace::PerSecond(0.5));
+        // Off-ladder paces snap to the next rung.
+        assert_eq!(Pace::PerSecond(7.0).faster(), Pace::PerSecond(10.0));
+        assert_eq!(Pace::PerSecond(7.0).slower(), Pace::PerSecond(5.0));
+    }
+
+    #[test]
+    fn default_pace_is_about_ten_seconds() {
+        assert_eq!(Pace::default_for(50), Pace::PerSecond(5.0));
+        assert_eq!(Pace::default_for(100), Pace::PerSecond(10.0));
+        assert_eq!(Pace::default_for(1000), Pace::PerSecond(100.0));
+        assert_eq!(Pace::default_for(5000), Pace::PerSecond(500.0));
+        assert_eq!(Pace::default_for(1), Pace::PerSecond(0.5));
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(Pace::PerSecond(10.0).label(), "10 ep/s");
+        assert_eq!(Pace::PerSecond(0.5).label(), "0.5 ep/s");
+        assert_eq!(Pace::PerSecond(2000.0).label(), "2k ep/s");
+        assert_eq!(Pace::PerSecond(1e6).label(), "1M ep/s");
+        assert_eq!(Pace::Max.label(), "max");
+    }
+}

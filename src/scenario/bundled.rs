@@ -1,0 +1,104 @@
+//! The scenarios bundled into the binary (the files under `scenarios/`).
+
+use super::{LoadError, Scenario, parse};
+
+/// `(name, TOML text)` of every bundled scenario, in display order.
+/// A test checks this list matches the `scenarios/` folder.
+pub const ALL: &[(&str, &str)] = &[
+    (
+        "01-descent-1d",
+        include_str!("../../scenarios/01-descent-1d.toml"),
+    ),
+    (
+        "02-unfortunate-start",
+        include_str!("../../scenarios/02-unfortunate-start.toml"),
+    ),
+    ("03-peaks", include_str!("../../scenarios/03-peaks.toml")),
+    (
+        "04-fixed-vs-dynamic",
+        include_str!("../../scenarios/04-fixed-vs-dynamic.toml"),
+    ),
+    (
+        "05-sin-exp",
+        include_str!("../../scenarios/05-sin-exp.toml"),
+    ),
+    (
+        "06-exploding-lr",
+        include_str!("../../scenarios/06-exploding-lr.toml"),
+    ),
+    (
+        "07-rosenbrock",
+        include_str!("../../scenarios/07-rosenbrock.toml"),
+    ),
+    (
+        "08-himmelblau",
+        include_str!("../../scenarios/08-himmelblau.toml"),
+    ),
+    (
+        "09-rastrigin",
+        include_str!("../../scenarios/09-rastrigin.toml"),
+    ),
+    ("10-beale", include_str!("../../scenarios/10-beale.toml")),
+    ("11-ravine", include_str!("../../scenarios/11-ravine.toml")),
+    ("12-saddle", include_str!("../../scenarios/12-saddle.toml")),
+];
+
+/// Parse every bundled scenario; they are tested to be valid.
+pub fn load_all() -> Vec<Result<Scenario, LoadError>> {
+    ALL.iter()
+        .map(|(name, text)| parse(&label(name), text))
+        .collect()
+}
+
+/// How a bundled scenario is named in messages: `bundled:NAME`.
+pub fn label(name: &str) -> String {
+    format!("bundled:{name}")
+}
+
+/// The text of a bundled scenario by name (with or without a numeric
+/// prefix: `03-peaks` or `peaks`).
+pub fn find(name: &str) -> Option<(&'static str, &'static str)> {
+    let name = name.strip_suffix(".toml").unwrap_or(name);
+    ALL.iter()
+        .copied()
+        .find(|(n, _)| *n == name || n.split_once('-').is_some_and(|(_, rest)| rest == name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_matches_the_scenarios_folder() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(".toml"))
+            .map(|f| f.trim_end_matches(".toml").to_string())
+            .collect();
+        files.sort();
+        let listed: Vec<String> = ALL.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(
+            files, listed,
+            "src/scenario/bundled.rs must list every scenarios/*.toml"
+        );
+    }
+
+    #[test]
+    fn every_bundled_scenario_is_valid() {
+        for r in load_all() {
+            if let Err(e) = r {
+                panic!("{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn find_by_short_name() {
+        assert_eq!(find("peaks").unwrap().0, "03-peaks");
+        assert_eq!(find("03-peaks.toml").unwrap().0, "03-peaks");
+        assert!(find("nope").is_none());
+    }
+}

@@ -1,0 +1,902 @@
+//! Scenario files: TOML → raw serde structs (unknown keys refused, spans kept)
+//! → a validated [`Scenario`], or a [`LoadError`] naming file, line and column.
+//!
+//! The format is documented in the README ("Scenario files").
+
+pub mod bundled;
+mod error;
+mod raw;
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use toml::Spanned;
+
+pub use error::{LoadError, line_col, suggest};
+use raw::{RawDescent, RawObjective, RawRun, RawScenario, SpannedMap};
+
+use crate::descent::expr::{Evaluator, Expr};
+use crate::descent::race::Race;
+use crate::descent::rng::Rng;
+use crate::descent::run::{Limits, Run, RunSpec};
+use crate::descent::schedule::{Momentum, Schedule};
+
+/// Largest scenario file read, in bytes.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+/// Most variables an objective may have.
+pub const MAX_VARS: usize = 8;
+/// Most runs a scenario may race (more could not be told apart on screen).
+pub const MAX_RUNS: usize = 8;
+/// Most epochs a scenario may ask for.
+pub const MAX_EPOCHS: u64 = 1_000_000_000;
+/// Longest run name, in characters.
+pub const MAX_NAME: usize = 24;
+/// Default divergence bound on any |parameter|.
+pub const DEFAULT_BOUND: f64 = 1e12;
+/// Default seed for `start = "random"`.
+pub const DEFAULT_SEED: u64 = 0;
+
+/// Every schedule name, as written in scenario files.
+pub const SCHEDULES: &[&str] = &[
+    "constant",
+    "gradient-scaled",
+    "linear-decay",
+    "step",
+    "exponential",
+    "inverse-time",
+    "cosine",
+    "warmup-cosine",
+    "backtracking",
+    "barzilai-borwein",
+    "adagrad",
+    "rmsprop",
+    "adam",
+];
+
+/// Names a variable may not take: the expression language's functions.
+const RESERVED: &[&str] = &[
+    "sin", "cos", "tan", "exp", "ln", "log10", "sqrt", "abs", "tanh", "sigmoid", "min", "max",
+];
+
+/// Where runs start.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Start {
+    /// A fixed point.
+    Point(Vec<f64>),
+    /// Uniform in the domain, drawn from the scenario's seed.
+    Random,
+}
+
+/// One `[[run]]`, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunConfig {
+    pub name: String,
+    pub schedule: Schedule,
+    pub lr: f64,
+    pub momentum: Option<Momentum>,
+    /// This run's own start, if it has one.
+    pub start: Option<Vec<f64>>,
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// File path or `bundled:NAME`.
+    pub source: String,
+    pub title: String,
+    pub about: Option<String>,
+    pub vars: Vec<String>,
+    /// The expression as written.
+    pub f: String,
+    pub expr: Expr,
+    /// `(from, to)` per variable.
+    pub domain: Vec<(f64, f64)>,
+    pub minimum: Option<Vec<f64>>,
+    /// `f(minimum)`, when the minimum is known.
+    pub min_value: Option<f64>,
+    pub epochs: u64,
+    pub start: Start,
+    pub seed: u64,
+    pub tolerance: Option<f64>,
+    pub bound: f64,
+    pub runs: Vec<RunConfig>,
+}
+
+impl Scenario {
+    /// Number of variables.
+    pub fn dim(&self) -> usize {
+        self.vars.len()
+    }
+
+    /// The shared start of `generation` (0 for the first race, +1 per restart).
+    /// Fixed starts ignore the generation; random ones are reproducible from
+    /// the seed.
+    pub fn start_point(&self, generation: u64) -> Vec<f64> {
+        match &self.start {
+            Start::Point(p) => p.clone(),
+            Start::Random => {
+                let mut rng = Rng::new(
+                    self.seed
+                        .wrapping_add(generation.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+                );
+                self.domain
+                    .iter()
+                    .map(|&(lo, hi)| rng.uniform(lo, hi))
+                    .collect()
+            }
+        }
+    }
+
+    /// The limits every run of this scenario shares.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            epochs: self.epochs,
+            tolerance: self.tolerance,
+            bound: self.bound,
+        }
+    }
+
+    /// The run specs of `generation`.
+    pub fn run_specs(&self, generation: u64) -> Vec<RunSpec> {
+        let shared = self.start_point(generation);
+        self.runs
+            .iter()
+            .map(|r| RunSpec {
+                name: r.name.clone(),
+                schedule: r.schedule.clone(),
+                lr: r.lr,
+                momentum: r.momentum,
+                start: r.start.clone().unwrap_or_else(|| shared.clone()),
+            })
+            .collect()
+    }
+
+    /// A fresh race of every run, ready to step.
+    pub fn race(&self, generation: u64) -> Race<Evaluator> {
+        let runs = self
+            .run_specs(generation)
+            .into_iter()
+            .map(|spec| Run::new(spec, self.expr.evaluator(), self.limits()))
+            .collect();
+        Race::new(runs)
+    }
+}
+
+/// Parse and validate scenario text; `path` names it in errors.
+pub fn parse(path: &str, src: &str) -> Result<Scenario, LoadError> {
+    let raw: RawScenario = toml::from_str(src).map_err(|e| {
+        let msg = e.message().trim().to_string();
+        match e.span() {
+            Some(span) => LoadError::at(path, src, span.start, msg),
+            None => LoadError::whole_file(path, msg),
+        }
+    })?;
+    Validator { path, src }.scenario(raw)
+}
+
+/// Read and validate one file. Refuses files over [`MAX_FILE_BYTES`] and
+/// text that is not UTF-8 (naming where).
+pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
+    let shown = path.display().to_string();
+    let text = read_text(path).map_err(|m| LoadError::whole_file(&shown, m))?;
+    let text = match String::from_utf8(text) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..good]).into_owned();
+            return Err(LoadError::at(
+                &shown,
+                &prefix,
+                good,
+                "the file is not valid UTF-8 text",
+            ));
+        }
+    };
+    parse(&shown, &text)
+}
+
+fn read_text(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
+    if meta.is_dir() {
+        return Err("is a directory, expected a .toml file".into());
+    }
+    let mut buf = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if buf.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "file too large ({} bytes or more; a scenario is at most {} bytes)",
+            meta.len().max(buf.len() as u64),
+            MAX_FILE_BYTES
+        ));
+    }
+    Ok(buf)
+}
+
+/// The scenario files named by `paths`: files as given, directories as their
+/// `*.toml` files sorted by name. Unreadable directories are reported as
+/// errors in place.
+pub fn expand_paths(paths: &[PathBuf]) -> Vec<Result<PathBuf, LoadError>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            match std::fs::read_dir(p) {
+                Ok(entries) => {
+                    let mut files: Vec<PathBuf> = entries
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|f| f.extension().is_some_and(|x| x == "toml") && !f.is_dir())
+                        .collect();
+                    files.sort();
+                    out.extend(files.into_iter().map(Ok));
+                }
+                Err(e) => out.push(Err(LoadError::whole_file(
+                    &p.display().to_string(),
+                    format!("cannot read directory: {e}"),
+                ))),
+            }
+        } else {
+            out.push(Ok(p.clone()));
+        }
+    }
+    out
+}
+
+/// Strip control characters (terminal escapes included) from text meant
+/// for display.
+pub fn clean_text(s: &str) -> String {
+    s.chars()
+        .map(|c| if c == '\t' || c == '\n' { ' ' } else { c })
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+struct Validator<'a> {
+    path: &'a str,
+    src: &'a str,
+}
+
+type Res<T> = Result<T, LoadError>;
+
+/// Variable names and their `(from, to)` ranges.
+type VarsAndDomain = (Vec<String>, Vec<(f64, f64)>);
+
+/// The validated `[descent]` table.
+struct Descent {
+    epochs: u64,
+    start: Start,
+    seed: u64,
+    tolerance: Option<f64>,
+    bound: f64,
+}
+
+impl Validator<'_> {
+    fn err<T>(&self, at: usize, msg: impl Into<String>) -> Res<T> {
+        Err(LoadError::at(self.path, self.src, at, msg))
+    }
+
+    fn scenario(&self, raw: RawScenario) -> Res<Scenario> {
+        let title = clean_text(raw.title.get_ref());
+        if title.is_empty() {
+            return self.err(raw.title.span().start, "`title` is empty");
+        }
+        let about = raw
+            .about
+            .as_ref()
+            .map(|a| clean_text(a.get_ref()))
+            .filter(|a| !a.is_empty());
+        let obj = raw.objective.into_inner();
+        let (vars, domain) = self.domain(&obj)?;
+        let names: Vec<&str> = vars.iter().map(String::as_str).collect();
+        let expr = self.expression(&obj, &names)?;
+        let minimum = match &obj.minimum {
+            Some(m) => Some(self.point(m, &names, "minimum")?),
+            None => None,
+        };
+        let d = raw.descent.into_inner();
+        let Descent {
+            epochs,
+            start,
+            seed,
+            tolerance,
+            bound,
+        } = self.descent(&d, &names, &domain)?;
+        let runs = self.runs(raw.runs, &names, &domain, epochs)?;
+        Ok(Scenario {
+            source: self.path.to_string(),
+            title,
+            about,
+            vars,
+            f: obj.f.get_ref().clone(),
+            domain,
+            min_value: minimum
+                .as_ref()
+                .map(|m| crate::descent::Function::value(&mut expr.evaluator(), m)),
+            minimum,
+            epochs,
+            start,
+            seed,
+            tolerance,
+            bound,
+            runs,
+            expr,
+        })
+    }
+
+    fn domain(&self, obj: &RawObjective) -> Res<VarsAndDomain> {
+        let map = obj.domain.get_ref();
+        let at_domain = obj.domain.span().start;
+        if map.is_empty() {
+            return self.err(
+                at_domain,
+                "`domain` is empty: give each variable a range, e.g. domain = { x = [-2.0, 2.0] }",
+            );
+        }
+        if map.len() > MAX_VARS {
+            return self.err(
+                at_domain,
+                format!(
+                    "`domain` has {} variables; at most {MAX_VARS} are supported",
+                    map.len()
+                ),
+            );
+        }
+        let mut vars = Vec::new();
+        let mut ranges = Vec::new();
+        for (name, range) in map {
+            let at = range.span().start;
+            if !is_identifier(name) {
+                return self.err(
+                    at,
+                    format!(
+                        "variable name `{name}` is not a plain identifier (letters, digits, _)"
+                    ),
+                );
+            }
+            if RESERVED.contains(&name.as_str()) {
+                return self.err(
+                    at,
+                    format!("variable name `{name}` is a function name; choose another"),
+                );
+            }
+            let r = range.get_ref();
+            if r.len() != 2 {
+                return self.err(
+                    at,
+                    format!(
+                        "the range of `{name}` needs two numbers, [from, to]; it has {}",
+                        r.len()
+                    ),
+                );
+            }
+            for v in r {
+                if !v.get_ref().is_finite() {
+                    return self.err(v.span().start, "domain bounds must be finite numbers");
+                }
+            }
+            let (lo, hi) = (*r[0].get_ref(), *r[1].get_ref());
+            if lo >= hi {
+                return self.err(
+                    at,
+                    format!("the range of `{name}` is empty: from ({lo}) must be below to ({hi})"),
+                );
+            }
+            vars.push(name.clone());
+            ranges.push((lo, hi));
+        }
+        Ok((vars, ranges))
+    }
+
+    fn expression(&self, obj: &RawObjective, names: &[&str]) -> Res<Expr> {
+        let f = &obj.f;
+        Expr::parse(f.get_ref(), names).map_err(|e| {
+            // Point into the file when the string is written without escapes,
+            // so the column is exact; otherwise at the string.
+            let span = f.span();
+            let raw = &self.src[span.clone()];
+            let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+                None
+            } else if raw.starts_with('"') && !raw.contains('\\') || raw.starts_with('\'') {
+                Some(1)
+            } else {
+                None
+            };
+            match quote {
+                Some(q) => {
+                    let inner = &raw[q..];
+                    let offset: usize = inner
+                        .chars()
+                        .take(e.column.saturating_sub(1))
+                        .map(char::len_utf8)
+                        .sum();
+                    LoadError::at(
+                        self.path,
+                        self.src,
+                        span.start + q + offset,
+                        format!("in `f`: {}", e.message),
+                    )
+                }
+                None => LoadError::at(
+                    self.path,
+                    self.src,
+                    span.start,
+                    format!("in `f`, column {}: {}", e.column, e.message),
+                ),
+            }
+        })
+    }
+
+    /// A `{ var = value, … }` table naming every variable exactly once.
+    fn point(&self, map: &SpannedMap<f64>, names: &[&str], what: &str) -> Res<Vec<f64>> {
+        let table = map.get_ref();
+        for (k, v) in table {
+            if !names.contains(&k.as_str()) {
+                return self.err(
+                    v.span().start,
+                    format!(
+                        "`{what}` names `{k}`, which is not a variable; the variables are: {}",
+                        names.join(", ")
+                    ),
+                );
+            }
+            if !v.get_ref().is_finite() {
+                return self.err(
+                    v.span().start,
+                    format!("`{what}.{k}` must be a finite number"),
+                );
+            }
+        }
+        names
+            .iter()
+            .map(|n| match table.get(*n) {
+                Some(v) => Ok(*v.get_ref()),
+                None => self.err(
+                    map.span().start,
+                    format!("`{what}` is missing variable `{n}`"),
+                ),
+            })
+            .collect()
+    }
+
+    fn inside(
+        &self,
+        p: &[f64],
+        names: &[&str],
+        domain: &[(f64, f64)],
+        at: usize,
+        what: &str,
+    ) -> Res<()> {
+        for ((v, (lo, hi)), n) in p.iter().zip(domain).zip(names) {
+            if v < lo || v > hi {
+                return self.err(
+                    at,
+                    format!("{what} {n} = {v} is outside the domain [{lo}, {hi}]"),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn descent(&self, d: &RawDescent, names: &[&str], domain: &[(f64, f64)]) -> Res<Descent> {
+        let epochs = *d.epochs.get_ref();
+        if epochs < 1 || epochs as u64 > MAX_EPOCHS {
+            return self.err(
+                d.epochs.span().start,
+                format!("`epochs` is {epochs}; expected a whole number from 1 to {MAX_EPOCHS}"),
+            );
+        }
+        let start = match &d.start {
+            None => Start::Random,
+            Some(s) => match s.get_ref() {
+                toml::Value::String(r) if r == "random" => Start::Random,
+                toml::Value::Table(t) => {
+                    let mut map = IndexMap::new();
+                    for (k, v) in t {
+                        let num = match v {
+                            toml::Value::Float(f) => *f,
+                            toml::Value::Integer(i) => *i as f64,
+                            _ => {
+                                return self
+                                    .err(s.span().start, format!("`start.{k}` must be a number"));
+                            }
+                        };
+                        map.insert(k.clone(), Spanned::new(s.span(), num));
+                    }
+                    let p = self.point(&Spanned::new(s.span(), map), names, "start")?;
+                    self.inside(&p, names, domain, s.span().start, "start")?;
+                    Start::Point(p)
+                }
+                _ => {
+                    return self.err(
+                        s.span().start,
+                        "`start` must be \"random\" or a table such as { x = 1.0 }",
+                    );
+                }
+            },
+        };
+        let seed = match &d.seed {
+            Some(s) if *s.get_ref() < 0 => {
+                return self.err(s.span().start, "`seed` must not be negative");
+            }
+            Some(s) => *s.get_ref() as u64,
+            None => DEFAULT_SEED,
+        };
+        let tolerance = match &d.tolerance {
+            Some(t) if !(t.get_ref().is_finite() && *t.get_ref() > 0.0) => {
+                return self.err(
+                    t.span().start,
+                    "`tolerance` must be a positive finite number",
+                );
+            }
+            Some(t) => Some(*t.get_ref()),
+            None => None,
+        };
+        let bound = match &d.bound {
+            Some(b) if !(b.get_ref().is_finite() && *b.get_ref() > 0.0) => {
+                return self.err(b.span().start, "`bound` must be a positive finite number");
+            }
+            Some(b) => *b.get_ref(),
+            None => DEFAULT_BOUND,
+        };
+        Ok(Descent {
+            epochs: epochs as u64,
+            start,
+            seed,
+            tolerance,
+            bound,
+        })
+    }
+
+    fn runs(
+        &self,
+        runs: Vec<Spanned<RawRun>>,
+        names: &[&str],
+        domain: &[(f64, f64)],
+        epochs: u64,
+    ) -> Res<Vec<RunConfig>> {
+        if runs.is_empty() {
+            return self.err(
+                0,
+                "the scenario has no runs: add at least one [[run]] with a `name` and an `lr`",
+            );
+        }
+        if runs.len() > MAX_RUNS {
+            let at = runs[MAX_RUNS].span().start;
+            return self.err(
+                at,
+                format!(
+                    "{} runs are too many to tell apart; at most {MAX_RUNS}",
+                    runs.len()
+                ),
+            );
+        }
+        let mut out: Vec<RunConfig> = Vec::new();
+        for r in runs {
+            let run = self.run(r.get_ref(), names, domain, epochs)?;
+            if out.iter().any(|o| o.name == run.name) {
+                return self.err(
+                    r.get_ref().name.span().start,
+                    format!("two runs are named `{}`; names must differ", run.name),
+                );
+            }
+            out.push(run);
+        }
+        Ok(out)
+    }
+
+    fn run(
+        &self,
+        r: &RawRun,
+        names: &[&str],
+        domain: &[(f64, f64)],
+        epochs: u64,
+    ) -> Res<RunConfig> {
+        let name = clean_text(r.name.get_ref());
+        let name_at = r.name.span().start;
+        if name.is_empty() {
+            return self.err(name_at, "a run's `name` must not be empty");
+        }
+        if name.chars().count() > MAX_NAME {
+            return self.err(
+                name_at,
+                format!("run name `{name}` is longer than {MAX_NAME} characters"),
+            );
+        }
+        let lr = *r.lr.get_ref();
+        if !(lr.is_finite() && lr > 0.0) {
+            return self.err(
+                r.lr.span().start,
+                format!("`lr` is {lr}; expected a positive finite number"),
+            );
+        }
+        let sched_name = r
+            .schedule
+            .as_ref()
+            .map_or("constant", |s| s.get_ref().as_str());
+        let sched_at = r.schedule.as_ref().map_or(name_at, |s| s.span().start);
+        if !SCHEDULES.contains(&sched_name) {
+            let hint = suggest(sched_name, SCHEDULES)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            return self.err(
+                sched_at,
+                format!(
+                    "unknown schedule `{sched_name}`{hint}; expected one of: {}",
+                    SCHEDULES.join(", ")
+                ),
+            );
+        }
+        self.check_params_apply(r, sched_name)?;
+        let schedule = self.schedule(r, sched_name, lr, epochs, sched_at)?;
+        let momentum = self.momentum(r, sched_name)?;
+        let start = match &r.start {
+            Some(s) => {
+                let p = self.point(s, names, "start")?;
+                self.inside(&p, names, domain, s.span().start, "start")?;
+                Some(p)
+            }
+            None => None,
+        };
+        Ok(RunConfig {
+            name,
+            schedule,
+            lr,
+            momentum,
+            start,
+        })
+    }
+
+    /// Every parameter given must be one the schedule uses.
+    fn check_params_apply(&self, r: &RawRun, sched: &str) -> Res<()> {
+        let allowed: &[&str] = match sched {
+            "step" => &["gamma", "step_size"],
+            "exponential" | "inverse-time" => &["gamma"],
+            "cosine" => &["lr_min"],
+            "warmup-cosine" => &["warmup", "lr_min"],
+            "backtracking" => &["armijo", "shrink"],
+            "adagrad" => &["eps"],
+            "rmsprop" => &["alpha", "eps"],
+            "adam" => &["betas", "eps"],
+            _ => &[],
+        };
+        let given: [(&str, Option<usize>); 8] = [
+            ("gamma", r.gamma.as_ref().map(|v| v.span().start)),
+            ("step_size", r.step_size.as_ref().map(|v| v.span().start)),
+            ("lr_min", r.lr_min.as_ref().map(|v| v.span().start)),
+            ("warmup", r.warmup.as_ref().map(|v| v.span().start)),
+            ("armijo", r.armijo.as_ref().map(|v| v.span().start)),
+            ("shrink", r.shrink.as_ref().map(|v| v.span().start)),
+            ("eps", r.eps.as_ref().map(|v| v.span().start)),
+            ("alpha", r.alpha.as_ref().map(|v| v.span().start)),
+        ];
+        let betas = ("betas", r.betas.as_ref().map(|v| v.span().start));
+        for (key, at) in given.into_iter().chain(std::iter::once(betas)) {
+            if let Some(at) = at
+                && !allowed.contains(&key)
+            {
+                let takes = if allowed.is_empty() {
+                    "no parameters besides `lr`".to_string()
+                } else {
+                    allowed
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                return self.err(
+                    at,
+                    format!("`{key}` does not apply to schedule `{sched}` (it takes {takes})"),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn positive(&self, v: &Option<Spanned<f64>>, key: &str, default: Option<f64>) -> Res<f64> {
+        match v {
+            Some(s) => {
+                let x = *s.get_ref();
+                if x.is_finite() && x > 0.0 {
+                    Ok(x)
+                } else {
+                    self.err(
+                        s.span().start,
+                        format!("`{key}` is {x}; expected a positive finite number"),
+                    )
+                }
+            }
+            None => match default {
+                Some(d) => Ok(d),
+                None => self.err(0, format!("missing `{key}`")),
+            },
+        }
+    }
+
+    fn fraction(&self, v: &Option<Spanned<f64>>, key: &str, default: f64) -> Res<f64> {
+        match v {
+            Some(s) => {
+                let x = *s.get_ref();
+                if x > 0.0 && x < 1.0 {
+                    Ok(x)
+                } else {
+                    self.err(
+                        s.span().start,
+                        format!("`{key}` is {x}; expected a number strictly between 0 and 1"),
+                    )
+                }
+            }
+            None => Ok(default),
+        }
+    }
+
+    fn count(&self, v: &Spanned<i64>, key: &str, max: u64) -> Res<u64> {
+        let x = *v.get_ref();
+        if x >= 1 && (x as u64) <= max {
+            Ok(x as u64)
+        } else {
+            self.err(
+                v.span().start,
+                format!("`{key}` is {x}; expected a whole number from 1 to {max}"),
+            )
+        }
+    }
+
+    fn required<'r, T>(
+        &self,
+        v: &'r Option<Spanned<T>>,
+        key: &str,
+        sched: &str,
+        at: usize,
+    ) -> Res<&'r Spanned<T>> {
+        match v {
+            Some(s) => Ok(s),
+            None => self.err(at, format!("schedule `{sched}` needs `{key}`")),
+        }
+    }
+
+    fn schedule(&self, r: &RawRun, sched: &str, lr: f64, epochs: u64, at: usize) -> Res<Schedule> {
+        let lr_min = |v: &Validator<'_>| -> Res<f64> {
+            match &r.lr_min {
+                Some(s) => {
+                    let x = *s.get_ref();
+                    if x.is_finite() && x >= 0.0 && x < lr {
+                        Ok(x)
+                    } else {
+                        v.err(
+                            s.span().start,
+                            format!("`lr_min` is {x}; expected a number from 0 up to (not including) lr = {lr}"),
+                        )
+                    }
+                }
+                None => Ok(0.0),
+            }
+        };
+        Ok(match sched {
+            "constant" => Schedule::Constant,
+            "gradient-scaled" => Schedule::GradientScaled,
+            "linear-decay" => Schedule::LinearDecay,
+            "step" => {
+                let s = self.required(&r.step_size, "step_size", sched, at)?;
+                Schedule::Step {
+                    step_size: self.count(s, "step_size", epochs)?,
+                    gamma: self.positive(&r.gamma, "gamma", Some(0.1))?,
+                }
+            }
+            "exponential" => {
+                self.required(&r.gamma, "gamma", sched, at)?;
+                Schedule::Exponential {
+                    gamma: self.positive(&r.gamma, "gamma", None)?,
+                }
+            }
+            "inverse-time" => {
+                self.required(&r.gamma, "gamma", sched, at)?;
+                Schedule::InverseTime {
+                    gamma: self.positive(&r.gamma, "gamma", None)?,
+                }
+            }
+            "cosine" => Schedule::Cosine {
+                lr_min: lr_min(self)?,
+            },
+            "warmup-cosine" => {
+                let w = self.required(&r.warmup, "warmup", sched, at)?;
+                Schedule::WarmupCosine {
+                    warmup: self.count(w, "warmup", epochs)?,
+                    lr_min: lr_min(self)?,
+                }
+            }
+            "backtracking" => Schedule::Backtracking {
+                c: self.fraction(&r.armijo, "armijo", 1e-4)?,
+                shrink: self.fraction(&r.shrink, "shrink", 0.5)?,
+            },
+            "barzilai-borwein" => Schedule::BarzilaiBorwein,
+            "adagrad" => Schedule::Adagrad {
+                eps: self.positive(&r.eps, "eps", Some(1e-10))?,
+            },
+            "rmsprop" => Schedule::RmsProp {
+                alpha: self.fraction(&r.alpha, "alpha", 0.99)?,
+                eps: self.positive(&r.eps, "eps", Some(1e-8))?,
+            },
+            "adam" => {
+                let (beta1, beta2) = match &r.betas {
+                    Some(b) => {
+                        let v = b.get_ref();
+                        if v.len() != 2 {
+                            return self.err(
+                                b.span().start,
+                                format!(
+                                    "`betas` has {} numbers, expected two: [beta1, beta2]",
+                                    v.len()
+                                ),
+                            );
+                        }
+                        for x in v {
+                            let y = *x.get_ref();
+                            if !(0.0..1.0).contains(&y) {
+                                return self.err(
+                                    x.span().start,
+                                    format!("a beta of {y} is outside [0, 1)"),
+                                );
+                            }
+                        }
+                        (*v[0].get_ref(), *v[1].get_ref())
+                    }
+                    None => (0.9, 0.999),
+                };
+                Schedule::Adam {
+                    beta1,
+                    beta2,
+                    eps: self.positive(&r.eps, "eps", Some(1e-8))?,
+                }
+            }
+            _ => unreachable!("schedule names were checked against SCHEDULES"),
+        })
+    }
+
+    fn momentum(&self, r: &RawRun, sched: &str) -> Res<Option<Momentum>> {
+        let nesterov = r.nesterov.as_ref().is_some_and(|n| *n.get_ref());
+        let Some(m) = &r.momentum else {
+            if let Some(n) = &r.nesterov
+                && *n.get_ref()
+            {
+                return self.err(n.span().start, "`nesterov = true` needs `momentum` > 0");
+            }
+            return Ok(None);
+        };
+        let beta = *m.get_ref();
+        if matches!(sched, "backtracking" | "barzilai-borwein" | "adam") {
+            let why = if sched == "adam" {
+                "adam keeps its own momentum: set `betas` instead"
+            } else {
+                "a line-search step is not combined with momentum"
+            };
+            return self.err(
+                m.span().start,
+                format!("`momentum` does not apply to schedule `{sched}`: {why}"),
+            );
+        }
+        if !(0.0..1.0).contains(&beta) {
+            return self.err(
+                m.span().start,
+                format!("`momentum` is {beta}; expected a number in [0, 1)"),
+            );
+        }
+        if beta == 0.0 {
+            if nesterov {
+                return self.err(m.span().start, "`nesterov = true` needs `momentum` > 0");
+            }
+            return Ok(None);
+        }
+        Ok(Some(Momentum { beta, nesterov }))
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!(c.next(), Some(f) if f.is_ascii_alphabetic() || f == '_')
+        && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+}

@@ -1,0 +1,186 @@
+//! The parameter table: one row per run — name, schedule, position, loss,
+//! gradient norm, lr, distance to the known minimum, status.
+//!
+//! Columns are dropped from the least to the most important when the pane is
+//! too narrow, so the table stays readable at 80 columns.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Row, Table};
+
+use super::theme::Theme;
+use crate::descent::run::Status;
+use crate::engine::{RunView, Snapshot};
+
+/// A number in `sig` significant digits, at most about `sig + 5` characters.
+pub fn num(v: f64, sig: usize) -> String {
+    if v.is_nan() {
+        return "—".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    let a = v.abs();
+    if a == 0.0 {
+        return "0".into();
+    }
+    let exp = a.log10().floor() as i32;
+    if !(-3..5).contains(&exp) {
+        let s = format!("{:.*e}", sig.saturating_sub(1), v);
+        // 1.230e-5 → 1.23e-5
+        match s.split_once('e') {
+            Some((m, e)) if m.contains('.') => {
+                format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
+            }
+            _ => s,
+        }
+    } else {
+        let decimals = (sig as i32 - 1 - exp).max(0) as usize;
+        let s = format!("{v:.decimals$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    }
+}
+
+/// The status text of a run: `running`, `finished`, `converged @ 12`,
+/// `diverged @ 37`.
+pub fn status_text(s: Status) -> String {
+    crate::headless::status_text(s)
+}
+
+/// Draws one run's cell of a column.
+type CellFn = Box<dyn Fn(usize, &RunView) -> Cell<'static>>;
+
+struct Column {
+    header: String,
+    width: u16,
+    /// Lower is more important; columns are dropped from the highest.
+    priority: u8,
+    cell: CellFn,
+}
+
+/// Draw the table of `snap`'s runs.
+pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, vars: &[String], theme: Theme) {
+    let wide = area.width >= 120;
+    let sig = if wide { 7 } else { 5 };
+    let w_num = if wide { 12 } else { 9 };
+    let mut cols: Vec<Column> = Vec::new();
+    let name_w = snap
+        .runs
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 24) as u16;
+    cols.push(Column {
+        header: "run".into(),
+        width: name_w,
+        priority: 0,
+        cell: Box::new(move |i, r| Cell::from(r.name.clone()).style(theme.run(i))),
+    });
+    cols.push(Column {
+        header: "schedule".into(),
+        width: 16,
+        priority: 7,
+        cell: Box::new(|_, r| Cell::from(r.schedule)),
+    });
+    for (d, v) in vars.iter().enumerate() {
+        cols.push(Column {
+            header: v.clone(),
+            width: w_num,
+            priority: 1,
+            cell: Box::new(move |_, r| Cell::from(num(r.params[d], sig))),
+        });
+    }
+    cols.push(Column {
+        header: "loss".into(),
+        width: w_num,
+        priority: 2,
+        cell: Box::new(move |_, r| Cell::from(num(r.loss, sig))),
+    });
+    cols.push(Column {
+        header: "|∇f|".into(),
+        width: 9,
+        priority: 5,
+        cell: Box::new(|_, r| Cell::from(num(r.grad_norm, 3))),
+    });
+    cols.push(Column {
+        header: "lr".into(),
+        width: 9,
+        priority: 4,
+        cell: Box::new(|_, r| Cell::from(num(r.lr, 3))),
+    });
+    if snap.runs.iter().any(|r| r.distance.is_some()) {
+        cols.push(Column {
+            header: "dist".into(),
+            width: 9,
+            priority: 6,
+            cell: Box::new(|_, r| Cell::from(r.distance.map_or(String::new(), |d| num(d, 3)))),
+        });
+    }
+    cols.push(Column {
+        header: "status".into(),
+        width: 13,
+        priority: 3,
+        cell: Box::new(move |_, r| {
+            let style = match r.status {
+                Status::Diverged { .. } => theme.bad(),
+                Status::Converged { .. } => theme.good(),
+                _ => theme.dim(),
+            };
+            Cell::from(status_text(r.status)).style(style)
+        }),
+    });
+
+    // Drop the least important columns until the rest fit.
+    let inner = area.width.saturating_sub(2);
+    loop {
+        let need: u16 = cols.iter().map(|c| c.width + 1).sum();
+        if need <= inner + 1 || cols.len() <= 1 {
+            break;
+        }
+        let worst = cols
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, c)| c.priority)
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        if cols[worst].priority == 0 {
+            break;
+        }
+        cols.remove(worst);
+    }
+
+    let header = Row::new(cols.iter().map(|c| Cell::from(c.header.clone()))).style(theme.title());
+    let rows = snap
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Row::new(cols.iter().map(|c| (c.cell)(i, r))));
+    let widths: Vec<Constraint> = cols.iter().map(|c| Constraint::Length(c.width)).collect();
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(Block::bordered().title(Line::from(vec![Span::styled(" runs ", theme.title())])));
+    frame.render_widget(table, area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::num;
+
+    #[test]
+    fn numbers_fit() {
+        assert_eq!(num(0.4969218, 5), "0.49692");
+        assert_eq!(num(-1.3473962, 7), "-1.347396");
+        assert_eq!(num(3.25, 5), "3.25");
+        assert_eq!(num(1e-7, 3), "1e-7");
+        assert_eq!(num(-2.3e70, 3), "-2.3e70");
+        assert_eq!(num(12345.6, 5), "12346");
+        assert_eq!(num(0.0, 5), "0");
+        assert_eq!(num(f64::NAN, 5), "—");
+    }
+}

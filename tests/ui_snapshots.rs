@@ -1,0 +1,121 @@
+//! The whole screen rendered into ratatui's TestBackend at fixed sizes,
+//! paused at fixed epochs (deterministic), compared with insta snapshots.
+
+use std::sync::Arc;
+
+use downhill::app::{Action, Entry, Model, update};
+use downhill::engine::{Pace, Slot};
+use downhill::scenario::{self, bundled};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// The bundled scenarios, `current` on screen, stepped `epochs` times, paused.
+fn model_at(current: usize, epochs: u64) -> Model {
+    let entries = bundled::ALL
+        .iter()
+        .map(|(n, t)| Entry::new(bundled::label(n), scenario::parse(&bundled::label(n), t)))
+        .collect();
+    let mut m = Model::new(entries);
+    m.current = current;
+    m.paused = true;
+    let sc = m.entries[current].scenario.as_ref().unwrap().clone();
+    let mut slot = Slot::new(current, 0, sc, Pace::Max);
+    for _ in 0..epochs {
+        slot.step();
+    }
+    update(&mut m, Action::Snapshot(Arc::new(slot.snapshot())));
+    m
+}
+
+fn render(m: &Model, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| downhill::ui::draw(f, m)).unwrap();
+    t
+}
+
+const CHALLENGE: usize = 3; // 04-fixed-vs-dynamic
+const PEAKS: usize = 2; // 03-peaks
+
+#[test]
+fn one_d_80x24() {
+    let m = model_at(CHALLENGE, 20);
+    insta::assert_snapshot!(render(&m, 80, 24).backend());
+}
+
+#[test]
+fn one_d_120x40() {
+    let m = model_at(CHALLENGE, 20);
+    insta::assert_snapshot!(render(&m, 120, 40).backend());
+}
+
+#[test]
+fn two_d_80x24() {
+    let m = model_at(PEAKS, 300);
+    insta::assert_snapshot!(render(&m, 80, 24).backend());
+}
+
+#[test]
+fn two_d_120x40() {
+    let m = model_at(PEAKS, 300);
+    insta::assert_snapshot!(render(&m, 120, 40).backend());
+}
+
+#[test]
+fn wide_200x60_has_the_sidebar() {
+    let m = model_at(PEAKS, 1000);
+    let t = render(&m, 200, 60);
+    let text = format!("{}", t.backend());
+    assert!(text.contains("scenarios"), "{text}");
+    assert!(text.contains("Rosenbrock"), "{text}");
+    assert!(text.contains("epoch 1000/1000 · done"), "{text}");
+}
+
+#[test]
+fn log_scale_80x24() {
+    let mut m = model_at(CHALLENGE, 50);
+    update(&mut m, Action::ToggleLog);
+    insta::assert_snapshot!(render(&m, 80, 24).backend());
+}
+
+#[test]
+fn help_popup_80x24() {
+    let mut m = model_at(CHALLENGE, 20);
+    update(&mut m, Action::ToggleHelp);
+    insta::assert_snapshot!(render(&m, 80, 24).backend());
+}
+
+#[test]
+fn picker_80x24() {
+    let mut m = model_at(CHALLENGE, 20);
+    update(&mut m, Action::OpenPicker);
+    update(&mut m, Action::Filter('r'));
+    insta::assert_snapshot!(render(&m, 80, 24).backend());
+}
+
+#[test]
+fn diverged_run_is_marked() {
+    let m = model_at(5, 30); // 06-exploding-lr
+    let text = format!("{}", render(&m, 80, 24).backend());
+    assert!(text.contains("diverged @ 17"), "{text}");
+    // The axis follows the runs that did not blow up.
+    assert!(!text.contains("e13"), "{text}");
+}
+
+#[test]
+fn too_small_says_so() {
+    let m = model_at(CHALLENGE, 1);
+    let text = format!("{}", render(&m, 40, 10).backend());
+    assert!(text.contains("terminal too small (need 60x16"), "{text}");
+}
+
+#[test]
+fn broken_file_shows_its_error() {
+    let mut m = model_at(CHALLENGE, 1);
+    m.entries.push(Entry::new(
+        "broken.toml".into(),
+        scenario::parse("broken.toml", "title = \"x\"\n[objective]\nf = \"3x\"\n"),
+    ));
+    update(&mut m, Action::Jump(12));
+    m.current = m.entries.len() - 1;
+    insta::assert_snapshot!(render(&m, 80, 24).backend());
+}
