@@ -1,0 +1,164 @@
+//! Driving the real binary in a pseudo-terminal and reading its screen.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n.max(1)).unwrap()
+}
+
+/// The binary running in a pty, with a vt100 screen fed from its output.
+pub struct Pty {
+    pub child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    master: Box<dyn MasterPty + Send>,
+    screen: Arc<Mutex<vt100::Parser>>,
+    /// Every byte the program wrote.
+    pub bytes: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Pty {
+    /// Start `downhill ARGS` in a `cols`×`rows` terminal.
+    pub fn spawn(args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_downhill"));
+        cmd.args(args);
+        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        cmd.env("TERM", "xterm-256color");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).expect("spawn");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
+        let bytes = Arc::new(Mutex::new(Vec::new()));
+        let (s, b) = (screen.clone(), bytes.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        s.lock().unwrap().process(&buf[..n]);
+                        b.lock().unwrap().extend_from_slice(&buf[..n]);
+                    }
+                }
+            }
+        });
+        Pty {
+            child,
+            writer,
+            master: pair.master,
+            screen,
+            bytes,
+        }
+    }
+
+    /// The screen's text.
+    pub fn text(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// Wait until `pred(screen text)` holds; panic with the screen after `secs`.
+    pub fn wait_for(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let t = self.text();
+            if pred(&t) {
+                return t;
+            }
+            if Instant::now() > end {
+                panic!("timed out waiting for {what}; screen:\n{t}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Type bytes.
+    pub fn send(&mut self, s: &str) {
+        self.writer.write_all(s.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Resize the terminal.
+    pub fn resize(&self, cols: u16, rows: u16) {
+        self.screen.lock().unwrap().set_size(nz(rows), nz(cols));
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+    }
+
+    /// Wait for the process to end; its exit code.
+    pub fn wait_exit(&mut self, secs: u64) -> u32 {
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the reader drain the last bytes.
+                std::thread::sleep(Duration::from_millis(100));
+                return status.exit_code();
+            }
+            if Instant::now() > end {
+                let _ = self.child.kill();
+                panic!("the process did not exit; screen:\n{}", self.text());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The output written after byte offset `from`.
+    pub fn bytes_since(&self, from: usize) -> Vec<u8> {
+        self.bytes.lock().unwrap()[from..].to_vec()
+    }
+
+    pub fn byte_count(&self) -> usize {
+        self.bytes.lock().unwrap().len()
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// The `epoch N/M` counter on screen.
+pub fn epoch(text: &str) -> Option<u64> {
+    let at = text.find("epoch ")?;
+    let rest = &text[at + 6..];
+    rest.split('/').next()?.trim().parse().ok()
+}
+
+/// True when the text holds braille dots (a drawn curve).
+pub fn has_braille(text: &str) -> bool {
+    text.chars().any(|c| ('\u{2801}'..='\u{28FF}').contains(&c))
+}
+
+/// Whether the terminal was put back: the alternate screen left after it
+/// was last entered, and the cursor shown after it was last hidden.
+pub fn restored(bytes: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(bytes);
+    let leave = s.rfind("\x1b[?1049l");
+    let enter = s.rfind("\x1b[?1049h");
+    let show = s.rfind("\x1b[?25h");
+    let hide = s.rfind("\x1b[?25l");
+    leave.is_some() && show.is_some() && leave > enter && show > hide
+}

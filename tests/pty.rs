@@ -1,0 +1,100 @@
+//! The real binary in a pseudo-terminal, as a person uses it.
+
+mod common;
+
+use common::{Pty, epoch, has_braille, restored};
+use std::time::Duration;
+
+#[test]
+fn dashboard_draws_steps_switches_and_quits_cleanly() {
+    let mut p = Pty::spawn(&[], 100, 30, &[]);
+    let t = p.wait_for("curves and table", 15, |t| {
+        has_braille(t)
+            && t.contains("run ")
+            && t.contains("loss")
+            && epoch(t).is_some_and(|e| e > 0)
+    });
+    assert!(t.contains("Gradient descent in 1D"), "{t}");
+    assert!(t.contains("1/12"), "{t}");
+
+    // space freezes the epoch counter.
+    p.send(" ");
+    p.wait_for("paused", 5, |t| t.contains("paused"));
+    std::thread::sleep(Duration::from_millis(300));
+    let frozen = epoch(&p.text()).unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(epoch(&p.text()).unwrap(), frozen, "paused must not advance");
+
+    // s moves it by exactly one.
+    p.send("s");
+    p.wait_for("one step", 5, |t| epoch(t) == Some(frozen + 1));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(epoch(&p.text()).unwrap(), frozen + 1, "exactly one epoch");
+    p.send(".");
+    p.wait_for("another step", 5, |t| epoch(t) == Some(frozen + 2));
+
+    // Tab changes the title.
+    p.send("\t");
+    p.wait_for("next scenario", 5, |t| {
+        t.contains("The unfortunate start") && t.contains("2/12")
+    });
+
+    // ? shows the keys; Esc closes it.
+    p.send("?");
+    p.wait_for("help", 5, |t| t.contains("pause / resume"));
+    p.send("\x1b");
+    p.wait_for("help closed", 5, |t| !t.contains("pause / resume"));
+
+    let before = p.byte_count();
+    p.send("q");
+    assert_eq!(p.wait_exit(10), 0);
+    assert!(restored(&p.bytes_since(before)), "terminal not restored");
+}
+
+#[test]
+fn resizing_redraws_and_tiny_terminals_get_a_message() {
+    let mut p = Pty::spawn(&[], 100, 30, &[]);
+    p.wait_for("first frame", 15, |t| t.contains("epoch"));
+    p.resize(40, 10);
+    p.wait_for("too small", 5, |t| t.contains("terminal too small"));
+    p.resize(80, 24);
+    p.wait_for("back", 5, |t| {
+        t.contains("epoch") && !t.contains("too small")
+    });
+    p.send("\x03"); // Ctrl-C
+    assert_eq!(p.wait_exit(10), 0);
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for (sig, code) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        let mut p = Pty::spawn(&[], 80, 24, &[]);
+        p.wait_for("first frame", 15, |t| t.contains("epoch"));
+        let before = p.byte_count();
+        let pid = p.child.process_id().unwrap();
+        let ok = std::process::Command::new("kill")
+            .args([&format!("-{sig}"), &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        assert_eq!(p.wait_exit(10), code, "SIG{sig}");
+        assert!(
+            restored(&p.bytes_since(before)),
+            "SIG{sig}: terminal not restored"
+        );
+    }
+}
+
+#[test]
+fn no_color_draws_without_colour_codes() {
+    let mut p = Pty::spawn(&[], 100, 30, &[("NO_COLOR", "1")]);
+    p.wait_for("frame", 15, |t| has_braille(t) || t.contains("epoch"));
+    std::thread::sleep(Duration::from_millis(300));
+    let out = String::from_utf8_lossy(&p.bytes_since(0)).to_string();
+    // No foreground colour escapes (38;5 / 3x) at all.
+    for code in ["\x1b[36m", "\x1b[33m", "\x1b[35m", "\x1b[31m", "\x1b[38;"] {
+        assert!(!out.contains(code), "colour escape {code:?} with NO_COLOR");
+    }
+    p.send("q");
+    assert_eq!(p.wait_exit(10), 0);
+}
