@@ -158,7 +158,8 @@ pub struct Snapshot {
 #[derive(Debug, Clone)]
 pub struct RunView {
     pub name: String,
-    pub schedule: &'static str,
+    /// The schedule's name, with `+momentum β` or `+nesterov β` when set.
+    pub schedule: String,
     pub epoch: u64,
     pub start: Vec<f64>,
     pub params: Vec<f64>,
@@ -281,7 +282,11 @@ fn run_view(r: &Run<Evaluator>, h: &History, dim: usize, minimum: Option<&[f64]>
         .collect();
     RunView {
         name: r.spec().name.clone(),
-        schedule: r.spec().schedule.name(),
+        schedule: match r.spec().momentum {
+            Some(m) if m.nesterov => format!("{}+nesterov {}", r.spec().schedule.name(), m.beta),
+            Some(m) => format!("{}+momentum {}", r.spec().schedule.name(), m.beta),
+            None => r.spec().schedule.name().to_string(),
+        },
         epoch: r.epoch(),
         start: r.spec().start.clone(),
         params: r.params().to_vec(),

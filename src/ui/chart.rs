@@ -65,7 +65,7 @@ pub fn render(frame: &mut Frame, area: Rect, spec: &ChartSpec, theme: Theme) {
                 .style(theme.axis()),
         )
         .legend_position(Some(LegendPosition::TopRight))
-        .hidden_legend_constraints((Constraint::Ratio(1, 2), Constraint::Ratio(2, 3)));
+        .hidden_legend_constraints((Constraint::Ratio(1, 3), Constraint::Ratio(1, 2)));
     frame.render_widget(chart, area);
 }
 

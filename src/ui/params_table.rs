@@ -75,18 +75,26 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, vars: &[String], t
         .map(|r| r.name.chars().count())
         .max()
         .unwrap_or(4)
-        .clamp(4, 24) as u16;
+        .clamp(4, 24) as u16
+        + if theme.color { 0 } else { 2 };
     cols.push(Column {
         header: "run".into(),
         width: name_w,
         priority: 0,
-        cell: Box::new(move |i, r| Cell::from(r.name.clone()).style(theme.run(i))),
+        cell: Box::new(move |i, r| {
+            // Without colour, the run's chart marker tells curves apart.
+            let name = match theme.marker_glyph(i) {
+                Some(g) => format!("{g} {}", r.name),
+                None => r.name.clone(),
+            };
+            Cell::from(name).style(theme.run(i))
+        }),
     });
     cols.push(Column {
         header: "schedule".into(),
-        width: 16,
+        width: 22,
         priority: 7,
-        cell: Box::new(|_, r| Cell::from(r.schedule)),
+        cell: Box::new(|_, r| Cell::from(r.schedule.clone())),
     });
     for (d, v) in vars.iter().enumerate() {
         cols.push(Column {

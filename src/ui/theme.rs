@@ -52,6 +52,16 @@ impl Theme {
         }
     }
 
+    /// Without colour, a glyph standing for run `i`'s marker (for the
+    /// table, which then doubles as the legend).
+    pub fn marker_glyph(&self, i: usize) -> Option<char> {
+        if self.color {
+            None
+        } else {
+            Some(['⣿', '•', '▄', '█'][i % PLAIN_MARKERS.len()])
+        }
+    }
+
     pub fn title(&self) -> Style {
         Style::new().add_modifier(Modifier::BOLD)
     }
