@@ -1,0 +1,137 @@
+//! One dashboard session, whatever drives it.
+//!
+//! A session owns a [`Model`], its own engine task and a ratatui terminal
+//! writing to some `W: Write` (the local stdout, or an SSH channel). Its
+//! driver hands it [`Input`]s — keys, resizes, "stop" — over a channel and
+//! gets back why it ended. Nothing in here touches the process's own
+//! terminal, so the same loop serves the local terminal and `downhill serve`.
+//!
+//! The loop `select!`s over the input channel, the engine's snapshots, the
+//! engine task's end (a panic is reported on screen, not hidden) and, only
+//! while something changed, a frame deadline: it draws at most `fps` times a
+//! second, and paused and idle it sleeps. Each frame is one synchronized
+//! update, and ratatui sends only the cells that changed.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use crossterm::event::KeyEvent;
+use crossterm::execute;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use tokio::sync::mpsc::Receiver;
+use tokio::time::Instant;
+
+use crate::app::{self, Action, Model, keymap};
+use crate::engine::{self, Event};
+
+/// What a driver tells a session.
+#[derive(Debug, Clone)]
+pub enum Input {
+    Key(KeyEvent),
+    /// The terminal is now `cols × rows`.
+    Resize(u16, u16),
+    /// End the session (a signal, a closed connection, a time limit), with
+    /// the reason.
+    Stop(Exit),
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The user quit.
+    Quit,
+    /// A signal, by number.
+    Signal(i32),
+    /// The input side went away (terminal closed, connection dropped).
+    Closed,
+    /// A session limit (idle time, session length) was reached.
+    Timeout,
+}
+
+/// The terminal a session draws on.
+pub type SessionTerminal<W> = Terminal<CrosstermBackend<W>>;
+
+/// Draw one frame as a synchronized update.
+pub fn draw<W: Write>(term: &mut SessionTerminal<W>, model: &Model) -> io::Result<()> {
+    execute!(term.backend_mut(), BeginSynchronizedUpdate)?;
+    term.draw(|f| crate::ui::draw(f, model))?;
+    execute!(term.backend_mut(), EndSynchronizedUpdate)?;
+    term.backend_mut().flush()
+}
+
+/// Run a session until the user quits or the driver stops it.
+pub async fn run<W: Write>(
+    term: &mut SessionTerminal<W>,
+    mut input: Receiver<Input>,
+    mut model: Model,
+    fps: u32,
+) -> io::Result<Exit> {
+    let period = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
+    let (ev_tx, mut ev_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cmd_tx, mut engine_task) = engine::spawn(fps, ev_tx);
+    // Dropping the sender stops the engine whichever way we leave.
+    struct StopEngine(tokio::sync::mpsc::UnboundedSender<engine::Command>);
+    impl Drop for StopEngine {
+        fn drop(&mut self) {
+            let _ = self.0.send(engine::Command::Shutdown);
+        }
+    }
+    let cmd_tx = StopEngine(cmd_tx);
+    let mut engine_alive = true;
+
+    for c in app::activate(&model) {
+        let _ = cmd_tx.0.send(c);
+    }
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - period;
+
+    loop {
+        let mut action = None;
+        tokio::select! {
+            msg = input.recv() => match msg {
+                Some(Input::Key(k)) => action = keymap::action_for(k, &model.overlay),
+                Some(Input::Resize(w, h)) => {
+                    term.resize(Rect::new(0, 0, w, h))?;
+                    dirty = true;
+                }
+                Some(Input::Stop(why)) => return Ok(why),
+                None => return Ok(Exit::Closed),
+            },
+            Some(Event::Snapshot(s)) = ev_rx.recv() => action = Some(Action::Snapshot(s)),
+            res = &mut engine_task, if engine_alive => {
+                engine_alive = false;
+                let msg = match res {
+                    Err(e) if e.is_panic() => panic_text(e.into_panic().as_ref()),
+                    _ => "the engine task ended".into(),
+                };
+                action = Some(Action::EngineFailed(msg));
+            }
+            _ = tokio::time::sleep_until(last_draw + period), if dirty => {
+                draw(term, &model)?;
+                dirty = false;
+                last_draw = Instant::now();
+            }
+        }
+        if let Some(a) = action {
+            for c in app::update(&mut model, a) {
+                let _ = cmd_tx.0.send(c);
+            }
+            dirty = true;
+        }
+        if model.quit {
+            return Ok(Exit::Quit);
+        }
+    }
+}
+
+/// The message of a panic payload.
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}

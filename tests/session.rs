@@ -1,0 +1,118 @@
+//! The dashboard session under a non-local driver: an in-memory writer with
+//! a fixed viewport (as `serve` uses), read back through a vt100 screen.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use downhill::app::Model;
+use downhill::session::{self, Exit, Input};
+use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+
+#[derive(Clone, Default)]
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn key(c: char) -> Input {
+    Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn screen(sink: &Sink, cols: u16, rows: u16) -> String {
+    let mut p = vt100::Parser::new(rows.try_into().unwrap(), cols.try_into().unwrap(), 0);
+    p.process(&sink.0.lock().unwrap());
+    p.screen().contents()
+}
+
+fn epoch(text: &str) -> u64 {
+    let at = text.find("epoch ").expect("an epoch counter");
+    text[at + 6..].split('/').next().unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_runs_on_any_writer() {
+    let sink = Sink::default();
+    let backend = CrosstermBackend::new(sink.clone());
+    let mut term = Terminal::with_options(
+        backend,
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, 100, 30)),
+        },
+    )
+    .unwrap();
+    let model = Model::new(downhill::tui::load_entries(&[]));
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let task = tokio::spawn(async move { session::run(&mut term, rx, model, 30).await });
+
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let t = screen(&sink, 100, 30);
+    assert!(t.contains("Gradient descent in 1D"), "{t}");
+    assert!(epoch(&t) > 0, "{t}");
+
+    tx.send(key(' ')).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let paused_at = epoch(&screen(&sink, 100, 30));
+    // Paused and idle: not a byte more.
+    let before = sink.0.lock().unwrap().len();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        sink.0.lock().unwrap().len(),
+        before,
+        "paused sessions send nothing"
+    );
+
+    tx.send(key('s')).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(epoch(&screen(&sink, 100, 30)), paused_at + 1);
+
+    // A resize reflows the screen to the new size.
+    tx.send(Input::Resize(80, 24)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let t = screen(&sink, 80, 24);
+    assert!(t.lines().all(|l| l.chars().count() <= 80), "{t}");
+    assert!(t.contains("epoch"), "{t}");
+
+    tx.send(key('q')).await.unwrap();
+    assert_eq!(task.await.unwrap().unwrap(), Exit::Quit);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_driver_can_stop_a_session() {
+    let sink = Sink::default();
+    let mut term = Terminal::with_options(
+        CrosstermBackend::new(sink),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
+        },
+    )
+    .unwrap();
+    let model = Model::new(downhill::tui::load_entries(&[]));
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let task = tokio::spawn(async move { session::run(&mut term, rx, model, 30).await });
+    tx.send(Input::Stop(Exit::Timeout)).await.unwrap();
+    assert_eq!(task.await.unwrap().unwrap(), Exit::Timeout);
+    // Dropping the input ends a session too.
+    let mut term = Terminal::with_options(
+        CrosstermBackend::new(Sink::default()),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
+        },
+    )
+    .unwrap();
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let model = Model::new(downhill::tui::load_entries(&[]));
+    drop(tx);
+    let exit = session::run(&mut term, rx, model, 30).await.unwrap();
+    assert_eq!(exit, Exit::Closed);
+}
