@@ -182,6 +182,8 @@ pub struct RunView {
     pub lr_range: Option<(f64, f64)>,
     /// Recent positions, oldest first.
     pub trail: Vec<Vec<f64>>,
+    /// The whole trajectory, decimated (at most about 1000 points).
+    pub path: Vec<Vec<f64>>,
 }
 
 /// One scenario's race and its histories.
@@ -304,6 +306,7 @@ fn run_view(r: &Run<Evaluator>, h: &History, dim: usize, minimum: Option<&[f64]>
         loss_range: h.range(col::LOSS),
         lr_range: h.range(col::LR),
         trail,
+        path: h.path(col::PARAMS..col::PARAMS + dim),
     }
 }
 

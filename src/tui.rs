@@ -17,7 +17,7 @@ use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::Receiver;
 
-use crate::app::{Entry, Model};
+use crate::app::{ColorDepth, Entry, Model};
 use crate::cli::DashboardArgs;
 use crate::scenario::{self, bundled};
 use crate::session::{self, Exit, Input};
@@ -58,7 +58,12 @@ pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     let mut model = Model::new(entries);
-    model.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let var = |k: &str| std::env::var(k).ok();
+    model.color = ColorDepth::detect(
+        var("NO_COLOR").as_deref(),
+        var("COLORTERM").as_deref(),
+        var("TERM").as_deref(),
+    );
 
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -119,3 +119,43 @@ fn broken_file_shows_its_error() {
     m.current = m.entries.len() - 1;
     insta::assert_snapshot!(render(&m, 80, 24).backend());
 }
+
+#[test]
+fn landscape_full_screen_2d_120x40() {
+    let mut m = model_at(PEAKS, 1000);
+    update(&mut m, Action::ToggleMap);
+    insta::assert_snapshot!(render(&m, 120, 40).backend());
+}
+
+#[test]
+fn landscape_full_screen_1d_80x24() {
+    let mut m = model_at(CHALLENGE, 5);
+    update(&mut m, Action::ToggleMap);
+    insta::assert_snapshot!(render(&m, 80, 24).backend());
+}
+
+#[test]
+fn the_map_is_computed_once_per_scenario_and_size() {
+    use std::sync::atomic::Ordering;
+    let m = model_at(PEAKS, 10);
+    let count = || m.map_cache.computed.load(Ordering::Relaxed);
+    let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    for _ in 0..5 {
+        t.draw(|f| downhill::ui::draw(f, &m)).unwrap();
+    }
+    assert_eq!(count(), 1, "five frames, one map");
+    t.backend_mut().resize(120, 40);
+    t.draw(|f| downhill::ui::draw(f, &m)).unwrap();
+    t.draw(|f| downhill::ui::draw(f, &m)).unwrap();
+    assert_eq!(count(), 2, "a new size, one more map");
+}
+
+#[test]
+fn no_color_map_uses_shades_and_run_numbers() {
+    let mut m = model_at(PEAKS, 1000);
+    m.color = downhill::app::ColorDepth::None;
+    update(&mut m, Action::ToggleMap);
+    let text = format!("{}", render(&m, 100, 30).backend());
+    assert!(text.contains('▓') && text.contains('░'), "{text}");
+    assert!(text.contains('1') && text.contains('✕'), "{text}");
+}

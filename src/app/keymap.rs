@@ -73,6 +73,12 @@ pub static BINDINGS: &[Binding] = &[
         help: "log-scale loss axis",
     },
     Binding {
+        keys: &[KeyCode::Char('m')],
+        action: Action::ToggleMap,
+        label: "m",
+        help: "landscape full-screen / back",
+    },
+    Binding {
         keys: &[KeyCode::Char('?')],
         action: Action::ToggleHelp,
         label: "?",

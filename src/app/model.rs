@@ -42,6 +42,58 @@ impl Entry {
     }
 }
 
+/// What colours the terminal shows, as the driver found out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorDepth {
+    /// `NO_COLOR`: no colour at all.
+    None,
+    /// The 16 ANSI colours.
+    #[default]
+    Ansi16,
+    /// The xterm 256-colour palette.
+    Indexed256,
+    /// 24-bit colour.
+    TrueColor,
+}
+
+impl ColorDepth {
+    /// From the environment's conventions: `NO_COLOR` set and non-empty,
+    /// else `COLORTERM` = `truecolor`/`24bit`, else a `TERM` naming
+    /// 256 colours, else 16.
+    pub fn detect(no_color: Option<&str>, colorterm: Option<&str>, term: Option<&str>) -> Self {
+        if no_color.is_some_and(|v| !v.is_empty()) {
+            ColorDepth::None
+        } else if colorterm.is_some_and(|c| c == "truecolor" || c == "24bit") {
+            ColorDepth::TrueColor
+        } else if term.is_some_and(|t| t.contains("256")) {
+            ColorDepth::Indexed256
+        } else {
+            ColorDepth::Ansi16
+        }
+    }
+}
+
+/// A memo filled while drawing (interior mutability: drawing borrows the
+/// model immutably). Cloning a model starts with an empty memo.
+#[derive(Default)]
+pub struct MapCache {
+    pub cell: std::sync::Mutex<Option<std::sync::Arc<crate::ui::landscape::Map>>>,
+    /// How many maps were computed (for tests of the memo).
+    pub computed: std::sync::atomic::AtomicUsize,
+}
+
+impl Clone for MapCache {
+    fn clone(&self) -> Self {
+        MapCache::default()
+    }
+}
+
+impl std::fmt::Debug for MapCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MapCache")
+    }
+}
+
 /// What is drawn over the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Overlay {
@@ -71,8 +123,14 @@ pub struct Model {
     pub log_scale: bool,
     pub lower: LowerChart,
     pub overlay: Overlay,
-    /// Draw without colour (NO_COLOR).
-    pub no_color: bool,
+    /// What colours the terminal can show.
+    pub color: ColorDepth,
+    /// The landscape fills the main area (`m`).
+    pub map_full: bool,
+    /// Memo of the landscape map (see `ui::landscape`): filled while
+    /// drawing, keyed by scenario and size, so it is computed once, not per
+    /// frame.
+    pub map_cache: MapCache,
     /// Set when the user asked to quit.
     pub quit: bool,
     /// A one-line message for the status line.
@@ -89,7 +147,9 @@ impl Model {
             log_scale: false,
             lower: LowerChart::default(),
             overlay: Overlay::None,
-            no_color: false,
+            color: ColorDepth::Ansi16,
+            map_full: false,
+            map_cache: MapCache::default(),
             quit: false,
             message: None,
         }

@@ -20,6 +20,8 @@ pub enum Action {
     Faster,
     Slower,
     ToggleLog,
+    /// The landscape full-screen, or back.
+    ToggleMap,
     ToggleHelp,
     OpenPicker,
     /// A character typed into the picker's filter.
@@ -89,6 +91,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
         }
         Action::ToggleLog => {
             model.log_scale = !model.log_scale;
+            vec![]
+        }
+        Action::ToggleMap => {
+            model.map_full = !model.map_full;
             vec![]
         }
         Action::ToggleHelp => {

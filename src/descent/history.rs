@@ -261,6 +261,16 @@ impl History {
         out
     }
 
+    /// The whole run as a decimated path through columns `cols`: the last
+    /// row of every bucket (so at most `2 × max_buckets` points, exact for
+    /// short runs), oldest first.
+    pub fn path(&self, cols: std::ops::Range<usize>) -> Vec<Vec<f64>> {
+        self.buckets
+            .iter()
+            .map(|b| b.last[cols.clone()].to_vec())
+            .collect()
+    }
+
     /// Smallest and largest finite value of column `col` over the whole run.
     pub fn range(&self, col: usize) -> Option<(f64, f64)> {
         let mut lo = f64::INFINITY;
@@ -355,6 +365,22 @@ mod tests {
         let env = h.envelope(0, 100);
         assert_eq!(env, vec![(0.0, 1.0), (3.0, 2.0)]);
         assert_eq!(h.range(0), Some((1.0, 2.0)));
+    }
+
+    #[test]
+    fn path_follows_bucket_ends() {
+        let mut h = History::with_capacity(3, 4, 8);
+        for e in 0..10u64 {
+            h.push(e, &[0.0, e as f64, -(e as f64)]);
+        }
+        assert_eq!(h.path(1..3).len(), 10);
+        assert_eq!(h.path(1..3)[9], vec![9.0, -9.0]);
+        for e in 10..1000u64 {
+            h.push(e, &[0.0, e as f64, -(e as f64)]);
+        }
+        let p = h.path(1..3);
+        assert!(p.len() <= 16);
+        assert_eq!(p.last().unwrap(), &vec![999.0, -999.0]);
     }
 
     #[test]

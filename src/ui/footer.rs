@@ -16,6 +16,7 @@ const HINTS: &[(&str, &str)] = &[
     ("←→", "scenario"),
     ("+-", "speed"),
     ("l", "log"),
+    ("m", "map"),
     ("o", "open"),
     ("?", "help"),
     ("q", "quit"),

@@ -4,21 +4,26 @@
 //! ```text
 //!  downhill Peaks: descent in 2D              3/12 · epoch 37/1000 · running · 100 ep/s
 //!  about: what this scenario shows
-//! ┌ scenarios ──┐┌ loss ─────────────────────┐┌ learning rate ──────────────────┐
-//! │ (sidebar,   ││ braille curves, legend    ││ braille curves                  │
-//! │  ≥ 140 cols)│└───────────────────────────┘└─────────────────────────────────┘
+//! ┌ scenarios ──┐┌ loss ──────────┐┌ landscape ───────┐┌ learning rate ───┐
+//! │ (sidebar,   ││ braille curves ││ f(x) curve, or   ││ braille curves   │
+//! │  ≥ 140 cols)│└────────────────┘│ 2D colour map    │└──────────────────┘
+//! │             │                  └──────────────────┘
 //! │             │┌ runs ──────────────────────────────────────────────────────────┐
 //! │             ││ run  schedule  x  y  loss  |∇f|  lr  dist  status              │
 //! └─────────────┘└───────────────────────────────────────────────────────────────┘
 //!  space pause  s step  r restart  ←→ scenario  +- speed  l log  o open  ? help  q quit
 //! ```
-//! Popups (help, scenario picker) are drawn last, over the rest. Below
+//! Narrower than [`WIDE_FROM`], loss and learning rate share the left
+//! column and the landscape takes the right; `m` gives the landscape the
+//! whole main area. Popups (help, scenario picker) are drawn last. Below
 //! [`MIN_WIDTH`]×[`MIN_HEIGHT`] a single line asks for a bigger terminal.
 
 pub mod chart;
+pub mod colormap;
 pub mod footer;
 pub mod header;
 pub mod help;
+pub mod landscape;
 pub mod loss_chart;
 pub mod lower_chart;
 pub mod params_table;
@@ -37,13 +42,16 @@ pub use theme::Theme;
 /// Smallest terminal the dashboard draws in.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
+/// Width of the chart area from which loss, landscape and lower chart
+/// stand side by side (below it, loss and lower chart share a column).
+pub const WIDE_FROM: u16 = 120;
 /// Width from which the scenario sidebar is shown.
 pub const SIDEBAR_FROM: u16 = 140;
 
 /// Draw the whole dashboard for `model`.
 pub fn draw(frame: &mut Frame, model: &Model) {
     let area = frame.area();
-    let theme = Theme::new(model.no_color);
+    let theme = Theme::new(model.color);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let msg = format!(
             "terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{})",
@@ -99,12 +107,31 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         frame.render_widget(Paragraph::new(" starting…").block(Block::bordered()), area);
         return;
     };
+    if model.map_full {
+        landscape::render(frame, area, model, sc, snap, theme);
+        return;
+    }
     let table_h = snap.runs.len() as u16 + 3;
     let [charts, table] =
         Layout::vertical([Constraint::Min(6), Constraint::Length(table_h)]).areas(area);
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(charts);
-    loss_chart::render(frame, left, snap, model.log_scale, sc.min_value, theme);
-    lower_chart::render(frame, right, snap, model.lower, theme);
+    let (loss, lower, land) = if charts.width >= WIDE_FROM {
+        let [a, b, c] = Layout::horizontal([
+            Constraint::Percentage(36),
+            Constraint::Percentage(34),
+            Constraint::Percentage(30),
+        ])
+        .areas(charts);
+        (a, c, b)
+    } else {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)])
+                .areas(charts);
+        let [a, b] =
+            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(left);
+        (a, b, right)
+    };
+    loss_chart::render(frame, loss, snap, model.log_scale, sc.min_value, theme);
+    lower_chart::render(frame, lower, snap, model.lower, theme);
+    landscape::render(frame, land, model, sc, snap, theme);
     params_table::render(frame, table, snap, &sc.vars, theme);
 }

@@ -8,10 +8,13 @@
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::Marker;
 
+use crate::app::ColorDepth;
+
 /// How things look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
+    pub depth: ColorDepth,
 }
 
 const RUN_COLORS: [Color; 8] = [
@@ -28,9 +31,12 @@ const RUN_COLORS: [Color; 8] = [
 const PLAIN_MARKERS: [Marker; 4] = [Marker::Braille, Marker::Dot, Marker::Bar, Marker::Block];
 
 impl Theme {
-    /// The theme for a model's colour setting.
-    pub fn new(no_color: bool) -> Theme {
-        Theme { color: !no_color }
+    /// The theme for a terminal's colour depth.
+    pub fn new(depth: ColorDepth) -> Theme {
+        Theme {
+            color: depth != ColorDepth::None,
+            depth,
+        }
     }
 
     /// The style of run `i` (its curves, markers and name).
