@@ -179,3 +179,25 @@ fn a_broken_scenario_idles_the_engine() {
     assert!(update(&mut m, Action::Restart).is_empty());
     assert_eq!(names(&update(&mut m, Action::Step)), ["paused true"]);
 }
+
+#[test]
+fn explain_pauses_and_chart_cycles() {
+    let mut m = model();
+    assert_eq!(
+        names(&update(&mut m, Action::ToggleExplain)),
+        ["paused true"]
+    );
+    assert_eq!(m.overlay, Overlay::Explain);
+    // Stepping with the panel open keeps it open.
+    assert_eq!(names(&update(&mut m, Action::Step)), ["step 0 gen 0"]);
+    assert_eq!(m.overlay, Overlay::Explain);
+    assert!(update(&mut m, Action::ToggleExplain).is_empty());
+    assert_eq!(m.overlay, Overlay::None);
+    use downhill::app::LowerChart::*;
+    let mut seen = vec![m.lower];
+    for _ in 0..4 {
+        update(&mut m, Action::CycleChart);
+        seen.push(m.lower);
+    }
+    assert_eq!(seen, [Lr, Loss, Position, Gradient, Lr]);
+}

@@ -159,3 +159,45 @@ fn no_color_map_uses_shades_and_run_numbers() {
     assert!(text.contains('▓') && text.contains('░'), "{text}");
     assert!(text.contains('1') && text.contains('✕'), "{text}");
 }
+
+fn with_chart(mut m: Model, mode: downhill::app::LowerChart) -> Model {
+    while m.lower != mode {
+        update(&mut m, Action::CycleChart);
+    }
+    m
+}
+
+#[test]
+fn chart_modes_1d_120x40() {
+    use downhill::app::LowerChart::*;
+    for (mode, name) in [
+        (Loss, "loss"),
+        (Position, "position"),
+        (Gradient, "gradient"),
+        (Lr, "lr"),
+    ] {
+        let m = with_chart(model_at(CHALLENGE, 30), mode);
+        insta::assert_snapshot!(format!("chart_1d_{name}"), render(&m, 120, 40).backend());
+    }
+}
+
+#[test]
+fn chart_modes_2d_120x40() {
+    use downhill::app::LowerChart::*;
+    for (mode, name) in [
+        (Loss, "loss"),
+        (Position, "position"),
+        (Gradient, "gradient"),
+        (Lr, "lr"),
+    ] {
+        let m = with_chart(model_at(PEAKS, 200), mode);
+        insta::assert_snapshot!(format!("chart_2d_{name}"), render(&m, 120, 40).backend());
+    }
+}
+
+#[test]
+fn explain_panel_80x24() {
+    let mut m = model_at(CHALLENGE, 13);
+    update(&mut m, Action::ToggleExplain);
+    insta::assert_snapshot!(render(&m, 100, 30).backend());
+}

@@ -73,6 +73,18 @@ pub static BINDINGS: &[Binding] = &[
         help: "log-scale loss axis",
     },
     Binding {
+        keys: &[KeyCode::Char('c')],
+        action: Action::CycleChart,
+        label: "c",
+        help: "lower chart: loss · position · gradient · lr",
+    },
+    Binding {
+        keys: &[KeyCode::Char('x')],
+        action: Action::ToggleExplain,
+        label: "x",
+        help: "explain the last step (pauses)",
+    },
+    Binding {
         keys: &[KeyCode::Char('m')],
         action: Action::ToggleMap,
         label: "m",
@@ -111,7 +123,9 @@ pub fn action_for(key: KeyEvent, overlay: &Overlay) -> Option<Action> {
             KeyCode::Char(c) => Some(Action::Filter(c)),
             _ => None,
         },
-        Overlay::Help if matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) => {
+        Overlay::Help | Overlay::Explain
+            if matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) =>
+        {
             Some(Action::Close)
         }
         _ => normal(key.code),

@@ -100,6 +100,8 @@ pub enum Overlay {
     #[default]
     None,
     Help,
+    /// "Explain this step": the last update of every run as arithmetic.
+    Explain,
     /// The scenario picker, filtering names by what was typed.
     Picker {
         filter: String,
@@ -107,11 +109,29 @@ pub enum Overlay {
     },
 }
 
-/// What the lower chart shows.
+/// What the lower chart shows (`c` cycles).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LowerChart {
+    Loss,
+    /// Each variable of each run against epoch.
+    Position,
+    /// Each gradient component of each run against epoch.
+    Gradient,
+    /// The learning rate each run used.
     #[default]
     Lr,
+}
+
+impl LowerChart {
+    /// The next mode: loss → position → gradient → lr → loss.
+    pub fn next(self) -> LowerChart {
+        match self {
+            LowerChart::Loss => LowerChart::Position,
+            LowerChart::Position => LowerChart::Gradient,
+            LowerChart::Gradient => LowerChart::Lr,
+            LowerChart::Lr => LowerChart::Loss,
+        }
+    }
 }
 
 /// Everything the dashboard shows.

@@ -23,6 +23,10 @@ pub enum Action {
     /// The landscape full-screen, or back.
     ToggleMap,
     ToggleHelp,
+    /// Cycle the lower chart.
+    CycleChart,
+    /// Open (pausing) or close the "explain this step" panel.
+    ToggleExplain,
     OpenPicker,
     /// A character typed into the picker's filter.
     Filter(char),
@@ -96,6 +100,23 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
         Action::ToggleMap => {
             model.map_full = !model.map_full;
             vec![]
+        }
+        Action::CycleChart => {
+            model.lower = model.lower.next();
+            vec![]
+        }
+        Action::ToggleExplain => {
+            if model.overlay == Overlay::Explain {
+                model.overlay = Overlay::None;
+                return vec![];
+            }
+            model.overlay = Overlay::Explain;
+            if model.paused {
+                vec![]
+            } else {
+                model.paused = true;
+                vec![Command::SetPaused(true)]
+            }
         }
         Action::ToggleHelp => {
             model.overlay = if model.overlay == Overlay::Help {

@@ -15,6 +15,9 @@ pub struct Series {
     /// Index of the run (for its colour and marker).
     pub run: usize,
     pub points: Vec<Point>,
+    /// A marker of its own (e.g. the second variable of a 2D run), instead
+    /// of the run's.
+    pub marker: Option<ratatui::symbols::Marker>,
 }
 
 /// What a chart pane shows.
@@ -39,7 +42,7 @@ pub fn render(frame: &mut Frame, area: Rect, spec: &ChartSpec, theme: Theme) {
         .map(|s| {
             Dataset::default()
                 .name(s.name.clone())
-                .marker(theme.marker(s.run))
+                .marker(s.marker.unwrap_or(theme.marker(s.run)))
                 .graph_type(GraphType::Line)
                 .style(theme.run(s.run))
                 .data(&s.points)

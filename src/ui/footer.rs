@@ -17,6 +17,8 @@ const HINTS: &[(&str, &str)] = &[
     ("+-", "speed"),
     ("l", "log"),
     ("m", "map"),
+    ("c", "chart"),
+    ("x", "explain"),
     ("o", "open"),
     ("?", "help"),
     ("q", "quit"),

@@ -57,6 +57,7 @@ pub fn spec(snap: &Snapshot, log: bool, known_min: Option<f64>) -> ChartSpec {
                     .iter()
                     .map(|&(x, y)| (x, axis.apply(y)))
                     .collect(),
+                marker: None,
             })
             .collect();
         let y_bounds = if lo <= hi {
@@ -90,6 +91,7 @@ pub fn spec(snap: &Snapshot, log: bool, known_min: Option<f64>) -> ChartSpec {
                     name: r.name.clone(),
                     run: i,
                     points: r.loss_series.clone(),
+                    marker: None,
                 })
                 .collect(),
         }

@@ -20,6 +20,7 @@
 
 pub mod chart;
 pub mod colormap;
+pub mod explain;
 pub mod footer;
 pub mod header;
 pub mod help;
@@ -82,6 +83,13 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     match &model.overlay {
         Overlay::None => {}
         Overlay::Help => help::render(frame, area, theme),
+        Overlay::Explain => {
+            if let (Some(snap), Some(Ok(sc))) =
+                (model.snapshot(), model.entry().map(|e| &e.scenario))
+            {
+                explain::render(frame, area, snap, &sc.vars, theme);
+            }
+        }
         Overlay::Picker { filter, selected } => {
             scenario_list::render_picker(frame, area, model, filter, *selected, theme)
         }
@@ -131,7 +139,16 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         (a, b, right)
     };
     loss_chart::render(frame, loss, snap, model.log_scale, sc.min_value, theme);
-    lower_chart::render(frame, lower, snap, model.lower, theme);
+    lower_chart::render(
+        frame,
+        lower,
+        snap,
+        model.lower,
+        &sc.vars,
+        model.log_scale,
+        sc.min_value,
+        theme,
+    );
     landscape::render(frame, land, model, sc, snap, theme);
     params_table::render(frame, table, snap, &sc.vars, theme);
 }
