@@ -6,5 +6,6 @@ pub mod descent;
 pub mod engine;
 pub mod headless;
 pub mod scenario;
+pub mod sweep;
 pub mod tui;
 pub mod ui;
