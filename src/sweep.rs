@@ -313,12 +313,14 @@ impl<'a> Base<'a> {
 /// The run a grid point makes, built but not stepped: the chosen run's
 /// settings (its own start, else the scenario's start of generation 0) with
 /// `values` (one per axis) substituted. For tests and step-by-step views.
+/// Panics if `spec.run` is not a run of `sc`.
 pub fn point_run(sc: &Scenario, spec: &SweepSpec, values: &[f64]) -> Run<Evaluator> {
     Base::new(sc, spec).build(values).0
 }
 
 /// One grid point, stepped to the end: `values` holds one value per axis of
 /// `spec` (epochs are rounded). Pure: the same inputs give the same result.
+/// Panics if `spec.run` is not a run of `sc`.
 pub fn point(sc: &Scenario, spec: &SweepSpec, values: &[f64]) -> PointResult {
     Base::new(sc, spec).point(values)
 }
