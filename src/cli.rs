@@ -48,6 +48,14 @@ pub enum Command {
     },
     /// List the bundled scenarios.
     List,
+    /// Run a scenario's [sweep]: one fresh run per grid point, on every core.
+    Sweep {
+        /// A scenario file with a [sweep] table, or the name of a bundled one.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = SweepFormat::Table)]
+        format: SweepFormat,
+    },
 }
 
 /// Output formats of `downhill run`.
@@ -58,5 +66,16 @@ pub enum Format {
     /// One row per run per epoch, with a header.
     Csv,
     /// One JSON object with every run's final state.
+    Json,
+}
+
+/// Output formats of `downhill sweep`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SweepFormat {
+    /// A human summary: the grid, and where its runs ended.
+    Table,
+    /// One row per grid point, with a header.
+    Csv,
+    /// One JSON object with every grid point.
     Json,
 }

@@ -7,5 +7,6 @@ pub mod engine;
 pub mod headless;
 pub mod scenario;
 pub mod session;
+pub mod sweep;
 pub mod tui;
 pub mod ui;

@@ -171,7 +171,7 @@ mod tests {
             name(action_for(press(KeyCode::Char('3')), &o)),
             "Some(Jump(2))"
         );
-        assert_eq!(name(action_for(press(KeyCode::Char('x')), &o)), "None");
+        assert_eq!(name(action_for(press(KeyCode::Char('z')), &o)), "None");
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(name(action_for(ctrl_c, &o)), "Some(Quit)");
     }

@@ -41,6 +41,18 @@ pub const ALL: &[(&str, &str)] = &[
     ("10-beale", include_str!("../../scenarios/10-beale.toml")),
     ("11-ravine", include_str!("../../scenarios/11-ravine.toml")),
     ("12-saddle", include_str!("../../scenarios/12-saddle.toml")),
+    (
+        "13-sweep-start",
+        include_str!("../../scenarios/13-sweep-start.toml"),
+    ),
+    (
+        "14-sweep-lr",
+        include_str!("../../scenarios/14-sweep-lr.toml"),
+    ),
+    (
+        "15-sweep-lr-epochs",
+        include_str!("../../scenarios/15-sweep-lr-epochs.toml"),
+    ),
 ];
 
 /// Parse every bundled scenario; they are tested to be valid.

@@ -16,6 +16,7 @@ pub struct RawScenario {
     pub descent: Spanned<RawDescent>,
     #[serde(default, rename = "run")]
     pub runs: Vec<Spanned<RawRun>>,
+    pub sweep: Option<Spanned<RawSweep>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,4 +56,24 @@ pub struct RawRun {
     pub betas: Option<Spanned<Vec<Spanned<f64>>>>,
     pub momentum: Option<Spanned<f64>>,
     pub nesterov: Option<Spanned<bool>>,
+}
+
+/// The optional `[sweep]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSweep {
+    pub run: Option<Spanned<String>>,
+    pub x_axis: Spanned<RawAxis>,
+    pub y_axis: Option<Spanned<RawAxis>>,
+}
+
+/// One axis of a sweep: `{ param, from, to, steps, log }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAxis {
+    pub param: Spanned<String>,
+    pub from: Spanned<f64>,
+    pub to: Spanned<f64>,
+    pub steps: Spanned<i64>,
+    pub log: Option<Spanned<bool>>,
 }

@@ -1,0 +1,745 @@
+//! Parametric sweeps: one run of a scenario, repeated over a grid of starts,
+//! learning rates or epoch counts, every grid point a fresh run stepped to
+//! the end. The scenario's optional `[sweep]` table says which run and which
+//! axes (see the README, "Sweeps"); [`compute`] fills the whole grid on every
+//! core, [`compute_chunk`] a slice of it (for a view that fills in as it
+//! goes), [`point`] one point.
+//!
+//! Grid points are numbered x-major: point `i` is x value `i / ny`, y value
+//! `i % ny` (`ny` = 1 without a y axis). Results never depend on how the
+//! work was split between threads.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::ops::Range;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
+
+use crate::cli::SweepFormat;
+use crate::descent::expr::Evaluator;
+use crate::descent::run::{Limits, Run, RunSpec, Status};
+use crate::headless::{csv_field, csv_num, fmt_g, num, resolve};
+use crate::scenario::Scenario;
+
+/// Most values on one axis.
+pub const MAX_STEPS: usize = 10_000;
+/// Most points in a grid (both axes together).
+pub const MAX_POINTS: usize = 1_000_000;
+
+/// What an axis varies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SweepParam {
+    /// The start coordinate of variable `i` (`start.<var>`); the other
+    /// coordinates keep the run's start.
+    Start(usize),
+    /// The run's base learning rate.
+    Lr,
+    /// The number of epochs (values rounded to whole numbers, at least 1).
+    Epochs,
+}
+
+/// One validated axis of a `[sweep]` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepAxis {
+    pub param: SweepParam,
+    /// The parameter as written: `start.x`, `lr` or `epochs`.
+    pub name: String,
+    /// First value (always included).
+    pub from: f64,
+    /// Last value (included when `steps > 1`).
+    pub to: f64,
+    /// Number of values, 1 to [`MAX_STEPS`].
+    pub steps: usize,
+    /// Geometric rather than linear spacing (both ends are then > 0).
+    pub log: bool,
+}
+
+/// A validated `[sweep]` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepSpec {
+    /// Index in [`Scenario::runs`] of the run whose settings are varied.
+    pub run: usize,
+    /// The x axis, then the optional y axis.
+    pub axes: Vec<SweepAxis>,
+}
+
+impl SweepSpec {
+    /// Number of grid points: the product of the axes' steps.
+    pub fn len(&self) -> usize {
+        self.axes.iter().map(|a| a.steps).product()
+    }
+
+    /// True for a grid without points (never for a validated spec).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// An axis with its values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    pub param: SweepParam,
+    /// `start.x`, `lr` or `epochs`.
+    pub name: String,
+    /// The values used, in order ([`axis_values`]).
+    pub values: Vec<f64>,
+    /// Geometrically spaced.
+    pub log: bool,
+}
+
+/// Where one grid point's run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointResult {
+    /// The value of each axis at this point, as used (epochs rounded).
+    pub params: Vec<f64>,
+    /// The final position (the last good one if the run diverged).
+    pub final_pos: Vec<f64>,
+    /// `f(final_pos)`.
+    pub loss: f64,
+    /// Finished, converged or diverged.
+    pub status: Status,
+    /// Updates applied.
+    pub epochs: u64,
+}
+
+/// A sweep's grid, complete or filling in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepGrid {
+    /// The x axis, then the optional y axis.
+    pub axes: Vec<Axis>,
+    /// One entry per grid point, x-major; `None` = not computed yet.
+    pub points: Vec<Option<PointResult>>,
+}
+
+impl SweepGrid {
+    /// The empty grid of `spec`: every axis's values, no point computed.
+    pub fn for_spec(spec: &SweepSpec) -> Self {
+        let axes = spec
+            .axes
+            .iter()
+            .map(|a| Axis {
+                param: a.param,
+                name: a.name.clone(),
+                values: axis_values(a),
+                log: a.log,
+            })
+            .collect();
+        SweepGrid {
+            axes,
+            points: vec![None; spec.len()],
+        }
+    }
+
+    /// The empty grid of a scenario's `[sweep]`; an error if it has none.
+    pub fn new(sc: &Scenario) -> Result<Self, String> {
+        Ok(Self::for_spec(spec_of(sc)?))
+    }
+
+    /// Number of grid points.
+    pub fn len(&self) -> usize {
+        self.points.len()
+    }
+
+    /// True for a grid without points.
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
+
+    /// The index of the point at `coords` (one index per axis, x first).
+    pub fn index(&self, coords: &[usize]) -> usize {
+        self.axes
+            .iter()
+            .zip(coords)
+            .fold(0, |acc, (a, &c)| acc * a.values.len() + c)
+    }
+
+    /// The per-axis indices of point `index` (x first).
+    pub fn coords(&self, index: usize) -> Vec<usize> {
+        let mut rest = index;
+        let mut out = vec![0; self.axes.len()];
+        for (slot, a) in out.iter_mut().zip(&self.axes).rev() {
+            let n = a.values.len().max(1);
+            *slot = rest % n;
+            rest /= n;
+        }
+        out
+    }
+
+    /// The axis values of point `index` (x first).
+    pub fn values_at(&self, index: usize) -> Vec<f64> {
+        self.coords(index)
+            .into_iter()
+            .zip(&self.axes)
+            .map(|(c, a)| a.values[c])
+            .collect()
+    }
+
+    /// Store computed points (as [`compute_chunk`] returns them).
+    pub fn fill(&mut self, results: impl IntoIterator<Item = (usize, PointResult)>) {
+        for (i, r) in results {
+            if let Some(slot) = self.points.get_mut(i) {
+                *slot = Some(r);
+            }
+        }
+    }
+
+    /// Number of points computed so far.
+    pub fn done(&self) -> usize {
+        self.points.iter().filter(|p| p.is_some()).count()
+    }
+
+    /// True when every point is computed.
+    pub fn is_complete(&self) -> bool {
+        self.points.iter().all(Option::is_some)
+    }
+}
+
+/// The values of an axis: `steps` values from `from` to `to`, both ends
+/// exactly included. Linear spacing is numpy's `linspace` (`from + i·step`,
+/// the last value set to `to`); `log` spacing is numpy's `geomspace`
+/// (`10^` of a linear spacing of the logarithms, ends set exactly). One step
+/// is just `from`. Epoch values are rounded to whole numbers, at least 1.
+pub fn axis_values(axis: &SweepAxis) -> Vec<f64> {
+    let n = axis.steps;
+    let mut v: Vec<f64> = if n <= 1 {
+        vec![axis.from]
+    } else if axis.log {
+        let (a, b) = (axis.from.log10(), axis.to.log10());
+        let step = (b - a) / (n - 1) as f64;
+        (0..n).map(|i| 10f64.powf(a + i as f64 * step)).collect()
+    } else {
+        let step = (axis.to - axis.from) / (n - 1) as f64;
+        (0..n).map(|i| axis.from + i as f64 * step).collect()
+    };
+    if let Some(first) = v.first_mut() {
+        *first = axis.from;
+    }
+    if n > 1
+        && let Some(last) = v.last_mut()
+    {
+        *last = axis.to;
+    }
+    if axis.param == SweepParam::Epochs {
+        for x in &mut v {
+            *x = epochs_of(*x) as f64;
+        }
+    }
+    v
+}
+
+/// An epoch count from an axis value: rounded, at least 1.
+fn epochs_of(v: f64) -> u64 {
+    if v.is_nan() {
+        1
+    } else {
+        v.round().max(1.0) as u64
+    }
+}
+
+fn spec_of(sc: &Scenario) -> Result<&SweepSpec, String> {
+    sc.sweep.as_ref().ok_or_else(|| {
+        format!(
+            "{}: the scenario has no [sweep] table; add one, e.g.\n\n[sweep]\nx_axis = {{ param = \"lr\", from = 1e-4, to = 0.1, steps = 20, log = true }}",
+            sc.source
+        )
+    })
+}
+
+/// The swept run's settings before substitution, built once per sweep.
+struct Base<'a> {
+    sc: &'a Scenario,
+    spec: &'a SweepSpec,
+    run: RunSpec,
+    limits: Limits,
+}
+
+impl<'a> Base<'a> {
+    fn new(sc: &'a Scenario, spec: &'a SweepSpec) -> Self {
+        let r = &sc.runs[spec.run];
+        let start = r.start.clone().unwrap_or_else(|| sc.start_point(0));
+        Base {
+            sc,
+            spec,
+            run: RunSpec {
+                name: r.name.clone(),
+                schedule: r.schedule.clone(),
+                lr: r.lr,
+                momentum: r.momentum,
+                start,
+            },
+            limits: sc.limits(),
+        }
+    }
+
+    /// The run of one grid point, built but not stepped.
+    fn build(&self, values: &[f64]) -> (Run<Evaluator>, Vec<f64>) {
+        let mut spec = self.run.clone();
+        let mut limits = self.limits.clone();
+        let mut used = values.to_vec();
+        for (axis, v) in self.spec.axes.iter().zip(&mut used) {
+            match axis.param {
+                SweepParam::Start(i) => {
+                    if let Some(s) = spec.start.get_mut(i) {
+                        *s = *v;
+                    }
+                }
+                SweepParam::Lr => spec.lr = *v,
+                SweepParam::Epochs => {
+                    limits.epochs = epochs_of(*v);
+                    *v = limits.epochs as f64;
+                }
+            }
+        }
+        (Run::new(spec, self.sc.expr.evaluator(), limits), used)
+    }
+
+    fn point(&self, values: &[f64]) -> PointResult {
+        let (mut run, params) = self.build(values);
+        while run.step() {}
+        PointResult {
+            params,
+            final_pos: run.params().to_vec(),
+            loss: run.loss(),
+            status: run.status(),
+            epochs: run.epoch(),
+        }
+    }
+}
+
+/// The run a grid point makes, built but not stepped: the chosen run's
+/// settings (its own start, else the scenario's start of generation 0) with
+/// `values` (one per axis) substituted. For tests and step-by-step views.
+/// Panics if `spec.run` is not a run of `sc`.
+pub fn point_run(sc: &Scenario, spec: &SweepSpec, values: &[f64]) -> Run<Evaluator> {
+    Base::new(sc, spec).build(values).0
+}
+
+/// One grid point, stepped to the end: `values` holds one value per axis of
+/// `spec` (epochs are rounded). Pure: the same inputs give the same result.
+/// Panics if `spec.run` is not a run of `sc`.
+pub fn point(sc: &Scenario, spec: &SweepSpec, values: &[f64]) -> PointResult {
+    Base::new(sc, spec).point(values)
+}
+
+/// Every point of the scenario's sweep, on all cores (rayon's global pool).
+/// `on_progress(done, total)` is called after each point, from whichever
+/// thread computed it. An error if the scenario has no `[sweep]`.
+pub fn compute(
+    sc: &Scenario,
+    on_progress: impl Fn(usize, usize) + Sync,
+) -> Result<SweepGrid, String> {
+    let spec = spec_of(sc)?;
+    let mut grid = SweepGrid::for_spec(spec);
+    let base = Base::new(sc, spec);
+    let total = grid.len();
+    let done = AtomicUsize::new(0);
+    let results: Vec<PointResult> = (0..total)
+        .into_par_iter()
+        .map(|i| {
+            let r = base.point(&grid.values_at(i));
+            on_progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            r
+        })
+        .collect();
+    grid.points = results.into_iter().map(Some).collect();
+    Ok(grid)
+}
+
+/// The points `indices` of the scenario's sweep (clipped to the grid), in
+/// index order, computed on all cores. Empty when the scenario has no
+/// `[sweep]`. Meant to be called chunk after chunk from a worker thread,
+/// feeding [`SweepGrid::fill`].
+pub fn compute_chunk(sc: &Scenario, indices: Range<usize>) -> Vec<(usize, PointResult)> {
+    let Ok(spec) = spec_of(sc) else {
+        return Vec::new();
+    };
+    let grid = SweepGrid::for_spec(spec);
+    let base = Base::new(sc, spec);
+    let end = indices.end.min(grid.len());
+    let start = indices.start.min(end);
+    (start..end)
+        .into_par_iter()
+        .map(|i| (i, base.point(&grid.values_at(i))))
+        .collect()
+}
+
+/// A status as one word.
+pub fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Running => "running",
+        Status::Finished => "finished",
+        Status::Converged { .. } => "converged",
+        Status::Diverged { .. } => "diverged",
+    }
+}
+
+/// The JSON of `downhill sweep --format json`: `{"axes": [param, …],
+/// "points": [{param: value, …, "final": {var: value}, "loss", "status"}]}`,
+/// points in grid order (those not computed yet are left out).
+pub fn to_json(sc: &Scenario, grid: &SweepGrid) -> Value {
+    let axes: Vec<&str> = grid.axes.iter().map(|a| a.name.as_str()).collect();
+    let points: Vec<Value> = grid
+        .points
+        .iter()
+        .flatten()
+        .map(|p| {
+            let mut m = Map::new();
+            for (axis, v) in grid.axes.iter().zip(&p.params) {
+                let value = match axis.param {
+                    SweepParam::Epochs => json!(*v as u64),
+                    _ => num(*v),
+                };
+                m.insert(axis.name.clone(), value);
+            }
+            let mut fin = Map::new();
+            for (var, v) in sc.vars.iter().zip(&p.final_pos) {
+                fin.insert(var.clone(), num(*v));
+            }
+            m.insert("final".into(), Value::Object(fin));
+            m.insert("loss".into(), num(p.loss));
+            m.insert("status".into(), json!(status_word(p.status)));
+            Value::Object(m)
+        })
+        .collect();
+    json!({ "axes": axes, "points": points })
+}
+
+/// The CSV of `downhill sweep --format csv`: a header
+/// `<param>,…,<var>,…,loss,status`, then one row per computed point.
+pub fn write_csv(out: &mut impl Write, sc: &Scenario, grid: &SweepGrid) -> io::Result<()> {
+    let header: Vec<String> = grid
+        .axes
+        .iter()
+        .map(|a| a.name.as_str())
+        .chain(sc.vars.iter().map(String::as_str))
+        .chain(["loss", "status"])
+        .map(csv_field)
+        .collect();
+    writeln!(out, "{}", header.join(","))?;
+    for p in grid.points.iter().flatten() {
+        let row: Vec<String> = p
+            .params
+            .iter()
+            .chain(&p.final_pos)
+            .chain(std::iter::once(&p.loss))
+            .map(|v| csv_num(*v))
+            .chain(std::iter::once(status_word(p.status).to_string()))
+            .collect();
+        writeln!(out, "{}", row.join(","))?;
+    }
+    Ok(())
+}
+
+/// Points that ended in the same place (final position rounded to 1e-3).
+struct Place {
+    key: Vec<i64>,
+    count: usize,
+    min_loss: f64,
+    /// Per axis, the smallest and largest value that led here.
+    ranges: Vec<(f64, f64)>,
+}
+
+/// Most places the table lists.
+const MAX_PLACES: usize = 20;
+
+/// The human summary of `downhill sweep`: the axes, the grid size, where the
+/// runs ended (final positions rounded to 1e-3, most common first, with the
+/// axis values that led there) and how many diverged.
+pub fn write_table(out: &mut impl Write, sc: &Scenario, grid: &SweepGrid) -> io::Result<()> {
+    let run = sc
+        .sweep
+        .as_ref()
+        .and_then(|s| sc.runs.get(s.run))
+        .map_or("?", |r| r.name.as_str());
+    writeln!(out, "{}", sc.title)?;
+    writeln!(out, "f({}) = {}", sc.vars.join(", "), sc.f)?;
+    let max_epochs = grid
+        .axes
+        .iter()
+        .find(|a| a.param == SweepParam::Epochs)
+        .map_or(sc.epochs, |a| {
+            a.values.iter().fold(1.0f64, |m, v| m.max(*v)) as u64
+        });
+    writeln!(
+        out,
+        "sweep of run `{run}`, up to {max_epochs} epochs per point"
+    )?;
+    let name_w = grid.axes.iter().map(|a| a.name.len()).max().unwrap_or(0);
+    for a in &grid.axes {
+        let spacing = match (a.values.first(), a.values.last(), a.values.len()) {
+            (Some(f), Some(l), n) if n > 1 => {
+                format!(
+                    "{n} values from {} to {}{}",
+                    fmt_g(*f),
+                    fmt_g(*l),
+                    if a.log { ", log-spaced" } else { "" }
+                )
+            }
+            (Some(f), _, _) => format!("1 value: {}", fmt_g(*f)),
+            _ => "no values".into(),
+        };
+        writeln!(out, "  {:<name_w$}  {spacing}", a.name)?;
+    }
+    let total = grid.len();
+    let computed = grid.done();
+    let (mut finished, mut converged, mut diverged) = (0, 0, 0);
+    let mut places: BTreeMap<Vec<i64>, Place> = BTreeMap::new();
+    for p in grid.points.iter().flatten() {
+        match p.status {
+            Status::Diverged { .. } => {
+                diverged += 1;
+                continue;
+            }
+            Status::Converged { .. } => converged += 1,
+            _ => finished += 1,
+        }
+        let key: Vec<i64> = p
+            .final_pos
+            .iter()
+            .map(|v| (v * 1000.0).round() as i64)
+            .collect();
+        let place = places.entry(key.clone()).or_insert_with(|| Place {
+            key,
+            count: 0,
+            min_loss: f64::INFINITY,
+            ranges: p.params.iter().map(|&v| (v, v)).collect(),
+        });
+        place.count += 1;
+        place.min_loss = place.min_loss.min(p.loss);
+        for (r, &v) in place.ranges.iter_mut().zip(&p.params) {
+            r.0 = r.0.min(v);
+            r.1 = r.1.max(v);
+        }
+    }
+    let shape: Vec<String> = grid
+        .axes
+        .iter()
+        .map(|a| a.values.len().to_string())
+        .collect();
+    let mut line = if shape.len() > 1 {
+        format!("{total} points ({})", shape.join(" × "))
+    } else {
+        format!("{total} points")
+    };
+    if computed < total {
+        line.push_str(&format!(", {computed} computed"));
+    }
+    line.push_str(&format!(
+        ": {finished} finished, {converged} converged, {diverged} diverged"
+    ));
+    writeln!(out, "{line}")?;
+    if places.is_empty() {
+        return Ok(());
+    }
+    let mut places: Vec<Place> = places.into_values().collect();
+    places.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    writeln!(out)?;
+    writeln!(
+        out,
+        "where they ended ({} place{}, final position rounded to 1e-3):",
+        places.len(),
+        if places.len() == 1 { "" } else { "s" }
+    )?;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut header: Vec<String> = sc.vars.clone();
+    header.extend(["loss".into(), "points".into()]);
+    header.extend(grid.axes.iter().map(|a| a.name.clone()));
+    rows.push(header);
+    for p in places.iter().take(MAX_PLACES) {
+        let mut row: Vec<String> = p
+            .key
+            .iter()
+            .map(|&k| format!("{:.3}", k as f64 / 1000.0))
+            .collect();
+        row.push(fmt_g(p.min_loss));
+        row.push(p.count.to_string());
+        for &(lo, hi) in &p.ranges {
+            row.push(if lo == hi {
+                fmt_g(lo)
+            } else {
+                format!("{} … {}", fmt_g(lo), fmt_g(hi))
+            });
+        }
+        rows.push(row);
+    }
+    let cols = rows[0].len();
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let first_axis = sc.vars.len() + 2;
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (cell, &w))| {
+                let pad = w.saturating_sub(cell.chars().count());
+                if i >= first_axis {
+                    format!("{cell}{}", " ".repeat(pad))
+                } else {
+                    format!("{}{cell}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        writeln!(out, "  {}", cells.join("  ").trim_end())?;
+    }
+    if places.len() > MAX_PLACES {
+        let rest: usize = places[MAX_PLACES..].iter().map(|p| p.count).sum();
+        writeln!(
+            out,
+            "  … and {} more places ({rest} points)",
+            places.len() - MAX_PLACES
+        )?;
+    }
+    if diverged > 0 {
+        writeln!(out, "diverged: {diverged} points")?;
+    }
+    Ok(())
+}
+
+/// `downhill sweep FILE --format …`
+pub fn command(file: &Path, format: SweepFormat) -> ExitCode {
+    let sc = match resolve(file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let grid = match compute(&sc, |_, _| {}) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = match format {
+        SweepFormat::Json => writeln!(out, "{}", to_json(&sc, &grid)),
+        SweepFormat::Csv => write_csv(&mut out, &sc, &grid),
+        SweepFormat::Table => write_table(&mut out, &sc, &grid),
+    };
+    match result.and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("downhill: cannot write output: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn axis(param: SweepParam, from: f64, to: f64, steps: usize, log: bool) -> SweepAxis {
+        SweepAxis {
+            param,
+            name: "a".into(),
+            from,
+            to,
+            steps,
+            log,
+        }
+    }
+
+    #[test]
+    fn linear_values_include_both_ends() {
+        let v = axis_values(&axis(SweepParam::Start(0), -5.0, 5.0, 50, false));
+        assert_eq!(v.len(), 50);
+        assert_eq!(v[0], -5.0);
+        assert_eq!(v[49], 5.0);
+        // numpy.linspace: from + i·step.
+        let step = 10.0 / 49.0;
+        assert_eq!(v[1], -5.0 + step);
+        assert_eq!(v[48], -5.0 + 48.0 * step);
+        assert!(v.windows(2).all(|w| w[0] < w[1]));
+        // Descending works the same way.
+        let d = axis_values(&axis(SweepParam::Start(0), 1.0, -1.0, 5, false));
+        assert_eq!(d, [1.0, 0.5, 0.0, -0.5, -1.0]);
+    }
+
+    #[test]
+    fn log_values_are_geometric_and_exact_at_the_ends() {
+        let v = axis_values(&axis(SweepParam::Lr, 1e-10, 0.1, 50, true));
+        assert_eq!(v.len(), 50);
+        assert_eq!(v[0], 1e-10);
+        assert_eq!(v[49], 0.1);
+        let ratio = 1e9f64.powf(1.0 / 49.0);
+        for w in v.windows(2) {
+            assert!((w[1] / w[0] / ratio - 1.0).abs() < 1e-12, "{w:?}");
+        }
+        let v = axis_values(&axis(SweepParam::Lr, 1e-4, 0.1, 4, true));
+        assert_eq!(v[0], 1e-4);
+        assert!((v[1] - 1e-3).abs() < 1e-17);
+        assert!((v[2] - 1e-2).abs() < 1e-16);
+        assert_eq!(v[3], 0.1);
+    }
+
+    #[test]
+    fn one_step_is_the_from_value() {
+        assert_eq!(
+            axis_values(&axis(SweepParam::Lr, 0.3, 0.5, 1, false)),
+            [0.3]
+        );
+        assert_eq!(axis_values(&axis(SweepParam::Lr, 0.3, 0.5, 1, true)), [0.3]);
+        assert_eq!(
+            axis_values(&axis(SweepParam::Lr, 0.3, 0.5, 2, false)),
+            [0.3, 0.5]
+        );
+    }
+
+    #[test]
+    fn epochs_are_rounded_whole_numbers() {
+        let v = axis_values(&axis(SweepParam::Epochs, 10.0, 500.0, 40, false));
+        assert_eq!(v.len(), 40);
+        assert_eq!(v[0], 10.0);
+        assert_eq!(v[1], 23.0); // 10 + 490/39 = 22.56
+        assert_eq!(v[39], 500.0);
+        assert!(v.iter().all(|x| x.fract() == 0.0 && *x >= 1.0));
+        assert_eq!(
+            axis_values(&axis(SweepParam::Epochs, 0.6, 2.4, 2, false)),
+            [1.0, 2.0]
+        );
+        assert_eq!(epochs_of(-3.0), 1);
+        assert_eq!(epochs_of(f64::NAN), 1);
+    }
+
+    #[test]
+    fn grid_indices_are_x_major() {
+        let spec = SweepSpec {
+            run: 0,
+            axes: vec![
+                axis(SweepParam::Lr, 1.0, 3.0, 3, false),
+                axis(SweepParam::Epochs, 10.0, 40.0, 4, false),
+            ],
+        };
+        assert_eq!(spec.len(), 12);
+        let grid = SweepGrid::for_spec(&spec);
+        assert_eq!(grid.len(), 12);
+        assert_eq!(grid.done(), 0);
+        assert!(!grid.is_complete());
+        for i in 0..12 {
+            let c = grid.coords(i);
+            assert_eq!(c, [i / 4, i % 4]);
+            assert_eq!(grid.index(&c), i);
+        }
+        assert_eq!(grid.values_at(0), [1.0, 10.0]);
+        assert_eq!(grid.values_at(1), [1.0, 20.0]);
+        assert_eq!(grid.values_at(4), [2.0, 10.0]);
+        assert_eq!(grid.values_at(11), [3.0, 40.0]);
+    }
+
+    #[test]
+    fn status_words() {
+        assert_eq!(status_word(Status::Finished), "finished");
+        assert_eq!(status_word(Status::Converged { at: 3 }), "converged");
+        assert_eq!(status_word(Status::Diverged { at: 3 }), "diverged");
+    }
+}
