@@ -27,6 +27,7 @@ use crate::descent::history::{History, Point};
 use crate::descent::race::Race;
 use crate::descent::run::{Run, Status, Update, distance};
 use crate::scenario::Scenario;
+use crate::sweep::PointResult;
 
 /// How fast the active scenario advances.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -116,6 +117,13 @@ pub enum Command {
     Step { id: usize, generation: u64 },
     /// Change the pace of scenario `id`.
     SetPace { id: usize, pace: Pace },
+    /// Compute the `[sweep]` grid of scenario `id` chunk by chunk in the
+    /// background, reporting each chunk as an [`Event::Sweep`].
+    Sweep {
+        id: usize,
+        generation: u64,
+        scenario: Arc<Scenario>,
+    },
     /// Stop the task.
     Shutdown,
 }
@@ -125,6 +133,12 @@ pub enum Command {
 pub enum Event {
     /// The state of one scenario's race.
     Snapshot(Arc<Snapshot>),
+    /// Some computed points of scenario `id`'s sweep.
+    Sweep {
+        id: usize,
+        generation: u64,
+        results: Arc<Vec<(usize, PointResult)>>,
+    },
 }
 
 /// Columns of each run's history row.
@@ -426,6 +440,11 @@ impl Engine {
                 }
                 self.carry = 0.0;
             }
+            Command::Sweep {
+                id,
+                generation,
+                scenario,
+            } => spawn_sweep(id, generation, scenario, self.events.clone()),
             Command::Shutdown => {}
         }
     }
@@ -480,6 +499,47 @@ impl Engine {
             Err(_) => {}
         }
     }
+}
+
+/// Points per sweep chunk: about a hundred reports for the whole grid.
+fn sweep_chunk(total: usize) -> usize {
+    (total / 100).clamp(1, 256)
+}
+
+/// Fill a sweep grid in the background, one chunk at a time on the blocking
+/// pool (each chunk itself on all cores), until done or nobody listens.
+fn spawn_sweep(
+    id: usize,
+    generation: u64,
+    scenario: Arc<Scenario>,
+    events: UnboundedSender<Event>,
+) {
+    tokio::spawn(async move {
+        let total = scenario.sweep.as_ref().map_or(0, |s| s.len());
+        let chunk = sweep_chunk(total);
+        let mut start = 0;
+        while start < total && !events.is_closed() {
+            let sc = scenario.clone();
+            let range = start..(start + chunk).min(total);
+            let Ok(results) =
+                tokio::task::spawn_blocking(move || crate::sweep::compute_chunk(&sc, range)).await
+            else {
+                return;
+            };
+            let results = Arc::new(results);
+            if events
+                .send(Event::Sweep {
+                    id,
+                    generation,
+                    results,
+                })
+                .is_err()
+            {
+                return;
+            }
+            start += chunk;
+        }
+    });
 }
 
 #[cfg(test)]

@@ -100,7 +100,12 @@ pub async fn run<W: Write>(
                 Some(Input::Stop(why)) => return Ok(why),
                 None => return Ok(Exit::Closed),
             },
-            Some(Event::Snapshot(s)) = ev_rx.recv() => action = Some(Action::Snapshot(s)),
+            Some(ev) = ev_rx.recv() => action = Some(match ev {
+                Event::Snapshot(s) => Action::Snapshot(s),
+                Event::Sweep { id, generation, results } => {
+                    Action::SweepResults { id, generation, results }
+                }
+            }),
             res = &mut engine_task, if engine_alive => {
                 engine_alive = false;
                 let msg = match res {

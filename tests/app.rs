@@ -22,6 +22,7 @@ fn names(cmds: &[Command]) -> Vec<String> {
             Command::SetPaused(p) => format!("paused {p}"),
             Command::Step { id, generation } => format!("step {id} gen {generation}"),
             Command::SetPace { id, pace } => format!("pace {id} {}", pace.label()),
+            Command::Sweep { id, generation, .. } => format!("sweep {id} gen {generation}"),
             Command::Shutdown => "shutdown".into(),
         })
         .collect()
@@ -200,4 +201,38 @@ fn explain_pauses_and_chart_cycles() {
         seen.push(m.lower);
     }
     assert_eq!(seen, [Lr, Loss, Position, Gradient, Lr]);
+}
+
+#[test]
+fn the_sweep_view_starts_once_and_its_cursor_stays_inside() {
+    let entries = bundled::ALL
+        .iter()
+        .map(|(n, t)| Entry::new(bundled::label(n), scenario::parse(n, t)))
+        .collect();
+    let mut m = Model::new(entries);
+    // A scenario without [sweep] says so.
+    assert!(update(&mut m, Action::OpenSweep).is_empty());
+    assert_eq!(
+        m.message.as_deref(),
+        Some("this scenario has no [sweep] table")
+    );
+    assert_eq!(m.overlay, Overlay::None);
+    let idx = bundled::ALL
+        .iter()
+        .position(|(n, _)| n.contains("lr-epochs"))
+        .unwrap();
+    update(&mut m, Action::Jump(idx.min(8)));
+    m.current = idx;
+    let cmds = update(&mut m, Action::OpenSweep);
+    assert!(matches!(cmds[..], [Command::Sweep { id, generation: 0, .. }] if id == idx));
+    assert_eq!(m.overlay, Overlay::Sweep);
+    update(&mut m, Action::Close);
+    assert!(
+        update(&mut m, Action::OpenSweep).is_empty(),
+        "already computing"
+    );
+    update(&mut m, Action::SweepCursor(-5, -5));
+    assert_eq!(m.entries[idx].sweep.as_ref().unwrap().cursor, vec![0, 0]);
+    update(&mut m, Action::SweepCursor(1000, 1000));
+    assert_eq!(m.entries[idx].sweep.as_ref().unwrap().cursor, vec![49, 39]);
 }

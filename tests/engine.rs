@@ -157,3 +157,38 @@ async fn switching_keeps_progress_and_restart_starts_over() {
     cmd.send(Command::Shutdown).unwrap();
     task.await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sweeps_fill_in_by_chunks_with_the_same_numbers() {
+    let (n, t) = bundled::find("sweep-start").unwrap();
+    let sc = Arc::new(scenario::parse(n, t).unwrap());
+    let direct = downhill::sweep::compute(&sc, |_, _| {}).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cmd, task) = engine::spawn(30, tx);
+    cmd.send(Command::Sweep {
+        id: 7,
+        generation: 2,
+        scenario: sc.clone(),
+    })
+    .unwrap();
+    let mut grid = downhill::sweep::SweepGrid::new(&sc).unwrap();
+    let mut chunks = 0;
+    while !grid.is_complete() {
+        match tokio::time::timeout(Duration::from_secs(20), rx.recv()).await {
+            Ok(Some(Event::Sweep {
+                id,
+                generation,
+                results,
+            })) => {
+                assert_eq!((id, generation), (7, 2));
+                grid.fill(results.iter().cloned());
+                chunks += 1;
+            }
+            other => panic!("expected sweep results, got {other:?}"),
+        }
+    }
+    assert!(chunks > 1, "reported progressively");
+    assert_eq!(grid, direct);
+    cmd.send(Command::Shutdown).unwrap();
+    task.await.unwrap();
+}

@@ -201,3 +201,68 @@ fn explain_panel_80x24() {
     update(&mut m, Action::ToggleExplain);
     insta::assert_snapshot!(render(&m, 100, 30).backend());
 }
+
+/// The bundled scenario `name` on screen with its sweep filled up to
+/// `fraction` of the points and the sweep view open.
+fn sweep_model(name: &str, fraction: f64, cursor: (i64, i64)) -> Model {
+    let idx = bundled::ALL.iter().position(|(n, _)| *n == name).unwrap();
+    let mut m = model_at(idx, 0);
+    let sc = m.entries[idx].scenario.as_ref().unwrap().clone();
+    let full = downhill::sweep::compute(&sc, |_, _| {}).unwrap();
+    update(&mut m, Action::OpenSweep);
+    let n = (full.len() as f64 * fraction) as usize;
+    let results: Vec<_> = full.points[..n]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, p.clone().unwrap()))
+        .collect();
+    update(
+        &mut m,
+        Action::SweepResults {
+            id: idx,
+            generation: 0,
+            results: Arc::new(results),
+        },
+    );
+    update(&mut m, Action::SweepCursor(cursor.0, cursor.1));
+    // Without colour the heatmap's levels are shading characters, which a
+    // text snapshot can show.
+    m.color = downhill::app::ColorDepth::None;
+    m
+}
+
+#[test]
+fn sweep_heatmap_80x24() {
+    let m = sweep_model("15-sweep-lr-epochs", 1.0, (30, 20));
+    insta::assert_snapshot!(render(&m, 80, 24).backend());
+}
+
+#[test]
+fn sweep_heatmap_120x40_filling_in() {
+    let m = sweep_model("15-sweep-lr-epochs", 0.4, (5, 3));
+    let t = render(&m, 120, 40);
+    let text = format!("{}", t.backend());
+    assert!(text.contains("800/2000"), "{text}");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn sweep_curve_120x40() {
+    let m = sweep_model("13-sweep-start", 1.0, (10, 0));
+    insta::assert_snapshot!(render(&m, 120, 40).backend());
+}
+
+#[test]
+fn sweep_heatmap_in_colour_uses_the_palette() {
+    let mut m = sweep_model("15-sweep-lr-epochs", 1.0, (0, 0));
+    m.color = downhill::app::ColorDepth::TrueColor;
+    let t = render(&m, 80, 24);
+    let rgb = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .filter(|c| matches!(c.bg, ratatui::style::Color::Rgb(..)))
+        .count();
+    assert!(rgb > 500, "{rgb} true-colour cells");
+}

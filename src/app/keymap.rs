@@ -85,6 +85,12 @@ pub static BINDINGS: &[Binding] = &[
         help: "explain the last step (pauses)",
     },
     Binding {
+        keys: &[KeyCode::Char('w')],
+        action: Action::OpenSweep,
+        label: "w",
+        help: "sweep view (scenarios with [sweep])",
+    },
+    Binding {
         keys: &[KeyCode::Char('m')],
         action: Action::ToggleMap,
         label: "m",
@@ -122,6 +128,14 @@ pub fn action_for(key: KeyEvent, overlay: &Overlay) -> Option<Action> {
             KeyCode::Backspace => Some(Action::FilterBackspace),
             KeyCode::Char(c) => Some(Action::Filter(c)),
             _ => None,
+        },
+        Overlay::Sweep => match key.code {
+            KeyCode::Left | KeyCode::Char('h') => Some(Action::SweepCursor(-1, 0)),
+            KeyCode::Right | KeyCode::Char('l') => Some(Action::SweepCursor(1, 0)),
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::SweepCursor(0, 1)),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::SweepCursor(0, -1)),
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('w') => Some(Action::Close),
+            _ => normal(key.code),
         },
         Overlay::Help | Overlay::Explain
             if matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) =>

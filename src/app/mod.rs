@@ -8,5 +8,5 @@ pub mod keymap;
 mod model;
 mod update;
 
-pub use model::{ColorDepth, Entry, LowerChart, MapCache, Model, Overlay};
+pub use model::{ColorDepth, Entry, LowerChart, MapCache, Model, Overlay, SweepState};
 pub use update::{Action, activate, update};

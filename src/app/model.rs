@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::engine::{Pace, Snapshot};
 use crate::scenario::{LoadError, Scenario};
+use crate::sweep::SweepGrid;
 
 /// One scenario in the list: loaded, or the error that kept it from loading.
 #[derive(Debug, Clone)]
@@ -16,6 +17,45 @@ pub struct Entry {
     pub pace: Pace,
     /// The latest picture of its race, once the engine has sent one.
     pub snapshot: Option<Arc<Snapshot>>,
+    /// Its `[sweep]` grid, once the sweep view was opened (filling in).
+    pub sweep: Option<SweepState>,
+}
+
+/// A sweep being computed or computed, and the cursor reading it.
+#[derive(Debug, Clone)]
+pub struct SweepState {
+    /// The scenario generation it was started for.
+    pub generation: u64,
+    pub grid: SweepGrid,
+    /// Index along each axis (x first).
+    pub cursor: Vec<usize>,
+}
+
+impl SweepState {
+    /// An empty grid with the cursor at the first point.
+    pub fn new(generation: u64, grid: SweepGrid) -> SweepState {
+        let cursor = vec![0; grid.axes.len()];
+        SweepState {
+            generation,
+            grid,
+            cursor,
+        }
+    }
+
+    /// Move the cursor by `dx` along x and `dy` along y, within the grid.
+    pub fn move_cursor(&mut self, dx: i64, dy: i64) {
+        for (axis, d) in [(0usize, dx), (1, dy)] {
+            if let (Some(c), Some(a)) = (self.cursor.get_mut(axis), self.grid.axes.get(axis)) {
+                let max = a.values.len().saturating_sub(1) as i64;
+                *c = (*c as i64 + d).clamp(0, max) as usize;
+            }
+        }
+    }
+
+    /// The grid index under the cursor.
+    pub fn cursor_index(&self) -> usize {
+        self.grid.index(&self.cursor)
+    }
 }
 
 impl Entry {
@@ -30,6 +70,7 @@ impl Entry {
             generation: 0,
             pace,
             snapshot: None,
+            sweep: None,
         }
     }
 
@@ -102,6 +143,8 @@ pub enum Overlay {
     Help,
     /// "Explain this step": the last update of every run as arithmetic.
     Explain,
+    /// The sweep view of the scenario's `[sweep]` table.
+    Sweep,
     /// The scenario picker, filtering names by what was typed.
     Picker {
         filter: String,

@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
-use super::model::{Model, Overlay};
+use super::model::{Model, Overlay, SweepState};
 use crate::engine::{Command, Snapshot};
+use crate::sweep::{PointResult, SweepGrid};
 
 /// Everything that can happen to the dashboard.
 #[derive(Debug, Clone)]
@@ -27,6 +28,16 @@ pub enum Action {
     CycleChart,
     /// Open (pausing) or close the "explain this step" panel.
     ToggleExplain,
+    /// Open the sweep view (starting the sweep the first time).
+    OpenSweep,
+    /// Move the sweep cursor by (dx, dy) grid steps.
+    SweepCursor(i64, i64),
+    /// Computed sweep points from the engine.
+    SweepResults {
+        id: usize,
+        generation: u64,
+        results: Arc<Vec<(usize, PointResult)>>,
+    },
     OpenPicker,
     /// A character typed into the picker's filter.
     Filter(char),
@@ -124,6 +135,55 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             } else {
                 Overlay::Help
             };
+            vec![]
+        }
+        Action::OpenSweep => {
+            let id = model.current;
+            let Some(e) = model.entries.get_mut(id) else {
+                return vec![];
+            };
+            let Ok(sc) = &e.scenario else {
+                return vec![];
+            };
+            let Ok(grid) = SweepGrid::new(sc) else {
+                model.message = Some("this scenario has no [sweep] table".into());
+                return vec![];
+            };
+            model.message = None;
+            model.overlay = Overlay::Sweep;
+            if e.sweep
+                .as_ref()
+                .is_some_and(|s| s.generation == e.generation)
+            {
+                return vec![];
+            }
+            e.sweep = Some(SweepState::new(e.generation, grid));
+            vec![Command::Sweep {
+                id,
+                generation: e.generation,
+                scenario: sc.clone(),
+            }]
+        }
+        Action::SweepCursor(dx, dy) => {
+            if let Some(s) = model
+                .entries
+                .get_mut(model.current)
+                .and_then(|e| e.sweep.as_mut())
+            {
+                s.move_cursor(dx, dy);
+            }
+            vec![]
+        }
+        Action::SweepResults {
+            id,
+            generation,
+            results,
+        } => {
+            if let Some(s) = model.entries.get_mut(id).and_then(|e| e.sweep.as_mut())
+                && s.generation == generation
+            {
+                s.grid.fill(results.iter().cloned());
+            }
             vec![]
         }
         Action::OpenPicker => {

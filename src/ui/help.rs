@@ -1,7 +1,7 @@
 //! The help popup: every key, from the keymap's own table.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
@@ -34,17 +34,27 @@ pub fn lines(theme: Theme) -> Vec<Line<'static>> {
     out
 }
 
-/// Draw the popup centred over `area`.
+/// Draw the popup centred over `area`; in two columns when one would not fit.
 pub fn render(frame: &mut Frame, area: Rect, theme: Theme) {
     let text = lines(theme);
-    let h = (text.len() as u16 + 2).min(area.height);
-    let w = 62.min(area.width);
+    let fits = text.len() as u16 + 2 <= area.height;
+    let (columns, rows) = if fits || area.width < 100 {
+        (1, text.len())
+    } else {
+        (2, text.len().div_ceil(2))
+    };
+    let h = (rows as u16 + 2).min(area.height);
+    let w = (62 * columns as u16).min(area.width);
     let popup = area.centered(Constraint::Length(w), Constraint::Length(h));
     frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(text).block(
-            Block::bordered().title(Line::styled(" keys (? or Esc to close) ", theme.title())),
-        ),
-        popup,
-    );
+    let block = Block::bordered().title(Line::styled(" keys (? or Esc to close) ", theme.title()));
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let parts: Vec<Rect> = Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns])
+        .split(inner)
+        .to_vec();
+    for (i, part) in parts.into_iter().enumerate() {
+        let chunk: Vec<Line> = text.iter().skip(i * rows).take(rows).cloned().collect();
+        frame.render_widget(Paragraph::new(chunk), part);
+    }
 }

@@ -30,6 +30,7 @@ pub mod lower_chart;
 pub mod params_table;
 pub mod scale;
 pub mod scenario_list;
+pub mod sweep_view;
 pub mod theme;
 
 use ratatui::Frame;
@@ -78,10 +79,16 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     } else {
         body
     };
-    draw_main(frame, main, model, theme);
+    match (&model.overlay, model.entry()) {
+        (Overlay::Sweep, Some(e)) => match (&e.scenario, &e.sweep) {
+            (Ok(sc), Some(state)) => sweep_view::render(frame, main, state, sc, theme),
+            _ => draw_main(frame, main, model, theme),
+        },
+        _ => draw_main(frame, main, model, theme),
+    }
 
     match &model.overlay {
-        Overlay::None => {}
+        Overlay::None | Overlay::Sweep => {}
         Overlay::Help => help::render(frame, area, theme),
         Overlay::Explain => {
             if let (Some(snap), Some(Ok(sc))) =
