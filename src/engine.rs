@@ -124,6 +124,15 @@ pub enum Command {
         generation: u64,
         scenario: Arc<Scenario>,
     },
+    /// Write scenario `id`'s histories and final states to `dir` (see
+    /// [`crate::export`]); answered by [`Event::Exported`].
+    Export {
+        id: usize,
+        generation: u64,
+        dir: std::path::PathBuf,
+    },
+    /// Drop scenario `id`'s race (its file went away).
+    Forget { id: usize },
     /// Stop the task.
     Shutdown,
 }
@@ -133,6 +142,11 @@ pub enum Command {
 pub enum Event {
     /// The state of one scenario's race.
     Snapshot(Arc<Snapshot>),
+    /// An export finished: the CSV and JSON paths, or why it failed.
+    Exported {
+        id: usize,
+        result: Result<(std::path::PathBuf, std::path::PathBuf), String>,
+    },
     /// Some computed points of scenario `id`'s sweep.
     Sweep {
         id: usize,
@@ -445,6 +459,42 @@ impl Engine {
                 generation,
                 scenario,
             } => spawn_sweep(id, generation, scenario, self.events.clone()),
+            Command::Export {
+                id,
+                generation,
+                dir,
+            } => {
+                let result = match self.slots.remove(&id) {
+                    Some(slot) if slot.generation == generation => {
+                        let done = tokio::task::spawn_blocking(move || {
+                            let r =
+                                crate::export::export(&slot, &dir, std::time::SystemTime::now());
+                            (slot, r)
+                        })
+                        .await;
+                        match done {
+                            Ok((slot, r)) => {
+                                self.slots.insert(id, slot);
+                                r
+                            }
+                            Err(_) => Err("the export task failed".into()),
+                        }
+                    }
+                    other => {
+                        if let Some(slot) = other {
+                            self.slots.insert(id, slot);
+                        }
+                        Err("nothing to export yet".into())
+                    }
+                };
+                let _ = self.events.send(Event::Exported { id, result });
+            }
+            Command::Forget { id } => {
+                self.slots.remove(&id);
+                if self.active == Some(id) {
+                    self.active = None;
+                }
+            }
             Command::Shutdown => {}
         }
     }

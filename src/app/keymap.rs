@@ -91,6 +91,12 @@ pub static BINDINGS: &[Binding] = &[
         help: "sweep view (scenarios with [sweep])",
     },
     Binding {
+        keys: &[KeyCode::Char('e')],
+        action: Action::Export,
+        label: "e",
+        help: "export this scenario (CSV + JSON)",
+    },
+    Binding {
         keys: &[KeyCode::Char('m')],
         action: Action::ToggleMap,
         label: "m",
