@@ -26,7 +26,7 @@
 use std::collections::HashMap;
 
 use super::parser::{Ast, BinOp, Func, NodeKind};
-use super::tape::{Dual, Instr, OpKind, Program, step};
+use super::tape::{Dual, Instr, OpKind, PREV, Program, step};
 
 #[derive(Clone, Copy, Debug)]
 enum DNode {
@@ -321,11 +321,18 @@ impl Builder {
             if live[i]
                 && let DNode::Instr(mut ins) = *node
             {
-                ins.a = slot[ins.a as usize];
+                let here = (base + tape.len()) as u32;
+                // Operands produced by the instruction just before read it
+                // from a register (see `Program::run`).
+                let operand = |node: u32| match slot[node as usize] {
+                    s if s + 1 == here && s as usize >= base => PREV,
+                    s => s,
+                };
+                ins.a = operand(ins.a);
                 if ins.op.arity() == 2 {
-                    ins.b = slot[ins.b as usize];
+                    ins.b = operand(ins.b);
                 }
-                slot[i] = (base + tape.len()) as u32;
+                slot[i] = here;
                 tape.push(ins);
             }
         }

@@ -290,7 +290,9 @@ impl Expr {
         let mut out = String::new();
         let slot = |s: u32| -> String {
             let s = s as usize;
-            if s < p.n_vars {
+            if s == tape::PREV as usize {
+                "prev".to_string()
+            } else if s < p.n_vars {
                 self.inner.vars[s].clone()
             } else if s < p.base() {
                 format!("{}", p.init[s])

@@ -108,6 +108,9 @@ impl OpKind {
     }
 }
 
+/// Operand value meaning "the result of the previous instruction".
+pub(super) const PREV: u32 = u32::MAX;
+
 /// One instruction. Unused operands and constants are zero, so that two
 /// instructions computing the same thing compare equal field by field.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -366,9 +369,13 @@ impl Program {
     #[inline]
     pub fn run<const N: usize>(&self, slots: &mut [Dual<N>]) -> Dual<N> {
         let base = self.base();
+        // The previous instruction's result stays in registers: operands
+        // equal to `PREV` read it from there instead of waiting for it to
+        // round-trip through memory.
+        let mut prev = Dual::ZERO;
         for (i, ins) in self.tape.iter().enumerate() {
-            let r = step(ins, |j| slots[j as usize]);
-            slots[base + i] = r;
+            prev = step(ins, |j| if j == PREV { prev } else { slots[j as usize] });
+            slots[base + i] = prev;
         }
         slots[self.out as usize]
     }
