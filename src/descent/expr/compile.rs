@@ -225,6 +225,9 @@ impl Builder {
     }
 
     fn pow(&mut self, a: u32, b: u32) -> u32 {
+        if self.konst(a) == Some(std::f64::consts::E) {
+            return self.unary(OpKind::Exp, b);
+        }
         if let Some(c) = self.konst(b) {
             if c == c.trunc() && c.abs() <= 16.0 {
                 let k = c as i32;
@@ -248,7 +251,6 @@ impl Builder {
             return self.with_const(OpKind::PowF, a, c);
         }
         match self.konst(a) {
-            Some(c) if c == std::f64::consts::E => self.unary(OpKind::Exp, b),
             Some(c) => self.with_const(OpKind::CPow, b, c),
             None => self.binary(OpKind::Pow, a, b),
         }
