@@ -26,7 +26,7 @@
 use std::collections::HashMap;
 
 use super::parser::{Ast, BinOp, Func, NodeKind};
-use super::tape::{Dual, Instr, OpKind, PREV, Program, step};
+use super::tape::{Code, Dual, Instr, Mode, OpKind, Program, Slotted, step};
 
 #[derive(Clone, Copy, Debug)]
 enum DNode {
@@ -102,10 +102,8 @@ impl Builder {
         let (ops, n) = ins.operand_list();
         let consts = ops[..n].iter().all(|&o| self.konst(o).is_some());
         if consts {
-            let v = step::<0>(&ins, |o| {
-                Dual::constant(self.konst(o).expect("checked to be a constant"))
-            })
-            .v;
+            let k = |o: u32| Dual::<0>::constant(self.konst(o).unwrap_or(f64::NAN));
+            let v = step(ins.op, ins.c, ins.c2, k(ins.a), || k(ins.b)).v;
             return self.constant(v);
         }
         let key = Key::Instr(ins.op, ins.a, ins.b, ins.c.to_bits());
@@ -164,10 +162,18 @@ impl Builder {
                 Some(y) => self.add_c(y, c),
                 None => self.with_const(OpKind::CSub, b, c),
             },
-            (None, None) => match self.neg_of(b) {
-                Some(y) => self.add(a, y),
-                None => self.binary(OpKind::Sub, a, b),
-            },
+            (None, None) => {
+                if let Some(y) = self.neg_of(b) {
+                    self.add(a, y)
+                } else if let Some(x) = self.neg_of(a) {
+                    // (-x) - b = -(x + b): the sign moves outwards, where it
+                    // can cancel or fuse (`exp(-x^2 - y^2)`).
+                    let sum = self.add(x, b);
+                    self.neg(sum)
+                } else {
+                    self.binary(OpKind::Sub, a, b)
+                }
+            }
         }
     }
 
@@ -179,10 +185,18 @@ impl Builder {
                 if a == b {
                     return self.square(a);
                 }
-                if let (Some(x), Some(y)) = (self.neg_of(a), self.neg_of(b)) {
-                    return self.mul(x, y);
+                match (self.neg_of(a), self.neg_of(b)) {
+                    (Some(x), Some(y)) => self.mul(x, y),
+                    (Some(x), None) => {
+                        let m = self.mul(x, b);
+                        self.neg(m)
+                    }
+                    (None, Some(y)) => {
+                        let m = self.mul(a, y);
+                        self.neg(m)
+                    }
+                    (None, None) => self.binary(OpKind::Mul, a.min(b), a.max(b)),
                 }
-                self.binary(OpKind::Mul, a.min(b), a.max(b))
             }
         }
     }
@@ -214,7 +228,15 @@ impl Builder {
             },
             (None, None) => match (self.neg_of(a), self.neg_of(b)) {
                 (Some(x), Some(y)) => self.binary(OpKind::Div, x, y),
-                _ => self.binary(OpKind::Div, a, b),
+                (Some(x), None) => {
+                    let q = self.binary(OpKind::Div, x, b);
+                    self.neg(q)
+                }
+                (None, Some(y)) => {
+                    let q = self.binary(OpKind::Div, a, y);
+                    self.neg(q)
+                }
+                (None, None) => self.binary(OpKind::Div, a, b),
             },
         }
     }
@@ -291,17 +313,38 @@ impl Builder {
     /// Emits the program computing node `root`.
     fn finish(self, root: u32, n_vars: usize) -> Program {
         let nodes = self.nodes;
-        let mut live = vec![false; nodes.len()];
-        live[root as usize] = true;
-        // Operands precede their users, so one backward sweep marks all.
+        // Use counts of the nodes the root reaches (0 = dead); the root
+        // counts one use for being the result. Operands precede their users,
+        // so one backward sweep finds them all.
+        let mut uses = vec![0u32; nodes.len()];
+        uses[root as usize] = 1;
         for i in (0..nodes.len()).rev() {
-            if live[i]
+            if uses[i] > 0
                 && let DNode::Instr(ins) = nodes[i]
             {
                 let (ops, n) = ins.operand_list();
                 for &o in &ops[..n] {
-                    live[o as usize] = true;
+                    uses[o as usize] += 1;
                 }
+            }
+        }
+        let live: Vec<bool> = uses.iter().map(|&u| u > 0).collect();
+        // The instructions to emit, pairs fused where the inner one has no
+        // other use (it is then dropped).
+        let mut code: Vec<Option<Instr>> = nodes
+            .iter()
+            .zip(&live)
+            .map(|(node, &live)| match node {
+                DNode::Instr(ins) if live => Some(*ins),
+                _ => None,
+            })
+            .collect();
+        for i in 0..code.len() {
+            if let Some(ins) = code[i]
+                && let Some((fused, inner)) = fuse(&code, &uses, ins)
+            {
+                code[i] = Some(fused);
+                code[inner as usize] = None;
             }
         }
         let mut slot = vec![u32::MAX; nodes.len()];
@@ -318,24 +361,32 @@ impl Builder {
             }
         }
         let base = init.len();
-        let mut tape = Vec::new();
-        for (i, node) in nodes.iter().enumerate() {
-            if live[i]
-                && let DNode::Instr(mut ins) = *node
-            {
-                let here = (base + tape.len()) as u32;
-                // Operands produced by the instruction just before read it
+        let mut tape: Vec<Slotted> = Vec::new();
+        for (i, ins) in code.iter().enumerate() {
+            if let Some(ins) = *ins {
+                let out = (base + tape.len()) as u32;
+                let a = slot[ins.a as usize];
+                let binary = ins.op.arity() == 2;
+                let b = if binary { slot[ins.b as usize] } else { 0 };
+                // Operands produced by the instruction just before come
                 // from a register (see `Program::run`).
-                let operand = |node: u32| match slot[node as usize] {
-                    s if s + 1 == here && s as usize >= base => PREV,
-                    s => s,
+                let prev = out.checked_sub(1).filter(|&p| p as usize >= base);
+                let mode = if Some(a) == prev {
+                    Mode::PrevA
+                } else if binary && Some(b) == prev {
+                    Mode::PrevB
+                } else {
+                    Mode::Slots
                 };
-                ins.a = operand(ins.a);
-                if ins.op.arity() == 2 {
-                    ins.b = operand(ins.b);
-                }
-                slot[i] = here;
-                tape.push(ins);
+                slot[i] = out;
+                tape.push(Slotted {
+                    code: Code::new(ins.op, mode),
+                    a,
+                    b,
+                    out,
+                    c: ins.c,
+                    c2: ins.c2,
+                });
             }
         }
         Program {
@@ -344,6 +395,55 @@ impl Builder {
             tape,
             out: slot[root as usize],
         }
+    }
+}
+
+/// A fused replacement for `ins` and the node it absorbs, if `ins` reads
+/// the result of a matching instruction that nothing else reads. Fused
+/// instructions perform the same IEEE operations as the pair.
+fn fuse(code: &[Option<Instr>], uses: &[u32], ins: Instr) -> Option<(Instr, u32)> {
+    use OpKind::*;
+    let sole = |j: u32, op: OpKind| match code[j as usize] {
+        Some(inner) if uses[j as usize] == 1 && inner.op == op => Some(inner),
+        _ => None,
+    };
+    let (a, b) = (ins.a, ins.b);
+    match ins.op {
+        Square => {
+            let fused = if let Some(t) = sole(a, AddC) {
+                Instr::with_const(SqAddC, t.a, t.c)
+            } else if let Some(t) = sole(a, CSub) {
+                Instr::with_const(SqCSub, t.a, t.c)
+            } else if let Some(t) = sole(a, Add) {
+                Instr::binary(SqAdd, t.a, t.b)
+            } else {
+                let t = sole(a, Sub)?;
+                Instr::binary(SqSub, t.a, t.b)
+            };
+            Some((fused, a))
+        }
+        Exp => sole(a, Neg).map(|t| (Instr::unary(ExpNeg, t.a), a)),
+        // (x*c)*b; the product commutes.
+        Mul => {
+            if let Some(t) = sole(a, MulC) {
+                Some((Instr::binary_with_const(MulCMul, t.a, b, t.c), a))
+            } else {
+                let t = sole(b, MulC)?;
+                Some((Instr::binary_with_const(MulCMul, t.a, a, t.c), b))
+            }
+        }
+        // a + y*c; the sum commutes.
+        Add => {
+            if let Some(t) = sole(b, MulC) {
+                Some((Instr::binary_with_const(AddMulC, a, t.a, t.c), b))
+            } else {
+                let t = sole(a, MulC)?;
+                Some((Instr::binary_with_const(AddMulC, b, t.a, t.c), a))
+            }
+        }
+        // a - y*c = a + y*(-c), exactly.
+        Sub => sole(b, MulC).map(|t| (Instr::binary_with_const(AddMulC, a, t.a, -t.c), b)),
+        _ => None,
     }
 }
 

@@ -274,12 +274,18 @@ impl Expr {
         self.inner.program.tape.len()
     }
 
-    /// Number of instructions of the named kind (`"Exp"`, `"Mul"`, `"MulC"`,
-    /// `"Square"`, ...) on the compiled tape (for tests).
+    /// How many times the compiled tape performs the named operation
+    /// (`"Exp"`, `"Mul"`, `"MulC"`, `"Square"`, ...), counting the parts of
+    /// fused instructions (`ExpNeg` counts as a `Neg` and an `Exp`), or how
+    /// many fused instructions of that name it has (`"ExpNeg"`); for tests.
     #[doc(hidden)]
     pub fn count_op(&self, name: &str) -> usize {
         let tape = &self.inner.program.tape;
-        tape.iter().filter(|i| i.op.name() == name).count()
+        let named = |op: tape::OpKind| op.name() == name;
+        tape.iter()
+            .map(|i| i.code.op())
+            .map(|op| usize::from(named(op)) + op.parts().iter().filter(|&&p| named(p)).count())
+            .sum()
     }
 
     /// A listing of the compiled program, one instruction per line (for
@@ -287,12 +293,9 @@ impl Expr {
     #[doc(hidden)]
     pub fn disassemble(&self) -> String {
         let p = &self.inner.program;
-        let mut out = String::new();
-        let slot = |s: u32| -> String {
+        let name = |s: u32| -> String {
             let s = s as usize;
-            if s == tape::PREV as usize {
-                "prev".to_string()
-            } else if s < p.n_vars {
+            if s < p.n_vars {
                 self.inner.vars[s].clone()
             } else if s < p.base() {
                 format!("{}", p.init[s])
@@ -300,17 +303,31 @@ impl Expr {
                 format!("%{}", s - p.base())
             }
         };
+        let mut out = String::new();
         for (i, ins) in p.tape.iter().enumerate() {
-            let mut line = format!("%{i} = {}({}", ins.op.name(), slot(ins.a));
-            if ins.op.arity() == 2 {
-                line += &format!(", {}", slot(ins.b));
-            } else if ins.c != 0.0 || ins.c.is_sign_negative() {
+            let (op, mode) = (ins.code.op(), ins.code.mode());
+            let operand = |s: u32, from_prev: bool| {
+                if from_prev {
+                    "prev".to_string()
+                } else {
+                    name(s)
+                }
+            };
+            let mut line = format!(
+                "%{i} = {}({}",
+                op.name(),
+                operand(ins.a, mode == tape::Mode::PrevA)
+            );
+            if op.arity() == 2 {
+                line += &format!(", {}", operand(ins.b, mode == tape::Mode::PrevB));
+            }
+            if ins.c != 0.0 || ins.c.is_sign_negative() {
                 line += &format!(", {}", ins.c);
             }
             out += &line;
             out += ")\n";
         }
-        out += &format!("return {}\n", slot(p.out));
+        out += &format!("return {}\n", name(p.out));
         out
     }
 }
@@ -361,8 +378,11 @@ fn value_grad_lanes<const N: usize>(
     load_vars(slots, x);
     if n <= N {
         // Seeds were set once, when the slots were made.
-        let r = program.run(slots);
-        grad.copy_from_slice(&r.d[..n]);
+        program.run(slots);
+        let r = &slots[program.out as usize];
+        for (g, d) in grad.iter_mut().zip(r.d) {
+            *g = d;
+        }
         return r.v;
     }
     let mut value = 0.0;
@@ -370,9 +390,11 @@ fn value_grad_lanes<const N: usize>(
         for (j, s) in slots[..n].iter_mut().enumerate() {
             s.d = std::array::from_fn(|k| if j == start + k { 1.0 } else { 0.0 });
         }
-        let r = program.run(slots);
-        let m = N.min(n - start);
-        grad[start..start + m].copy_from_slice(&r.d[..m]);
+        program.run(slots);
+        let r = &slots[program.out as usize];
+        for (g, d) in grad[start..].iter_mut().zip(r.d) {
+            *g = d;
+        }
         value = r.v;
     }
     value
@@ -387,18 +409,20 @@ impl Function for Evaluator {
         let program = &self.expr.inner.program;
         assert_eq!(x.len(), program.n_vars, "wrong number of variables");
         load_vars(&mut self.values, x);
-        program.run(&mut self.values).v
+        program.run(&mut self.values);
+        self.values[program.out as usize].v
     }
 
     fn value_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        if matches!(self.grad, Lanes::Zero) {
+            assert!(grad.is_empty(), "wrong gradient length");
+            return self.value(x);
+        }
         let program = &self.expr.inner.program;
         assert_eq!(x.len(), program.n_vars, "wrong number of variables");
         assert_eq!(grad.len(), program.n_vars, "wrong gradient length");
         match &mut self.grad {
-            Lanes::Zero => {
-                load_vars(&mut self.values, x);
-                program.run(&mut self.values).v
-            }
+            Lanes::Zero => unreachable!("handled above"),
             Lanes::One(s) => value_grad_lanes(program, s, x, grad),
             Lanes::Two(s) => value_grad_lanes(program, s, x, grad),
             Lanes::Three(s) => value_grad_lanes(program, s, x, grad),
