@@ -98,6 +98,26 @@ fn timing_peaks_value_grad() {
     println!("ratio engine / hand-written:       {:.2}", engine / by_hand);
 }
 
+/// Peaks read literally, operation by operation (integer powers as the
+/// compiler computes them: `y^5 = (y^2)^2 * y`).
+fn peaks_literal(x: f64, y: f64) -> f64 {
+    3.0 * ((1.0 - x) * (1.0 - x)) * (-(x * x) - (y + 1.0) * (y + 1.0)).exp()
+        - 10.0 * (x / 5.0 - x * x * x - (y * y) * (y * y) * y) * (-(x * x) - y * y).exp()
+        - 1.0 / 3.0 * (-((x + 1.0) * (x + 1.0)) - y * y).exp()
+}
+
+#[test]
+fn compiled_peaks_is_bit_identical_to_the_literal_formula() {
+    let mut ev = parse(PEAKS, &["x", "y"]).evaluator();
+    let mut g = [0.0; 2];
+    for i in 0..200 {
+        let (x, y) = (-3.0 + 0.031 * i as f64, 2.5 - 0.027 * i as f64);
+        let want = peaks_literal(x, y);
+        assert_eq!(ev.value(&[x, y]).to_bits(), want.to_bits(), "at {x}, {y}");
+        assert_eq!(ev.value_grad(&[x, y], &mut g).to_bits(), want.to_bits());
+    }
+}
+
 #[test]
 fn peaks_matches_hand_written_gradient() {
     let mut ev = parse(PEAKS, &["x", "y"]).evaluator();

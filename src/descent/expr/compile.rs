@@ -14,14 +14,24 @@
 //!   (`x+c`, `c*x`, `x/c`, `c-x`, `c/x`, `c^x`); `x^k` for a constant integer
 //!   `|k| <= 16` becomes `Square` or `PowI` (exact repeated multiplication),
 //!   other constant exponents `PowF`; `e^x` becomes `exp(x)`.
-//! * **Exact rewrites** only, i.e. ones that give bit-identical IEEE results:
-//!   `a+(-b) → a-b`, `a-(-b) → a+b`, `-(-a) → a`, `(-a)*(-b) → a*b`,
-//!   `(-a)*c → a*(-c)`, `(-a)^2k → a^2k`, `a*a → a^2`, `abs(-a) → abs(a)`,
-//!   `a*1`, `a/1`, `a^1`, `a-0 → a`, `a/2^k → a*2^-k`, `min(a,a) → a`.
-//!   (Not `a+0 → a`, which flips the sign of `-0`, nor `a*0 → 0`.)
+//! * **Rewrites that keep IEEE results**: `a+(-b) → a-b`, `a-(-b) → a+b`,
+//!   `-(-a) → a`, `(-a)*(-b) → a*b`, `(-a)*c → a*(-c)`, `(-a)^2k → a^2k`,
+//!   `a*a → a^2`, `abs(-a) → abs(a)`, `a*1`, `a/1`, `a^1`, `a-0 → a`,
+//!   `a/2^k → a*2^-k`, `min(a,a) → a`; and, moving signs outwards where they
+//!   cancel or fuse (`exp(-x^2-y^2)` needs no negation at all),
+//!   `(-a)-b → -(a+b)`, `(-a)*b → -(a*b)`, `(-a)/b → -(a/b)`. All give
+//!   bit-identical results except that `(-a)-b → -(a+b)` turns an exactly
+//!   zero `+0` into `-0` (equal as numbers). Deliberately absent: `a+0 → a`
+//!   (wrong for `-0`), `a*0 → 0` (wrong for infinities and NaN), and
+//!   re-associations.
 //!
-//! Emission then drops nodes the root does not reach and lays out the slots
-//! as `[variables | constants used as operands | one per instruction]`.
+//! Emission then drops nodes the root does not reach, **fuses pairs** whose
+//! inner instruction has no other use (`(a±c)^2`, `(c-a)^2`, `(a±b)^2`,
+//! `exp(-a)`, `(a*c)*b`, `a±b*c`; each fused instruction performs the same
+//! IEEE operations as the pair), and lays out the slots as
+//! `[variables | constants used as operands | one per instruction]`. An
+//! operand produced by the instruction just before is marked to be taken
+//! from the register holding the previous result.
 
 use std::collections::HashMap;
 
