@@ -476,6 +476,30 @@ fn error_display() {
     assert!(boxed.to_string().starts_with("column 5"));
 }
 
+#[test]
+fn large_programs_use_the_general_slot_path() {
+    // 300 distinct terms: more than 256 slots.
+    let terms: Vec<String> = (1..=300)
+        .map(|k| format!("{k}*sin(x/{k} + y*{k})"))
+        .collect();
+    let src = terms.join(" + ");
+    let f = parse(&src, &["x", "y"]);
+    assert!(f.tape_len() > 256, "{}", f.tape_len());
+    let (x, y) = (0.3, -0.7);
+    let (v, g) = vg(&src, &["x", "y"], &[x, y]);
+    let (mut want_v, mut want_gx, mut want_gy) = (0.0, 0.0, 0.0);
+    for k in 1..=300 {
+        let k = k as f64;
+        let arg = x / k + y * k;
+        want_v += k * arg.sin();
+        want_gx += arg.cos();
+        want_gy += k * k * arg.cos();
+    }
+    assert!(close(v, want_v, 1e-12), "{v} vs {want_v}");
+    assert!(close(g[0], want_gx, 1e-12), "{} vs {want_gx}", g[0]);
+    assert!(close(g[1], want_gy, 1e-12), "{} vs {want_gy}", g[1]);
+}
+
 // ----------------------------------------------------- hostile inputs
 
 #[test]

@@ -27,7 +27,7 @@
 //!
 //! Emission then drops nodes the root does not reach, **fuses pairs** whose
 //! inner instruction has no other use (`(a±c)^2`, `(c-a)^2`, `(a±b)^2`,
-//! `exp(-a)`, `(a*c)*b`, `a±b*c`; each fused instruction performs the same
+//! `exp(-a)`, `exp(-(a+b))`, `(a*c)*b`, `a±b*c`; each fused instruction performs the same
 //! IEEE operations as the pair), and lays out the slots as
 //! `[variables | constants used as operands | one per instruction]`. An
 //! operand produced by the instruction just before is marked to be taken
@@ -36,7 +36,7 @@
 use std::collections::HashMap;
 
 use super::parser::{Ast, BinOp, Func, NodeKind};
-use super::tape::{Code, Dual, Instr, Mode, OpKind, Program, Slotted, step};
+use super::tape::{Code, Dual, Imm, Instr, Mode, OpKind, Program, Slotted, step};
 
 #[derive(Clone, Copy, Debug)]
 enum DNode {
@@ -113,7 +113,11 @@ impl Builder {
         let consts = ops[..n].iter().all(|&o| self.konst(o).is_some());
         if consts {
             let k = |o: u32| Dual::<0>::constant(self.konst(o).unwrap_or(f64::NAN));
-            let v = step(ins.op, ins.c, ins.c2, k(ins.a), || k(ins.b)).v;
+            let imm = Imm {
+                c: ins.c,
+                c2: ins.c2,
+            };
+            let v = step(ins.op, &imm, k(ins.a), || k(ins.b)).v;
             return self.constant(v);
         }
         let key = Key::Instr(ins.op, ins.a, ins.b, ins.c.to_bits());
@@ -351,10 +355,12 @@ impl Builder {
             .collect();
         for i in 0..code.len() {
             if let Some(ins) = code[i]
-                && let Some((fused, inner)) = fuse(&code, &uses, ins)
+                && let Some((fused, absorbed)) = fuse(&code, &uses, ins)
             {
                 code[i] = Some(fused);
-                code[inner as usize] = None;
+                for j in absorbed {
+                    code[j as usize] = None;
+                }
             }
         }
         let mut slot = vec![u32::MAX; nodes.len()];
@@ -394,8 +400,10 @@ impl Builder {
                     a,
                     b,
                     out,
-                    c: ins.c,
-                    c2: ins.c2,
+                    imm: Imm {
+                        c: ins.c,
+                        c2: ins.c2,
+                    },
                 });
             }
         }
@@ -408,10 +416,10 @@ impl Builder {
     }
 }
 
-/// A fused replacement for `ins` and the node it absorbs, if `ins` reads
+/// A fused replacement for `ins` and the nodes it absorbs, if `ins` reads
 /// the result of a matching instruction that nothing else reads. Fused
 /// instructions perform the same IEEE operations as the pair.
-fn fuse(code: &[Option<Instr>], uses: &[u32], ins: Instr) -> Option<(Instr, u32)> {
+fn fuse(code: &[Option<Instr>], uses: &[u32], ins: Instr) -> Option<(Instr, [u32; 2])> {
     use OpKind::*;
     let sole = |j: u32, op: OpKind| match code[j as usize] {
         Some(inner) if uses[j as usize] == 1 && inner.op == op => Some(inner),
@@ -430,29 +438,36 @@ fn fuse(code: &[Option<Instr>], uses: &[u32], ins: Instr) -> Option<(Instr, u32)
                 let t = sole(a, Sub)?;
                 Instr::binary(SqSub, t.a, t.b)
             };
-            Some((fused, a))
+            Some((fused, [a, a]))
         }
-        Exp => sole(a, Neg).map(|t| (Instr::unary(ExpNeg, t.a), a)),
+        Exp => {
+            let t = sole(a, Neg)?;
+            if let Some(u) = sole(t.a, Add) {
+                Some((Instr::binary(ExpNegAdd, u.a, u.b), [a, t.a]))
+            } else {
+                Some((Instr::unary(ExpNeg, t.a), [a, a]))
+            }
+        }
         // (x*c)*b; the product commutes.
         Mul => {
             if let Some(t) = sole(a, MulC) {
-                Some((Instr::binary_with_const(MulCMul, t.a, b, t.c), a))
+                Some((Instr::binary_with_const(MulCMul, t.a, b, t.c), [a, a]))
             } else {
                 let t = sole(b, MulC)?;
-                Some((Instr::binary_with_const(MulCMul, t.a, a, t.c), b))
+                Some((Instr::binary_with_const(MulCMul, t.a, a, t.c), [b, b]))
             }
         }
         // a + y*c; the sum commutes.
         Add => {
             if let Some(t) = sole(b, MulC) {
-                Some((Instr::binary_with_const(AddMulC, a, t.a, t.c), b))
+                Some((Instr::binary_with_const(AddMulC, a, t.a, t.c), [b, b]))
             } else {
                 let t = sole(a, MulC)?;
-                Some((Instr::binary_with_const(AddMulC, b, t.a, t.c), a))
+                Some((Instr::binary_with_const(AddMulC, b, t.a, t.c), [a, a]))
             }
         }
         // a - y*c = a + y*(-c), exactly.
-        Sub => sole(b, MulC).map(|t| (Instr::binary_with_const(AddMulC, a, t.a, -t.c), b)),
+        Sub => sole(b, MulC).map(|t| (Instr::binary_with_const(AddMulC, a, t.a, -t.c), [b, b])),
         _ => None,
     }
 }

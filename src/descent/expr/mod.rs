@@ -128,7 +128,7 @@
 //!    jump-table dispatch runs fully specialised code, and programs with at
 //!    most 256 slots index a fixed-size array with `u8`, which needs no
 //!    bounds checks. For the peaks surface, one value-and-gradient
-//!    evaluation is a 20-instruction tape.
+//!    evaluation is a 17-instruction tape.
 
 mod compile;
 mod lexer;
@@ -336,8 +336,9 @@ impl Expr {
             if op.arity() == 2 {
                 line += &format!(", {}", operand(ins.b, mode == tape::Mode::PrevB));
             }
-            if ins.c != 0.0 || ins.c.is_sign_negative() {
-                line += &format!(", {}", ins.c);
+            let c = ins.imm.c;
+            if c != 0.0 || c.is_sign_negative() {
+                line += &format!(", {c}");
             }
             out += &line;
             out += ")\n";

@@ -74,6 +74,8 @@ pub(super) enum OpKind {
     SqSub,
     /// `exp(-a)`
     ExpNeg,
+    /// `exp(-(a + b))`
+    ExpNegAdd,
     /// `(a * c) * b`
     MulCMul,
     /// `a + b * c`
@@ -90,6 +92,7 @@ impl OpKind {
             SqAdd => &[Add, Square],
             SqSub => &[Sub, Square],
             ExpNeg => &[Neg, Exp],
+            ExpNegAdd => &[Add, Neg, Exp],
             MulCMul => &[MulC, Mul],
             AddMulC => &[MulC, Add],
             _ => &[],
@@ -100,7 +103,8 @@ impl OpKind {
     pub fn arity(self) -> usize {
         use OpKind::*;
         match self {
-            Add | Sub | Mul | Div | Pow | Min | Max | SqAdd | SqSub | MulCMul | AddMulC => 2,
+            Add | Sub | Mul | Div | Pow | Min | Max | SqAdd | SqSub | MulCMul | AddMulC
+            | ExpNegAdd => 2,
             _ => 1,
         }
     }
@@ -140,6 +144,7 @@ impl OpKind {
             SqAdd => "SqAdd",
             SqSub => "SqSub",
             ExpNeg => "ExpNeg",
+            ExpNegAdd => "ExpNegAdd",
             MulCMul => "MulCMul",
             AddMulC => "AddMulC",
         }
@@ -256,17 +261,18 @@ macro_rules! codes {
             prev: Dual<N>,
             load: impl Fn(u32) -> Dual<N>,
         ) -> Dual<N> {
-            let (c, c2) = (ins.c, ins.c2);
+            // Immediates are read inside the arms that use them.
+            let k = &ins.imm;
             let none = || Dual::ZERO;
             match ins.code {
                 $(
-                    Code::$u => step(OpKind::$u, c, c2, load(ins.a), none),
-                    Code::$up => step(OpKind::$u, c, c2, prev, none),
+                    Code::$u => step(OpKind::$u, k, load(ins.a), none),
+                    Code::$up => step(OpKind::$u, k, prev, none),
                 )*
                 $(
-                    Code::$b => step(OpKind::$b, c, c2, load(ins.a), || load(ins.b)),
-                    Code::$bp => step(OpKind::$b, c, c2, prev, || load(ins.b)),
-                    Code::$bq => step(OpKind::$b, c, c2, load(ins.a), || prev),
+                    Code::$b => step(OpKind::$b, k, load(ins.a), || load(ins.b)),
+                    Code::$bp => step(OpKind::$b, k, prev, || load(ins.b)),
+                    Code::$bq => step(OpKind::$b, k, load(ins.a), || prev),
                 )*
             }
         }
@@ -282,7 +288,14 @@ codes! {
     binary: Add / AddP / AddQ, Sub / SubP / SubQ, Mul / MulP / MulQ, Div / DivP / DivQ,
         Pow / PowP / PowQ, Min / MinP / MinQ, Max / MaxP / MaxQ, SqAdd / SqAddP / SqAddQ,
         SqSub / SqSubP / SqSubQ, MulCMul / MulCMulP / MulCMulQ,
-        AddMulC / AddMulCP / AddMulCQ;
+        AddMulC / AddMulCP / AddMulCQ, ExpNegAdd / ExpNegAddP / ExpNegAddQ;
+}
+
+/// An instruction's immediate constants: `c` and `c2`, derived from it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Imm {
+    pub c: f64,
+    pub c2: f64,
 }
 
 /// An instruction on the tape: operands and result as slot indices.
@@ -292,8 +305,7 @@ pub(super) struct Slotted {
     pub a: u32,
     pub b: u32,
     pub out: u32,
-    pub c: f64,
-    pub c2: f64,
+    pub imm: Imm,
 }
 
 /// A value with `N` partial derivatives.
@@ -365,17 +377,18 @@ pub(super) fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// Evaluates operation `op` with immediates `c`, `c2` on the operand `p`
+/// Evaluates operation `op` with immediates `k` on the operand `p`
 /// and, for two-operand operations, `q()`.
 #[inline(always)]
 pub(super) fn step<const N: usize>(
     op: OpKind,
-    c: f64,
-    c2: f64,
+    k: &Imm,
     p: Dual<N>,
     q: impl FnOnce() -> Dual<N>,
 ) -> Dual<N> {
     use OpKind::*;
+    let c = k.c;
+    let c2 = k.c2;
     match op {
         Add => {
             let q = q();
@@ -498,6 +511,11 @@ pub(super) fn step<const N: usize>(
         ExpNeg => {
             let v = (-p.v).exp();
             p.chain(v, -v)
+        }
+        ExpNegAdd => {
+            let q = q();
+            let v = (-(p.v + q.v)).exp();
+            Dual::new(v, zip(p.d, q.d, |x, y| -v * (x + y)))
         }
         MulCMul => {
             let q = q();
