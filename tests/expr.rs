@@ -67,16 +67,25 @@ fn timing_peaks_value_grad() {
         f.disassemble()
     );
 
-    const STEPS: usize = 5_000_000;
+    // EXPR_TIMING_STEPS / EXPR_TIMING_ROUNDS shorten the run (e.g. to
+    // count instructions under valgrind).
+    let env = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let steps = env("EXPR_TIMING_STEPS", 5_000_000);
+    let rounds = env("EXPR_TIMING_ROUNDS", 5);
     let lr = 1e-3;
     let descend = |grad_fn: &mut dyn FnMut(&[f64; 2], &mut [f64; 2]) -> f64| {
         let mut best = f64::INFINITY;
-        for _ in 0..5 {
+        for _ in 0..rounds {
             let mut p = [0.3, -0.4];
             let mut g = [0.0; 2];
             let mut acc = 0.0;
             let t = Instant::now();
-            for i in 0..STEPS {
+            for i in 0..steps {
                 acc += grad_fn(black_box(&p), &mut g);
                 p[0] -= lr * g[0];
                 p[1] -= lr * g[1];
@@ -85,7 +94,7 @@ fn timing_peaks_value_grad() {
                 }
             }
             black_box(acc);
-            best = best.min(t.elapsed().as_secs_f64() * 1e9 / STEPS as f64);
+            best = best.min(t.elapsed().as_secs_f64() * 1e9 / steps as f64);
         }
         best
     };

@@ -43,7 +43,8 @@
 //! one of the variables passed to [`Expr::parse`], else one of the constants
 //! `pi` and `e` (so a variable called `e` or `pi` shadows the constant). A
 //! `func` is a name followed by `(`: `sin cos tan exp ln log10 sqrt abs tanh
-//! sigmoid` take one argument, `min max` two.
+//! sigmoid` take one argument, `min max` two (a function name followed by
+//! `(` is a call even if a variable has that name).
 //!
 //! ## Precedence, loosest first
 //!
@@ -390,17 +391,23 @@ fn value_grad_lanes<const N: usize>(
     x: &[f64],
     grad: &mut [f64],
 ) -> f64 {
-    let n = program.n_vars;
-    load_vars(slots, x);
-    if n <= N {
+    // The usual case, one pass: fixed-size copies in and out.
+    if let (Ok(x), Ok(grad)) = (
+        <&[f64; N]>::try_from(x),
+        <&mut [f64; N]>::try_from(&mut *grad),
+    ) {
         // Seeds were set once, when the slots were made.
-        program.run(slots);
-        let r = &slots[program.out as usize];
-        for (g, d) in grad.iter_mut().zip(r.d) {
-            *g = d;
+        for (s, &xi) in slots.iter_mut().zip(x) {
+            s.v = xi;
         }
+        program.run(slots);
+        let r = slots[program.out as usize];
+        *grad = r.d;
         return r.v;
     }
+    // More variables than partials per pass: one pass per group of N.
+    let n = program.n_vars;
+    load_vars(slots, x);
     let mut value = 0.0;
     for start in (0..n).step_by(N) {
         for (j, s) in slots[..n].iter_mut().enumerate() {

@@ -12,6 +12,13 @@
 //! [`Function::value`](crate::descent::Function::value) and
 //! [`Function::value_grad`](crate::descent::Function::value_grad) agree to
 //! the last bit.
+//!
+//! The interpreter loop ([`Program::run`]) keeps the previous instruction's
+//! result in registers. Each tape instruction carries a [`Code`], the pair of
+//! its operation and the [`Mode`] of its operands (both from slots, or one of
+//! them being that previous result), so that a single jump-table dispatch
+//! lands in code specialised for both. Programs with at most [`SMALL`] slots
+//! run on a `[Dual<N>; 256]` indexed by `u8`, which needs no bounds checks.
 
 /// What an instruction computes. `a` and `b` are its slot operands, `c` and
 /// `c2` its immediate constants; the comment gives the value.
