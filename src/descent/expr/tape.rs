@@ -580,7 +580,7 @@ impl Program {
     ///
     /// (Returning the result from here would make LLVM keep the previous
     /// result in the return slot in memory instead of in registers.)
-    #[inline]
+    #[inline(always)]
     pub fn run<const N: usize>(&self, slots: &mut [Dual<N>]) {
         // The previous instruction's result stays in registers; `..P` and
         // `..Q` codes read it from there instead of waiting for it to
