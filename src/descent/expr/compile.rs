@@ -18,17 +18,16 @@
 //!   `-(-a) → a`, `(-a)*(-b) → a*b`, `(-a)*c → a*(-c)`, `(-a)^2k → a^2k`,
 //!   `a*a → a^2`, `abs(-a) → abs(a)`, `a*1`, `a/1`, `a^1`, `a-0 → a`,
 //!   `a/2^k → a*2^-k`, `min(a,a) → a`; and, moving signs outwards where they
-//!   cancel or fuse (`exp(-x^2-y^2)` needs no negation at all),
-//!   `(-a)-b → -(a+b)`, `(-a)*b → -(a*b)`, `(-a)/b → -(a/b)`. All give
-//!   bit-identical results except that `(-a)-b → -(a+b)` turns an exactly
-//!   zero `+0` into `-0` (equal as numbers). Deliberately absent: `a+0 → a`
-//!   (wrong for `-0`), `a*0 → 0` (wrong for infinities and NaN), and
-//!   re-associations.
+//!   can cancel, `(-a)*b → -(a*b)`, `(-a)/b → -(a/b)`. All give bit-identical
+//!   results (NaN payloads aside). Deliberately absent: `a+0 → a` (wrong for
+//!   `-0`), `(-a)-b → -(a+b)` (wrong when `a+b` is exactly zero), `a*0 → 0`
+//!   (wrong for infinities and NaN), and re-associations.
 //!
-//! Emission then drops nodes the root does not reach, **fuses pairs** whose
-//! inner instruction has no other use (`(a±c)^2`, `(c-a)^2`, `(a±b)^2`,
-//! `exp(-a)`, `exp(-(a+b))`, `(a*c)*b`, `a±b*c`; each fused instruction performs the same
-//! IEEE operations as the pair), and lays out the slots as
+//! Emission then **fuses pairs** whose inner instruction has no other use
+//! (`(a±c)^2`, `(c-a)^2`, `(a±b)^2`, `exp(-a)`, `exp(-(a+b))` also from
+//! `exp((-a)-b)`, `(a*c)*b`, `a±b*c`; each fused instruction performs the
+//! same IEEE operations as the pair), drops nodes the root no longer
+//! reaches, and lays out the slots as
 //! `[variables | constants used as operands | one per instruction]`. An
 //! operand produced by the instruction just before is marked to be taken
 //! from the register holding the previous result.
@@ -176,18 +175,12 @@ impl Builder {
                 Some(y) => self.add_c(y, c),
                 None => self.with_const(OpKind::CSub, b, c),
             },
-            (None, None) => {
-                if let Some(y) = self.neg_of(b) {
-                    self.add(a, y)
-                } else if let Some(x) = self.neg_of(a) {
-                    // (-x) - b = -(x + b): the sign moves outwards, where it
-                    // can cancel or fuse (`exp(-x^2 - y^2)`).
-                    let sum = self.add(x, b);
-                    self.neg(sum)
-                } else {
-                    self.binary(OpKind::Sub, a, b)
-                }
-            }
+            (None, None) => match self.neg_of(b) {
+                Some(y) => self.add(a, y),
+                // Not (-x) - b → -(x + b): that flips the sign of an exact
+                // zero. Fusion handles `exp((-x) - b)` instead.
+                None => self.binary(OpKind::Sub, a, b),
+            },
         }
     }
 
@@ -342,25 +335,61 @@ impl Builder {
                 }
             }
         }
-        let live: Vec<bool> = uses.iter().map(|&u| u > 0).collect();
-        // The instructions to emit, pairs fused where the inner one has no
-        // other use (it is then dropped).
+        // The instructions to emit, with pairs fused where the inner one has
+        // no other use (it is then dropped). Use counts stay current, never
+        // below the real number of references.
         let mut code: Vec<Option<Instr>> = nodes
             .iter()
-            .zip(&live)
-            .map(|(node, &live)| match node {
-                DNode::Instr(ins) if live => Some(*ins),
+            .zip(&uses)
+            .map(|(node, &u)| match node {
+                DNode::Instr(ins) if u > 0 => Some(*ins),
                 _ => None,
             })
             .collect();
+        fn count(uses: &mut [u32], ins: &Instr, delta: i32) {
+            let (ops, n) = ins.operand_list();
+            for &o in &ops[..n] {
+                uses[o as usize] = uses[o as usize].wrapping_add_signed(delta);
+            }
+        }
         for i in 0..code.len() {
             if let Some(ins) = code[i]
                 && let Some((fused, absorbed)) = fuse(&code, &uses, ins)
             {
-                code[i] = Some(fused);
-                for j in absorbed {
-                    code[j as usize] = None;
+                count(&mut uses, &ins, -1);
+                for j in absorbed.into_iter().flatten() {
+                    if let Some(inner) = code[j as usize].take() {
+                        count(&mut uses, &inner, -1);
+                        uses[j as usize] = 0;
+                    }
                 }
+                count(&mut uses, &fused, 1);
+                code[i] = Some(fused);
+            }
+        }
+        // Fusion can bypass a node (`exp((-a)-b)` reads `a`, not `-a`):
+        // find what the root still reaches.
+        let mut live = vec![false; nodes.len()];
+        live[root as usize] = true;
+        for i in (0..nodes.len()).rev() {
+            if !live[i] {
+                continue;
+            }
+            if let Some(ins) = code[i] {
+                let (ops, n) = ins.operand_list();
+                for &o in &ops[..n] {
+                    live[o as usize] = true;
+                }
+            } else {
+                debug_assert!(
+                    !matches!(nodes[i], DNode::Instr(_)),
+                    "a reachable instruction was absorbed"
+                );
+            }
+        }
+        for (c, &l) in code.iter_mut().zip(&live) {
+            if !l {
+                *c = None;
             }
         }
         let mut slot = vec![u32::MAX; nodes.len()];
@@ -418,13 +447,16 @@ impl Builder {
 
 /// A fused replacement for `ins` and the nodes it absorbs, if `ins` reads
 /// the result of a matching instruction that nothing else reads. Fused
-/// instructions perform the same IEEE operations as the pair.
-fn fuse(code: &[Option<Instr>], uses: &[u32], ins: Instr) -> Option<(Instr, [u32; 2])> {
+/// instructions perform the same IEEE operations as the pair, or (for
+/// `exp((-a)-b)`) operations that give the same result.
+fn fuse(code: &[Option<Instr>], uses: &[u32], ins: Instr) -> Option<(Instr, [Option<u32>; 2])> {
     use OpKind::*;
     let sole = |j: u32, op: OpKind| match code[j as usize] {
         Some(inner) if uses[j as usize] == 1 && inner.op == op => Some(inner),
         _ => None,
     };
+    let any = |j: u32, op: OpKind| code[j as usize].filter(|inner| inner.op == op);
+    let one = |fused: Instr, j: u32| Some((fused, [Some(j), None]));
     let (a, b) = (ins.a, ins.b);
     match ins.op {
         Square => {
@@ -438,36 +470,48 @@ fn fuse(code: &[Option<Instr>], uses: &[u32], ins: Instr) -> Option<(Instr, [u32
                 let t = sole(a, Sub)?;
                 Instr::binary(SqSub, t.a, t.b)
             };
-            Some((fused, [a, a]))
+            one(fused, a)
         }
         Exp => {
-            let t = sole(a, Neg)?;
-            if let Some(u) = sole(t.a, Add) {
-                Some((Instr::binary(ExpNegAdd, u.a, u.b), [a, t.a]))
+            if let Some(t) = sole(a, Neg) {
+                match sole(t.a, Add) {
+                    // exp(-(x + y))
+                    Some(u) => Some((Instr::binary(ExpNegAdd, u.a, u.b), [Some(a), Some(t.a)])),
+                    // exp(-x)
+                    None => one(Instr::unary(ExpNeg, t.a), a),
+                }
             } else {
-                Some((Instr::unary(ExpNeg, t.a), [a, a]))
+                // exp((-x) - y) = exp(-(x + y)): the two differ only in the
+                // sign of an exact zero, and exp(-0) = exp(+0). The `-x`
+                // node stays if something else reads it.
+                let t = sole(a, Sub)?;
+                let n = any(t.a, Neg)?;
+                one(Instr::binary(ExpNegAdd, n.a, t.b), a)
             }
         }
         // (x*c)*b; the product commutes.
         Mul => {
             if let Some(t) = sole(a, MulC) {
-                Some((Instr::binary_with_const(MulCMul, t.a, b, t.c), [a, a]))
+                one(Instr::binary_with_const(MulCMul, t.a, b, t.c), a)
             } else {
                 let t = sole(b, MulC)?;
-                Some((Instr::binary_with_const(MulCMul, t.a, a, t.c), [b, b]))
+                one(Instr::binary_with_const(MulCMul, t.a, a, t.c), b)
             }
         }
         // a + y*c; the sum commutes.
         Add => {
             if let Some(t) = sole(b, MulC) {
-                Some((Instr::binary_with_const(AddMulC, a, t.a, t.c), [b, b]))
+                one(Instr::binary_with_const(AddMulC, a, t.a, t.c), b)
             } else {
                 let t = sole(a, MulC)?;
-                Some((Instr::binary_with_const(AddMulC, b, t.a, t.c), [a, a]))
+                one(Instr::binary_with_const(AddMulC, b, t.a, t.c), a)
             }
         }
         // a - y*c = a + y*(-c), exactly.
-        Sub => sole(b, MulC).map(|t| (Instr::binary_with_const(AddMulC, a, t.a, -t.c), [b, b])),
+        Sub => {
+            let t = sole(b, MulC)?;
+            one(Instr::binary_with_const(AddMulC, a, t.a, -t.c), b)
+        }
         _ => None,
     }
 }

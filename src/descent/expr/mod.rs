@@ -92,10 +92,10 @@
 //! `e^b` is computed as `exp(b)`. Apart from that and integer powers,
 //! compiled code performs the same IEEE operations as the formula read
 //! literally, in the same order (up to commuting `+` and `*`), so results
-//! match a direct evaluation bit for bit (except possibly the sign of an
-//! exact zero): constant folding, common sub-expression elimination and
-//! instruction fusion never re-associate. `value` and `value_grad` agree
-//! exactly.
+//! match a direct evaluation bit for bit (NaN payloads aside): constant
+//! folding, common sub-expression elimination, rewrites and instruction
+//! fusion never re-associate or change a result. `value` and `value_grad`
+//! agree exactly (again up to NaN payloads).
 //!
 //! # Compilation
 //!
