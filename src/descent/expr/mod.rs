@@ -131,6 +131,8 @@
 //!    bounds checks. For the peaks surface, one value-and-gradient
 //!    evaluation is a 17-instruction tape.
 
+#![forbid(unsafe_code)]
+
 mod compile;
 mod lexer;
 mod parser;
