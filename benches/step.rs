@@ -23,7 +23,8 @@ use downhill::scenario;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-const PEAKS: &str = "3*(1-x)^2*exp(-x^2-(y+1)^2) - 10*(x/5 - x^3 - y^5)*exp(-x^2-y^2) - 1/3*exp(-(x+1)^2-y^2)";
+const PEAKS: &str =
+    "3*(1-x)^2*exp(-x^2-(y+1)^2) - 10*(x/5 - x^3 - y^5)*exp(-x^2-y^2) - 1/3*exp(-(x+1)^2-y^2)";
 
 /// The peaks surface and its exact gradient, written out by hand.
 struct HandPeaks;
@@ -46,14 +47,21 @@ impl Function for HandPeaks {
         g[0] = -6.0 * u * a - 6.0 * u * u * x * a - 10.0 * (0.2 - 3.0 * x * x) * b
             + 20.0 * x * w * b
             + 2.0 / 3.0 * (x + 1.0) * c;
-        g[1] = -6.0 * u * u * (y + 1.0) * a + 50.0 * y.powi(4) * b + 20.0 * y * w * b
+        g[1] = -6.0 * u * u * (y + 1.0) * a
+            + 50.0 * y.powi(4) * b
+            + 20.0 * y * w * b
             + 2.0 / 3.0 * y * c;
         3.0 * u * u * a - 10.0 * w * b - c / 3.0
     }
 }
 
 fn spec() -> RunSpec {
-    RunSpec::new("fixed", Schedule::Constant, 0.01, vec![-1.16863321, 1.13352453])
+    RunSpec::new(
+        "fixed",
+        Schedule::Constant,
+        0.01,
+        vec![-1.16863321, 1.13352453],
+    )
 }
 
 fn bench_step(c: &mut Criterion) {
