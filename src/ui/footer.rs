@@ -19,6 +19,7 @@ const HINTS: &[(&str, &str)] = &[
     ("m", "map"),
     ("c", "chart"),
     ("x", "explain"),
+    ("b", "basins"),
     ("o", "open"),
     ("?", "help"),
     ("q", "quit"),
