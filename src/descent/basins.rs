@@ -205,7 +205,7 @@ pub fn summarize_race<F: Function>(
     radius: f64,
     has_tolerance: bool,
 ) -> Vec<Summary> {
-    let n_starts = if n_runs == 0 { 0 } else { runs.len() / n_runs };
+    let n_starts = runs.len().checked_div(n_runs).unwrap_or(0);
     let mut out: Vec<Summary> = (0..n_runs)
         .map(|i| {
             let ends: Vec<End<'_>> = (0..n_starts)

@@ -60,9 +60,9 @@ fn lines_of(s: &Summary, cap: usize) -> usize {
 pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, radius: f64, theme: Theme) {
     let Some(n) = snap.starts() else {
         let hint = Line::from(vec![
-            Span::raw(" one start per run: add "),
-            Span::styled("starts = 24", theme.key()),
-            Span::raw(" under [descent] (random starts) to see where many starts end"),
+            Span::raw(" one start per run: set "),
+            Span::styled("starts = N", theme.key()),
+            Span::raw(" under [descent] to race N random starts"),
         ]);
         frame.render_widget(
             Paragraph::new(hint).block(
@@ -108,7 +108,7 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, radius: f64, theme
         .unwrap_or(2)
         .max(2)
         + 2;
-    let loss_w = sig + 6;
+    let loss_w = sig + 5;
     let count_w = format!("{n}/{n}").len() + 2;
 
     let mut lines = vec![Line::styled(
