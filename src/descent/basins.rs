@@ -120,19 +120,33 @@ pub fn cluster(points: &[(&[f64], f64)], radius: f64) -> Vec<Basin> {
     order.sort_by(|&a, &b| points[a].1.total_cmp(&points[b].1));
     // (leader index, sum of positions, count)
     let mut groups: Vec<(usize, Vec<f64>, usize)> = Vec::new();
+    let mut grid = Grid::new(radius);
     for i in order {
         let (p, _) = points[i];
-        match groups
-            .iter_mut()
-            .find(|(leader, _, _)| distance(points[*leader].0, p) <= radius)
-        {
-            Some((_, sum, count)) => {
+        // The first group (in order of creation) whose leader is in reach.
+        let found = match &mut grid {
+            Some(g) => g
+                .near(p)
+                .filter(|&k| distance(points[groups[k].0].0, p) <= radius)
+                .min(),
+            None => groups
+                .iter()
+                .position(|(leader, _, _)| distance(points[*leader].0, p) <= radius),
+        };
+        match found {
+            Some(k) => {
+                let (_, sum, count) = &mut groups[k];
                 for (s, v) in sum.iter_mut().zip(p) {
                     *s += v;
                 }
                 *count += 1;
             }
-            None => groups.push((i, p.to_vec(), 1)),
+            None => {
+                if let Some(g) = &mut grid {
+                    g.insert(p, groups.len());
+                }
+                groups.push((i, p.to_vec(), 1));
+            }
         }
     }
     // Leaders were taken in order of loss, so the groups already are.
@@ -145,6 +159,48 @@ pub fn cluster(points: &[(&[f64], f64)], radius: f64) -> Vec<Basin> {
             global: false,
         })
         .collect()
+}
+
+/// Leaders bucketed by the cell of side `radius` their first two
+/// coordinates fall in: a leader within `radius` of a point lies in one of
+/// the 3×3 cells around the point's, so only those are searched (the same
+/// answer as scanning every leader, without the O(points × basins) cost
+/// when the points are scattered).
+struct Grid {
+    radius: f64,
+    cells: std::collections::HashMap<(i64, i64), Vec<usize>>,
+}
+
+impl Grid {
+    /// `None` when the radius cannot size cells (then every leader is scanned).
+    fn new(radius: f64) -> Option<Grid> {
+        (radius.is_finite() && radius > 0.0).then(|| Grid {
+            radius,
+            cells: std::collections::HashMap::new(),
+        })
+    }
+
+    fn cell(&self, p: &[f64]) -> (i64, i64) {
+        let c = |j: usize| p.get(j).map_or(0, |v| (v / self.radius).floor() as i64);
+        (c(0), c(1))
+    }
+
+    fn insert(&mut self, p: &[f64], group: usize) {
+        let at = self.cell(p);
+        self.cells.entry(at).or_default().push(group);
+    }
+
+    /// Groups whose leader may be within reach of `p`.
+    fn near(&self, p: &[f64]) -> impl Iterator<Item = usize> + '_ {
+        let (cx, cy) = self.cell(p);
+        (-1..=1)
+            .flat_map(move |dx| {
+                (-1..=1).map(move |dy| (cx.saturating_add(dx), cy.saturating_add(dy)))
+            })
+            .filter_map(|c| self.cells.get(&c))
+            .flatten()
+            .copied()
+    }
 }
 
 /// Summarise one run's starts (see the module docs for which count).
@@ -279,6 +335,43 @@ mod tests {
             assert!((x.at[0] - y.at[0]).abs() < 1e-12);
             assert_eq!(x.loss, y.loss);
         }
+    }
+
+    #[test]
+    fn the_grid_finds_what_a_full_scan_finds() {
+        // Scattered 2D and 3D points with many groups; compare with a scan.
+        let mut rng = crate::descent::rng::Rng::new(3);
+        for dim in [1, 2, 3] {
+            let pts: Vec<(Vec<f64>, f64)> = (0..400)
+                .map(|_| {
+                    let p: Vec<f64> = (0..dim).map(|_| rng.uniform(-1.0, 1.0)).collect();
+                    let l = rng.uniform(0.0, 1.0);
+                    (p, l)
+                })
+                .collect();
+            let refs: Vec<(&[f64], f64)> = pts.iter().map(|(p, l)| (p.as_slice(), *l)).collect();
+            let fast = cluster(&refs, 0.15);
+            // The same greedy rule, scanning every leader.
+            let mut order: Vec<usize> = (0..refs.len()).collect();
+            order.sort_by(|&a, &b| refs[a].1.total_cmp(&refs[b].1));
+            let mut leaders: Vec<(usize, usize)> = Vec::new();
+            for i in order {
+                match leaders
+                    .iter_mut()
+                    .find(|(l, _)| distance(refs[*l].0, refs[i].0) <= 0.15)
+                {
+                    Some((_, n)) => *n += 1,
+                    None => leaders.push((i, 1)),
+                }
+            }
+            assert_eq!(fast.len(), leaders.len(), "dim {dim}");
+            for (b, (l, n)) in fast.iter().zip(&leaders) {
+                assert_eq!((b.loss, b.count), (refs[*l].1, *n), "dim {dim}");
+            }
+        }
+        // A radius of 0 still groups equal points.
+        let p = [1.0, 2.0];
+        assert_eq!(cluster(&[(&p, 0.0), (&p, 1.0)], 0.0)[0].count, 2);
     }
 
     #[test]
