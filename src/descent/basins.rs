@@ -17,8 +17,11 @@
 //! ties by position in the input) and each joins the first basin whose
 //! *leader* — its lowest-loss member — lies within `radius` (Euclidean);
 //! otherwise it leads a new basin. So a basin's members are all within
-//! `radius` of its leader, the result does not depend on the order of the
-//! starts, and the cost is O(points × basins). [`radius`] picks 1% of the
+//! `radius` of its leader and the result does not depend on the order of
+//! the starts (unless two losses are equal). Leaders are looked up in a
+//! grid of cells of side `radius` over the first two coordinates, so
+//! scattered points (early in a run, or without a tolerance) cost about
+//! O(points), not O(points × basins). [`radius`] picks 1% of the
 //! domain's diagonal: minima of the bundled surfaces lie far further apart,
 //! while runs that converged to the same minimum with different schedules
 //! (or stopped a little short of it) land far closer.
