@@ -324,3 +324,18 @@ fn export_needs_a_directory() {
     update(&mut m, Action::Exported(Err("disk full".into())));
     assert_eq!(m.message.as_deref(), Some("export failed: disk full"));
 }
+
+#[test]
+fn b_toggles_the_basins_view_without_engine_commands() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut m = model();
+    assert!(!m.show_basins);
+    let key = KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE);
+    let action = downhill::app::keymap::action_for(key, &m.overlay).unwrap();
+    assert!(update(&mut m, action).is_empty());
+    assert!(m.show_basins);
+    update(&mut m, Action::Next);
+    assert!(m.show_basins, "the view stays across scenarios");
+    assert!(update(&mut m, Action::ToggleBasins).is_empty());
+    assert!(!m.show_basins);
+}

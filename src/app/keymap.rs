@@ -103,6 +103,12 @@ pub static BINDINGS: &[Binding] = &[
         help: "landscape full-screen / back",
     },
     Binding {
+        keys: &[KeyCode::Char('b')],
+        action: Action::ToggleBasins,
+        label: "b",
+        help: "table: runs / basins (where many starts end)",
+    },
+    Binding {
         keys: &[KeyCode::Char('?')],
         action: Action::ToggleHelp,
         label: "?",

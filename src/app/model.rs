@@ -204,6 +204,8 @@ pub struct Model {
     pub color: ColorDepth,
     /// The landscape fills the main area (`m`).
     pub map_full: bool,
+    /// The table shows where every start ended (`b`; many-start scenarios).
+    pub show_basins: bool,
     /// Memo of the landscape map (see `ui::landscape`): filled while
     /// drawing, keyed by scenario and size, so it is computed once, not per
     /// frame.
@@ -232,6 +234,7 @@ impl Model {
             overlay: Overlay::None,
             color: ColorDepth::Ansi16,
             map_full: false,
+            show_basins: false,
             map_cache: MapCache::default(),
             quit: false,
             message: None,

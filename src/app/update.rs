@@ -23,6 +23,8 @@ pub enum Action {
     ToggleLog,
     /// The landscape full-screen, or back.
     ToggleMap,
+    /// The table: the runs, or where every start ended (basins).
+    ToggleBasins,
     ToggleHelp,
     /// Cycle the lower chart.
     CycleChart,
@@ -118,6 +120,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
         }
         Action::ToggleMap => {
             model.map_full = !model.map_full;
+            vec![]
+        }
+        Action::ToggleBasins => {
+            model.show_basins = !model.show_basins;
             vec![]
         }
         Action::CycleChart => {

@@ -20,6 +20,7 @@ const HINTS: &[(&str, &str)] = &[
     ("c", "chart"),
     ("x", "explain"),
     ("e", "export"),
+    ("b", "basins"),
     ("o", "open"),
     ("?", "help"),
     ("q", "quit"),
