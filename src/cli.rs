@@ -48,6 +48,8 @@ pub enum Command {
     },
     /// List the bundled scenarios.
     List,
+    /// Serve the dashboard over SSH: every `ssh -p 2222 HOST` gets its own.
+    Serve(crate::serve::ServeArgs),
 }
 
 /// Output formats of `downhill run`.

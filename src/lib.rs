@@ -6,6 +6,7 @@ pub mod descent;
 pub mod engine;
 pub mod headless;
 pub mod scenario;
+pub mod serve;
 pub mod session;
 pub mod tui;
 pub mod ui;

@@ -10,6 +10,7 @@ fn main() -> ExitCode {
         Some(Command::Run { file, format }) => headless::run(&file, format),
         Some(Command::Check { paths }) => headless::check(&paths),
         Some(Command::List) => headless::list(),
+        Some(Command::Serve(args)) => downhill::serve::main(&args),
         None => downhill::tui::main(&cli.paths, &cli.dashboard),
     }
 }
