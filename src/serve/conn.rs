@@ -251,8 +251,10 @@ impl Conn {
             max: self.shared.max_session,
             shutdown: self.shared.shutdown.clone(),
             kill: self.kill.clone(),
-            log: self.shared.log.clone(),
+            log: self.shared.log,
             who: self.who.clone(),
+            stats: self.shared.stats.clone(),
+            crash_key: self.shared.crash_key,
         };
         tokio::spawn(dashboard::supervise(spec, slot));
         Ok(())

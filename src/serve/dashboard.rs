@@ -26,7 +26,7 @@ use tokio::time::{Instant, sleep_until};
 use super::conn::Kill;
 use super::input::{ESC_WAIT, KeyParser};
 use super::limits::SessionSlot;
-use super::output::{self, Output, SshBackend};
+use super::output::{self, Output, SshBackend, Stats};
 use super::{Log, fmt_duration};
 use crate::app::{Entry, Model};
 use crate::session::{self, Exit, Input};
@@ -118,6 +118,9 @@ pub struct Spec {
     pub log: Log,
     /// Who, for the log.
     pub who: String,
+    pub stats: Arc<Stats>,
+    /// See [`super::Config::crash_key`].
+    pub crash_key: Option<u8>,
 }
 
 /// Run a dashboard to its end, then restore the client's terminal, say why
@@ -137,13 +140,25 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
         kill,
         log,
         who,
+        stats,
+        crash_key,
     } = spec;
     let started = Instant::now();
     log.line(format_args!("{who}: dashboard started ({cols}x{rows})"));
-    let out = Output::new(cols, rows);
+    stats
+        .sessions_started
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out = Output::with_totals(cols, rows, stats);
     let pump = tokio::spawn(output::pump(out.clone(), handle.clone(), channel));
     let (in_tx, in_rx) = mpsc::channel(64);
-    let driver = tokio::spawn(drive(from_client, in_tx, out.clone(), idle, max, shutdown));
+    let driver = tokio::spawn(drive(
+        from_client,
+        in_tx,
+        out.clone(),
+        Limits { idle, max },
+        shutdown,
+        crash_key,
+    ));
     let dash = tokio::spawn(run_dashboard(entries, fps, out.clone(), in_rx));
 
     let result = dash.await;
@@ -232,6 +247,12 @@ async fn run_dashboard(
     session::run(&mut term, inputs, Model::new(entries), fps).await
 }
 
+/// A dashboard's time limits.
+struct Limits {
+    idle: Option<Duration>,
+    max: Option<Duration>,
+}
+
 /// Turn the client's bytes, resizes and the clock into session inputs.
 /// Returns why it stopped the session (dropping `to_session` when the client
 /// went away ends the session too).
@@ -239,9 +260,9 @@ async fn drive(
     mut from_client: mpsc::Receiver<FromClient>,
     to_session: mpsc::Sender<Input>,
     out: Arc<Output>,
-    idle: Option<Duration>,
-    max: Option<Duration>,
+    Limits { idle, max }: Limits,
     mut shutdown: watch::Receiver<bool>,
+    crash_key: Option<u8>,
 ) -> Ending {
     let start = Instant::now();
     let far = start + Duration::from_secs(10 * 365 * 86_400);
@@ -257,6 +278,11 @@ async fn drive(
             msg = from_client.recv() => match msg {
                 Some(FromClient::Data(bytes)) => {
                     last_input = Instant::now();
+                    if crash_key.is_some_and(|k| bytes.contains(&k)) {
+                        out.crash.store(true, std::sync::atomic::Ordering::Relaxed);
+                        let (c, r) = out.size();
+                        input = Some(Input::Resize(c, r));
+                    }
                     parser.feed(&bytes, &mut keys);
                     esc_at = parser.pending().then(|| Instant::now() + ESC_WAIT);
                 }

@@ -49,6 +49,7 @@ use crate::app::Entry;
 use crate::cli::DashboardArgs;
 use crate::scenario::clean_text;
 use limits::Limits;
+pub use output::Stats;
 
 /// Widest terminal a client gets (wider claims are clamped).
 pub const MAX_COLS: u16 = 500;
@@ -85,6 +86,10 @@ pub struct Config {
     pub auth_rejection_time: Duration,
     /// Log connections and sessions on stderr.
     pub log: bool,
+    /// Testing only (no command-line flag): this key makes a dashboard
+    /// panic, to check that a panic stays in its session.
+    #[doc(hidden)]
+    pub crash_key: Option<u8>,
 }
 
 impl Config {
@@ -103,6 +108,7 @@ impl Config {
             login_timeout: Duration::from_secs(30),
             auth_rejection_time: Duration::from_secs(1),
             log: false,
+            crash_key: None,
         }
     }
 }
@@ -133,6 +139,8 @@ pub(crate) struct Shared {
     limits: Arc<Limits>,
     shutdown: watch::Receiver<bool>,
     log: Log,
+    stats: Arc<Stats>,
+    crash_key: Option<u8>,
 }
 
 /// A running server. Dropping it shuts the server down, like
@@ -142,6 +150,7 @@ pub struct Server {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     limits: Arc<Limits>,
+    stats: Arc<Stats>,
     task: JoinHandle<()>,
 }
 
@@ -159,6 +168,11 @@ impl Server {
     /// Running dashboards.
     pub fn sessions(&self) -> usize {
         self.limits.current().1
+    }
+
+    /// Totals over every dashboard so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
     }
 
     /// Stop accepting connections and end every dashboard (each client is
@@ -185,6 +199,7 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
     let addr = listener.local_addr()?;
     let (stop, shutdown) = watch::channel(false);
     let limits = Limits::new(config.max_sessions.max(1), config.max_per_ip.max(1));
+    let stats = Arc::new(Stats::default());
     let shared = Arc::new(Shared {
         russh: Arc::new(russh_config(&config)),
         access: config.access,
@@ -198,6 +213,8 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
         log: Log {
             enabled: config.log,
         },
+        stats: stats.clone(),
+        crash_key: config.crash_key,
     });
     let task = tokio::spawn(accept_loop(listener, shared));
     Ok((
@@ -206,6 +223,7 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
             addr,
             stop,
             limits,
+            stats,
             task,
         },
     ))

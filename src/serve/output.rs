@@ -59,14 +59,42 @@ pub struct Output {
     pub chunks_sent: AtomicU64,
     pub frames_dropped: AtomicU64,
     pub bytes_sent: AtomicU64,
+    /// The server's totals, updated along with this session's.
+    totals: Arc<Stats>,
+    /// Test hook: the next draw panics.
+    pub(crate) crash: AtomicBool,
+}
+
+/// Totals over every session of a server.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Bytes handed to the SSH connections (before encryption).
+    pub bytes_sent: AtomicU64,
+    /// Frames dropped because a client could not keep up.
+    pub frames_dropped: AtomicU64,
+    /// Dashboards started.
+    pub sessions_started: AtomicU64,
 }
 
 impl Output {
     /// Shared output state for a `cols × rows` terminal.
     pub fn new(cols: u16, rows: u16) -> Arc<Output> {
-        let o = Output::default();
+        Output::with_totals(cols, rows, Arc::default())
+    }
+
+    /// Shared output state that also counts into a server's `totals`.
+    pub fn with_totals(cols: u16, rows: u16, totals: Arc<Stats>) -> Arc<Output> {
+        let o = Output {
+            totals,
+            ..Output::default()
+        };
         o.set_size(cols, rows);
         Arc::new(o)
+    }
+
+    fn dropped(&self) {
+        self.frames_dropped.fetch_add(1, Ordering::Relaxed);
+        self.totals.frames_dropped.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Record the session's new size (before the session resizes).
@@ -84,13 +112,13 @@ impl Output {
     /// Queue a complete chunk, or drop it. Returns whether it was queued.
     fn offer(&self, chunk: Vec<u8>) -> bool {
         if self.lost.load(Ordering::Acquire) {
-            self.frames_dropped.fetch_add(1, Ordering::Relaxed);
+            self.dropped();
             return false;
         }
         let waiting = self.queued.load(Ordering::Acquire);
         if waiting > 0 && waiting + chunk.len() > QUEUE_BUDGET {
             self.lost.store(true, Ordering::Release);
-            self.frames_dropped.fetch_add(1, Ordering::Relaxed);
+            self.dropped();
             return false;
         }
         self.queued.fetch_add(chunk.len(), Ordering::AcqRel);
@@ -130,6 +158,9 @@ impl Output {
     /// The pump handed `len` bytes to the connection.
     fn sent(&self, len: usize) {
         self.bytes_sent.fetch_add(len as u64, Ordering::Relaxed);
+        self.totals
+            .bytes_sent
+            .fetch_add(len as u64, Ordering::Relaxed);
         self.chunks_sent.fetch_add(1, Ordering::Relaxed);
         let left = self.queued.fetch_sub(len, Ordering::AcqRel) - len;
         if left == 0 && self.lost.swap(false, Ordering::AcqRel) {
@@ -233,6 +264,9 @@ impl Backend for SshBackend {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
+        if self.out.crash.load(Ordering::Relaxed) {
+            panic!("crash test: a dashboard panicked while drawing");
+        }
         self.inner.draw(content)
     }
 
