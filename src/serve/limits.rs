@@ -49,15 +49,18 @@ pub enum Refusal {
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let dashboards = |n: usize| format!("{n} dashboard{}", if n == 1 { "" } else { "s" });
         match self {
             Refusal::Full { max } => write!(
                 f,
-                "the server is full ({max} dashboards are open); please try again in a while"
+                "the server is full ({} at once, all in use); please try again in a while",
+                dashboards(*max)
             ),
             Refusal::PerIp { max } => write!(
                 f,
-                "your address already has {max} dashboards open (the limit per address); \
-                 close one and try again"
+                "your address already has {} open, the limit per address; \
+                 close one and try again",
+                dashboards(*max)
             ),
             Refusal::Busy => write!(
                 f,
@@ -204,7 +207,12 @@ mod tests {
         assert!(
             Refusal::Full { max: 50 }
                 .to_string()
-                .contains("50 dashboards")
+                .contains("50 dashboards at once")
+        );
+        assert!(
+            Refusal::Full { max: 1 }
+                .to_string()
+                .contains("(1 dashboard at once")
         );
         assert!(
             Refusal::PerIp { max: 8 }

@@ -40,7 +40,7 @@ use std::time::Duration;
 
 use russh::keys::{PrivateKey, PublicKey};
 use russh::{MethodKind, MethodSet, SshId};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -287,13 +287,18 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             }
             Err(why) => {
                 shared.log.line(format_args!("{peer}: refused: {why}"));
-                // Before the SSH banner, a line of text is allowed (RFC 4253).
+                // Before the SSH banner, lines of text are allowed (RFC 4253;
+                // OpenSSH shows them with -v). Close gently: a reset would
+                // hide even that.
                 tokio::spawn(async move {
                     let line = format!("downhill: {why}\r\n");
-                    let _ = tokio::time::timeout(
-                        Duration::from_secs(1),
-                        tcp.write_all(line.as_bytes()),
-                    )
+                    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                        tcp.write_all(line.as_bytes()).await?;
+                        tcp.shutdown().await?;
+                        let mut sink = [0u8; 1024];
+                        while tcp.read(&mut sink).await? > 0 {}
+                        Ok::<(), std::io::Error>(())
+                    })
                     .await;
                 });
             }
