@@ -97,3 +97,4 @@ press "q"
 sleep 2
 measure "after all quit"
 echo "sessions ended by q: $(grep -c "dashboard ended (quit)" "$work/server.log" || true) of $N"
+echo "terminal sizes: $(grep -o "dashboard started ([0-9x]*)" "$work/server.log" | sort | uniq -c | tr -s ' ')"

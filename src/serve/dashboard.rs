@@ -193,6 +193,13 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
     };
     if tokio::time::timeout(CLOSE_GRACE, finish).await.is_err() {
         kill.kill();
+    } else {
+        // A connection has one dashboard: a client that stays connected
+        // after it is cut a little later.
+        tokio::spawn(async move {
+            tokio::time::sleep(CLOSE_GRACE).await;
+            kill.kill();
+        });
     }
     let sent = out.bytes_sent.load(std::sync::atomic::Ordering::Relaxed);
     let dropped = out
