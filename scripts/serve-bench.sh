@@ -4,11 +4,12 @@
 # no session, with N paused (idle) dashboards and with N running ones.
 #
 #   cargo build --release && scripts/serve-bench.sh
-#   N=20 WINDOW=20 PORT=2299 BIN=target/release/downhill scripts/serve-bench.sh
+#   N=20 WINDOW=20 PORT=2299 SIZE=160x48 BIN=target/release/downhill scripts/serve-bench.sh
 #
-# Each client is `ssh -tt` (a pty of the default 80x24, since its stdin is a
-# pipe) reading keys from a FIFO; its output goes to a file whose growth is
-# the bytes per second. "running" keeps the scenario playing at its default
+# Each client is `ssh -tt` reading keys from a FIFO; its output goes to a
+# file whose growth is the bytes per second. Without SIZE the server sees no
+# terminal size (stdin is a pipe) and uses 80x24; with SIZE=COLSxROWS each
+# ssh runs under `script` in a pty of that size. "running" keeps the scenario playing at its default
 # pace by pressing `r` (restart) every 8 s. Needs ssh, ssh-keygen, /proc.
 # Only 127.0.0.1 is used; everything is cleaned up on exit.
 set -euo pipefail
@@ -75,9 +76,13 @@ for i in $(seq "$N"); do
     mkfifo "$work/in$i"
     exec {fd}<>"$work/in$i"
     fds+=("$fd")
-    ssh -tt -p "$PORT" -i "$work/key" -o StrictHostKeyChecking=no \
-        -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR 127.0.0.1 \
-        <"$work/in$i" >"$work/out$i" 2>/dev/null &
+    cmd="ssh -tt -p $PORT -i $work/key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR 127.0.0.1"
+    if [[ -n "${SIZE:-}" ]]; then
+        script -qfec "stty cols ${SIZE%x*} rows ${SIZE#*x}; $cmd" /dev/null \
+            <"$work/in$i" >"$work/out$i" 2>/dev/null &
+    else
+        $cmd <"$work/in$i" >"$work/out$i" 2>/dev/null &
+    fi
     pids+=("$!")
 done
 for _ in $(seq 100); do
