@@ -205,8 +205,7 @@ impl Conn {
     }
 
     fn set_user(&mut self, user: &str) {
-        let mut u = clean_text(user);
-        u.truncate(64);
+        let u: String = clean_text(user).chars().take(64).collect();
         self.who = format!("{u}@{}", self.peer);
     }
 

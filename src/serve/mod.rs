@@ -23,6 +23,15 @@
 //! ratatui's crossterm backend asks the process's own terminal for its size
 //! when it clears a fixed viewport; a session must use its client's size.
 
+/// `eprintln!` that cannot panic: a server whose stderr went away (a closed
+/// pipe, a dead log collector) keeps serving.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod conn;
 mod dashboard;
 pub mod input;
@@ -122,7 +131,7 @@ pub struct Log {
 impl Log {
     pub fn line(&self, args: fmt::Arguments<'_>) {
         if self.enabled {
-            eprintln!("downhill serve: {args}");
+            say!("downhill serve: {args}");
         }
     }
 }
@@ -497,9 +506,9 @@ pub fn main(args: &ServeArgs) -> ExitCode {
         (Some(path), _) => match keys::load_authorized_keys(path) {
             Ok(f) => {
                 for w in &f.warnings {
-                    eprintln!("downhill serve: warning: {w}");
+                    say!("downhill serve: warning: {w}");
                 }
-                eprintln!(
+                say!(
                     "downhill serve: {} authorized key(s) from {}",
                     f.keys.len(),
                     path.display()
@@ -507,13 +516,13 @@ pub fn main(args: &ServeArgs) -> ExitCode {
                 Access::Keys(f.keys)
             }
             Err(e) => {
-                eprintln!("downhill serve: {e}");
+                say!("downhill serve: {e}");
                 return ExitCode::from(1);
             }
         },
         (None, true) => Access::Open,
         (None, false) => {
-            eprintln!(
+            say!(
                 "downhill serve: refusing to start without access control.\n\
                  Pass --authorized-keys FILE (only holders of those keys get in)\n\
                  or --open (anyone who can reach the port gets in)."
@@ -523,7 +532,7 @@ pub fn main(args: &ServeArgs) -> ExitCode {
     };
     let entries = crate::tui::load_entries(&args.paths);
     if entries.is_empty() {
-        eprintln!("downhill serve: no scenario files found (directories are searched for *.toml)");
+        say!("downhill serve: no scenario files found (directories are searched for *.toml)");
         return ExitCode::from(1);
     }
     let broken = entries.iter().filter(|e| e.scenario.is_err()).count();
@@ -534,14 +543,14 @@ pub fn main(args: &ServeArgs) -> ExitCode {
     let host = match keys::load_or_create_host_key(&path) {
         Ok(h) => h,
         Err(e) => {
-            eprintln!("downhill serve: {e}");
+            say!("downhill serve: {e}");
             return ExitCode::from(1);
         }
     };
     for w in &host.warnings {
-        eprintln!("downhill serve: warning: {w}");
+        say!("downhill serve: warning: {w}");
     }
-    eprintln!(
+    say!(
         "downhill serve: {} host key {}\ndownhill serve: host key fingerprint {}",
         if host.created {
             "created a new"
@@ -552,7 +561,7 @@ pub fn main(args: &ServeArgs) -> ExitCode {
         host.fingerprint()
     );
     if matches!(access, Access::Open) {
-        eprintln!(
+        say!(
             "downhill serve: --open: anyone who can reach {} gets a dashboard",
             args.listen
         );
@@ -574,7 +583,7 @@ pub fn main(args: &ServeArgs) -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("downhill serve: cannot start the runtime: {e}");
+            say!("downhill serve: cannot start the runtime: {e}");
             return ExitCode::from(1);
         }
     };
@@ -582,11 +591,11 @@ pub fn main(args: &ServeArgs) -> ExitCode {
         let (addr, server) = match start(config).await {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("downhill serve: cannot listen on {}: {e}", args.listen);
+                say!("downhill serve: cannot listen on {}: {e}", args.listen);
                 return ExitCode::from(1);
             }
         };
-        eprintln!(
+        say!(
             "downhill serve: {n} scenario(s){}; listening on {addr}\n\
              downhill serve: connect with: ssh -p {} {}",
             if broken > 0 {
@@ -602,7 +611,7 @@ pub fn main(args: &ServeArgs) -> ExitCode {
             },
         );
         wait_for_signal().await;
-        eprintln!("downhill serve: shutting down");
+        say!("downhill serve: shutting down");
         server.shutdown_and_wait(Duration::from_secs(8)).await;
         ExitCode::SUCCESS
     })
