@@ -114,7 +114,7 @@ impl Config {
             max_per_ip: 8,
             idle_timeout: Some(Duration::from_secs(15 * 60)),
             max_session: Some(Duration::from_secs(2 * 3600)),
-            login_timeout: Duration::from_secs(30),
+            login_timeout: Duration::from_secs(60),
             auth_rejection_time: Duration::from_secs(1),
             log: false,
             crash_key: None,
@@ -493,7 +493,7 @@ pub struct ServeArgs {
     pub max_session: Duration,
 
     /// Disconnect a client that has not started a dashboard after this long.
-    #[arg(long, value_name = "DUR", default_value = "30s", value_parser = positive_duration_arg)]
+    #[arg(long, value_name = "DUR", default_value = "60s", value_parser = positive_duration_arg)]
     pub login_timeout: Duration,
 
     #[command(flatten)]

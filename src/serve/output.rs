@@ -22,7 +22,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
@@ -41,15 +41,22 @@ pub const PIECE: usize = 32 * 1024;
 const BEGIN_SYNC: &[u8] = b"\x1b[?2026h";
 const END_SYNC: &[u8] = b"\x1b[?2026l";
 
+/// The queue between a session's writer and its pump.
+#[derive(Debug, Default)]
+struct Queue {
+    chunks: VecDeque<Vec<u8>>,
+    /// Bytes in `chunks` plus the chunk the pump is sending.
+    bytes: usize,
+    /// A frame was dropped: drop everything until the queue drains.
+    lost: bool,
+    /// No more chunks will come.
+    closed: bool,
+}
+
 /// What the writer, the pump and the driver of one session share.
 #[derive(Debug, Default)]
 pub struct Output {
-    queue: Mutex<VecDeque<Vec<u8>>>,
-    /// Bytes in `queue` plus the chunk the pump is sending.
-    queued: AtomicUsize,
-    /// A frame was dropped; drop everything until the queue drains.
-    lost: AtomicBool,
-    closed: AtomicBool,
+    queue: Mutex<Queue>,
     /// Wakes the pump.
     ready: Notify,
     /// Wakes the driver: the client's screen needs a full repaint.
@@ -109,30 +116,29 @@ impl Output {
         ((s >> 16) as u16, s as u16)
     }
 
+    fn queue(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Queue a complete chunk, or drop it. Returns whether it was queued.
     fn offer(&self, chunk: Vec<u8>) -> bool {
-        if self.lost.load(Ordering::Acquire) {
+        let mut q = self.queue();
+        if q.lost || (q.bytes > 0 && q.bytes + chunk.len() > QUEUE_BUDGET) {
+            q.lost = true;
+            drop(q);
             self.dropped();
             return false;
         }
-        let waiting = self.queued.load(Ordering::Acquire);
-        if waiting > 0 && waiting + chunk.len() > QUEUE_BUDGET {
-            self.lost.store(true, Ordering::Release);
-            self.dropped();
-            return false;
-        }
-        self.queued.fetch_add(chunk.len(), Ordering::AcqRel);
-        self.queue
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push_back(chunk);
+        q.bytes += chunk.len();
+        q.chunks.push_back(chunk);
+        drop(q);
         self.ready.notify_one();
         true
     }
 
     /// No more chunks will come (the session ended); the pump drains and stops.
     pub fn close(&self) {
-        self.closed.store(true, Ordering::Release);
+        self.queue().closed = true;
         self.ready.notify_one();
     }
 
@@ -140,32 +146,39 @@ impl Output {
     async fn next(&self) -> Option<Vec<u8>> {
         loop {
             let notified = self.ready.notified();
-            if let Some(c) = self
-                .queue
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .pop_front()
             {
-                return Some(c);
-            }
-            if self.closed.load(Ordering::Acquire) {
-                return None;
+                let mut q = self.queue();
+                if let Some(c) = q.chunks.pop_front() {
+                    return Some(c);
+                }
+                if q.closed {
+                    return None;
+                }
             }
             notified.await;
         }
     }
 
-    /// The pump handed `len` bytes to the connection.
+    /// The pump handed `len` bytes to the connection. Once everything
+    /// queued is out after a drop, the client needs a full repaint.
     fn sent(&self, len: usize) {
         self.bytes_sent.fetch_add(len as u64, Ordering::Relaxed);
         self.totals
             .bytes_sent
             .fetch_add(len as u64, Ordering::Relaxed);
         self.chunks_sent.fetch_add(1, Ordering::Relaxed);
-        let left = self.queued.fetch_sub(len, Ordering::AcqRel) - len;
-        if left == 0 && self.lost.swap(false, Ordering::AcqRel) {
+        let mut q = self.queue();
+        q.bytes -= len;
+        if q.bytes == 0 && q.lost {
+            q.lost = false;
+            drop(q);
             self.repaint.notify_one();
         }
+    }
+
+    /// The connection is gone: drop everything from now on.
+    fn broken(&self) {
+        self.queue().lost = true;
     }
 }
 
@@ -175,8 +188,7 @@ pub async fn pump(out: Arc<Output>, handle: Handle, channel: ChannelId) {
     while let Some(chunk) = out.next().await {
         for piece in chunk.chunks(PIECE) {
             if handle.data(channel, piece.to_vec()).await.is_err() {
-                // The connection is gone: let the writer drop everything.
-                out.lost.store(true, Ordering::Release);
+                out.broken();
                 return;
             }
         }
@@ -318,9 +330,7 @@ mod tests {
     use super::*;
 
     fn drain(out: &Output) -> Vec<Vec<u8>> {
-        let mut q = out.queue.lock().unwrap();
-        let chunks: Vec<_> = q.drain(..).collect();
-        chunks
+        out.queue().chunks.drain(..).collect()
     }
 
     #[test]
@@ -354,7 +364,7 @@ mod tests {
         // The pump sends the big chunk: the queue is empty, a repaint is due.
         let chunk = drain(&out).remove(0);
         out.sent(chunk.len());
-        assert!(!out.lost.load(Ordering::Relaxed));
+        assert!(!out.queue().lost);
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
