@@ -168,6 +168,16 @@ pub fn load_authorized_keys(path: &Path) -> Result<AuthorizedKeysFile, String> {
                         crate::scenario::clean_text(entry.config_opts().as_str())
                     ));
                 }
+                if entry.public_key().algorithm().is_rsa() {
+                    // The server is built without RSA (russh's `ring` backend
+                    // only): such a key could never log in.
+                    warnings.push(format!(
+                        "{shown}:{}: RSA keys are not supported, skipped; \
+                         use an Ed25519 key (ssh-keygen -t ed25519) or ECDSA",
+                        n + 1
+                    ));
+                    continue;
+                }
                 keys.push(entry.public_key().clone());
             }
             Err(e) => warnings.push(format!(
@@ -249,6 +259,15 @@ mod tests {
         assert!(f.warnings[0].contains(":3:"), "{:?}", f.warnings);
         assert!(is_authorized(&f.keys, a.public_key()));
         assert!(!is_authorized(&f.keys, b.public_key()));
+        let rsa = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQCF41yqPyWUKztVICNXRt+2C5/53ZRS27NpY+n5trG/tCUEsuJfH1+DGy0r5Bgd2Z0uVnbPuOwyT8EsT6p0cFPXWPzQz2kn37Sx5TRc8DrclnpAr0XeNCO/k7jOgQwui5UX4K03fFn4EbSCjMVu5uHmilYtYTR88zLWS3vsYTiS7LG/Eyfeqa6tpbbgv4+tgNnm+NtPqTEOqNGI6Y2jJPIj/s+oiiS+6MHBqQrOCVlGsSt2pvTtYoQOsJWs4W+hE3RrasVk42N0NYoXvekSPf2s2G2SrZI2EnIioJOiuM1IzqGoEdcrflut2kWz3thskUtwu1e3KnazWgBxfxY7fC7p old@box";
+        fs::write(&path, format!("{rsa}\n{line}\n")).unwrap();
+        let f = load_authorized_keys(&path).unwrap();
+        assert_eq!(f.keys.len(), 1);
+        assert!(
+            f.warnings[0].contains("RSA keys are not supported"),
+            "{:?}",
+            f.warnings
+        );
         fs::write(&path, "# nothing\n").unwrap();
         assert!(load_authorized_keys(&path).is_err());
         fs::remove_dir_all(&d).unwrap();
