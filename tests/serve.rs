@@ -129,6 +129,20 @@ impl Screen {
         }
     }
 
+    /// Read until the screen stops changing (for 300 ms), at most `limit`.
+    async fn settle(&mut self, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        let mut last = self.vt.screen().contents();
+        while Instant::now() < deadline {
+            let now = self.read_for(Duration::from_millis(300)).await;
+            if now == last {
+                break;
+            }
+            last = now;
+        }
+        last
+    }
+
     /// Read whatever comes for `d`.
     async fn read_for(&mut self, d: Duration) -> String {
         self.until(d, |_| false).await
@@ -433,8 +447,7 @@ async fn a_panic_stays_in_its_session() {
     assert_eq!(server.sessions(), 2);
 }
 
-/// A TCP proxy to `server` whose server→client direction can be paused,
-/// with a small receive buffer so that a pause soon backs up into the server.
+/// A TCP proxy to `server` whose server→client direction can be paused.
 async fn stalling_proxy(server: SocketAddr) -> (SocketAddr, tokio::sync::watch::Sender<bool>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -442,9 +455,7 @@ async fn stalling_proxy(server: SocketAddr) -> (SocketAddr, tokio::sync::watch::
     let (pause, paused) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         let (client, _) = listener.accept().await.unwrap();
-        let sock = tokio::net::TcpSocket::new_v4().unwrap();
-        sock.set_recv_buffer_size(4096).unwrap();
-        let upstream = sock.connect(server).await.unwrap();
+        let upstream = tokio::net::TcpStream::connect(server).await.unwrap();
         let (mut cr, mut cw) = client.into_split();
         let (mut sr, mut sw) = upstream.into_split();
         tokio::spawn(async move {
@@ -478,18 +489,35 @@ async fn a_stalled_client_loses_frames_not_memory_and_recovers() {
     })
     .await;
     let (via, pause) = stalling_proxy(addr).await;
-    let (_ha, mut a) = Screen::open(via, 500, 200).await;
+    // A small SSH window: once 64 KiB are unacknowledged the server must
+    // hold A's output (flow control) while still reading A's input.
+    let cfg = Arc::new(client::Config {
+        window_size: 64 * 1024,
+        ..Default::default()
+    });
+    let mut ha = client::connect(cfg, via, Client).await.unwrap();
+    let auth = ha
+        .authenticate_publickey(
+            "student",
+            PrivateKeyWithHashAlg::new(Arc::new(key(2)), None),
+        )
+        .await
+        .unwrap();
+    assert!(auth.success());
+    let mut a = Screen::start(&ha, 500, 200).await;
     let (_hb, mut b) = Screen::open(addr, 80, 24).await;
     a.until(Duration::from_secs(5), |t| epoch(t).is_some_and(|e| e > 0))
         .await;
     b.until(Duration::from_secs(5), |t| epoch(t).is_some())
         .await;
 
-    // A's network stalls while A keeps asking for full redraws (resizes).
+    // A's network stalls (nothing reaches A, so A acknowledges nothing)
+    // while A keeps asking for full redraws (resizes).
     pause.send(true).unwrap();
     let b1 = epoch(&b.read_for(Duration::from_millis(100)).await).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(6);
+    let deadline = Instant::now() + Duration::from_secs(10);
     let mut n = 0u32;
+    let sent_before = server.stats().bytes_sent.load(Relaxed);
     while server.stats().frames_dropped.load(Relaxed) == 0 && Instant::now() < deadline {
         a.channel
             .window_change(500 - n % 2, 200, 0, 0)
@@ -499,6 +527,14 @@ async fn a_stalled_client_loses_frames_not_memory_and_recovers() {
         b.read_for(Duration::from_millis(8)).await;
     }
     let dropped = server.stats().frames_dropped.load(Relaxed);
+    let sent_during = server.stats().bytes_sent.load(Relaxed) - sent_before;
+    // What russh took on for A during the stall: the SSH window and a few
+    // buffered messages (the output queue in front of it holds at most
+    // 1 MiB more, then drops).
+    assert!(
+        sent_during < 1 << 20,
+        "{sent_during} bytes taken during the stall"
+    );
     assert!(
         dropped > 0,
         "a stalled client's frames are dropped ({n} resizes)"
@@ -511,14 +547,18 @@ async fn a_stalled_client_loses_frames_not_memory_and_recovers() {
     a.channel.window_change(500, 200, 0, 0).await.unwrap();
     pause.send(false).unwrap();
     a.press(" ").await;
-    a.until(Duration::from_secs(5), |t| t.contains("paused"))
+    a.until(Duration::from_secs(15), |t| t.contains("paused"))
         .await;
-    a.read_for(Duration::from_millis(800)).await;
-    let caught_up = a.vt.screen().contents();
-    assert!(caught_up.contains("paused"), "{caught_up}");
+    let caught_up = a.settle(Duration::from_secs(10)).await;
+    assert!(
+        caught_up.contains("paused"),
+        "dropped {} sent {}: {caught_up}",
+        server.stats().frames_dropped.load(Relaxed),
+        server.stats().bytes_sent.load(Relaxed)
+    );
     a.channel.window_change(500, 200, 0, 0).await.unwrap();
-    a.read_for(Duration::from_millis(500)).await;
-    let redrawn = a.vt.screen().contents();
+    a.read_for(Duration::from_millis(300)).await;
+    let redrawn = a.settle(Duration::from_secs(10)).await;
     assert!(
         caught_up == redrawn,
         "the screen after the stall differs from a full redraw"
