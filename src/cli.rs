@@ -60,6 +60,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = SweepFormat::Table)]
         format: SweepFormat,
     },
+    /// Serve the dashboard over SSH: every `ssh -p 2222 HOST` gets its own.
+    Serve(crate::serve::ServeArgs),
 }
 
 /// Output formats of `downhill run`.

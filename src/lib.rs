@@ -7,6 +7,7 @@ pub mod engine;
 pub mod export;
 pub mod headless;
 pub mod scenario;
+pub mod serve;
 pub mod session;
 pub mod sweep;
 pub mod tui;

@@ -11,6 +11,7 @@ fn main() -> ExitCode {
         Some(Command::Check { paths }) => headless::check(&paths),
         Some(Command::List) => headless::list(),
         Some(Command::Sweep { file, format }) => downhill::sweep::command(&file, format),
+        Some(Command::Serve(args)) => downhill::serve::main(&args),
         None => downhill::tui::main(&cli.paths, &cli.dashboard),
     }
 }

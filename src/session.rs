@@ -11,6 +11,13 @@
 //! while something changed, a frame deadline: it draws at most `fps` times a
 //! second, and paused and idle it sleeps. Each frame is one synchronized
 //! update, and ratatui sends only the cells that changed.
+//!
+//! The loop is generic over the ratatui backend (anything that is also a
+//! `Write`, for the synchronized-update markers): the local driver uses
+//! `CrosstermBackend<Stdout>`, while `serve` wraps a `CrosstermBackend` so
+//! that `size()` and the cursor position come from the SSH session instead
+//! of crossterm's queries of the process's own terminal (which ratatui makes
+//! when it clears a fixed viewport on resize).
 
 use std::io::{self, Write};
 use std::time::Duration;
@@ -19,7 +26,7 @@ use crossterm::event::KeyEvent;
 use crossterm::execute;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::layout::Rect;
 use tokio::sync::mpsc::Receiver;
 use tokio::time::Instant;
@@ -56,17 +63,23 @@ pub enum Exit {
 /// The terminal a session draws on.
 pub type SessionTerminal<W> = Terminal<CrosstermBackend<W>>;
 
+/// A backend a session can draw on: ratatui's, plus raw writes for the
+/// synchronized-update markers.
+pub trait SessionBackend: Backend<Error = io::Error> + Write {}
+
+impl<B: Backend<Error = io::Error> + Write> SessionBackend for B {}
+
 /// Draw one frame as a synchronized update.
-pub fn draw<W: Write>(term: &mut SessionTerminal<W>, model: &Model) -> io::Result<()> {
+pub fn draw<B: SessionBackend>(term: &mut Terminal<B>, model: &Model) -> io::Result<()> {
     execute!(term.backend_mut(), BeginSynchronizedUpdate)?;
     term.draw(|f| crate::ui::draw(f, model))?;
     execute!(term.backend_mut(), EndSynchronizedUpdate)?;
-    term.backend_mut().flush()
+    Write::flush(term.backend_mut())
 }
 
 /// Run a session until the user quits or the driver stops it.
-pub async fn run<W: Write>(
-    term: &mut SessionTerminal<W>,
+pub async fn run<B: SessionBackend>(
+    term: &mut Terminal<B>,
     mut input: Receiver<Input>,
     mut model: Model,
     fps: u32,

@@ -1,0 +1,563 @@
+//! One SSH connection: what it may do (log in, open one session channel,
+//! ask for a pty and a shell, type, resize) and everything it may not (exec,
+//! subsystems such as sftp, environment variables, agent and X11
+//! forwarding, TCP and socket forwarding either way, a second channel).
+//!
+//! The connection runs over a [`Killable`] stream, so the server can cut it
+//! whatever russh is waiting for: at the login deadline (no dashboard
+//! started in time) and when closing a channel to a stalled client hangs.
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+
+use futures_util::task::AtomicWaker;
+use russh::keys::PublicKey;
+use russh::server::{
+    Auth, ChannelOpenHandle, Handler, Msg, PublicKeyOffer, Session, VerifiedPublicKey,
+};
+use russh::{Channel, ChannelId, ChannelOpenFailure, Pty};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::time::{Duration, Instant};
+
+use super::dashboard::{self, FromClient, Spec};
+use super::keys::is_authorized;
+use super::limits::ConnSlot;
+use super::{Access, Shared, clamp_size};
+use crate::scenario::clean_text;
+
+/// Input messages buffered for a dashboard; more are dropped.
+const INPUT_QUEUE: usize = 256;
+/// How long a connection with a dashboard may take to close at shutdown.
+const CUT_GRACE: Duration = Duration::from_secs(7);
+
+/// A switch that cuts a connection.
+#[derive(Debug, Default)]
+pub struct Kill {
+    dead: AtomicBool,
+    read: AtomicWaker,
+    write: AtomicWaker,
+}
+
+impl Kill {
+    /// Cut the connection: every read and write fails from now on.
+    pub fn kill(&self) {
+        self.dead.store(true, Ordering::Release);
+        self.read.wake();
+        self.write.wake();
+    }
+
+    fn check(&self, waker: &AtomicWaker, cx: &Context<'_>) -> io::Result<()> {
+        waker.register(cx.waker());
+        if self.dead.load(Ordering::Acquire) {
+            Err(io::ErrorKind::ConnectionAborted.into())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// A TCP stream that fails once its [`Kill`] switch is thrown.
+pub struct Killable {
+    inner: TcpStream,
+    kill: Arc<Kill>,
+}
+
+impl Killable {
+    pub fn new(inner: TcpStream, kill: Arc<Kill>) -> Killable {
+        Killable { inner, kill }
+    }
+}
+
+impl AsyncRead for Killable {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        this.kill.check(&this.kill.read, cx)?;
+        Pin::new(&mut this.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Killable {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        this.kill.check(&this.kill.write, cx)?;
+        Pin::new(&mut this.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        this.kill.check(&this.kill.write, cx)?;
+        Pin::new(&mut this.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if this.kill.dead.load(Ordering::Acquire) {
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.inner).poll_shutdown(cx)
+    }
+}
+
+/// Serve one accepted TCP connection until it ends. `slot` is its place in
+/// the connection counts.
+pub async fn serve_connection(
+    shared: Arc<Shared>,
+    tcp: TcpStream,
+    peer: SocketAddr,
+    slot: ConnSlot,
+) {
+    let _slot = slot;
+    let _ = tcp.set_nodelay(true);
+    let kill = Arc::new(Kill::default());
+    let started = Arc::new(AtomicBool::new(false));
+    let handler = Conn {
+        shared: shared.clone(),
+        peer,
+        who: format!("{}", peer),
+        channel: None,
+        pty: None,
+        to_dashboard: None,
+        started: started.clone(),
+        kill: kill.clone(),
+    };
+    let login_deadline = Instant::now() + shared.login_timeout;
+    let stream = Killable::new(tcp, kill.clone());
+    let running = tokio::time::timeout_at(
+        login_deadline,
+        russh::server::run_stream(shared.russh.clone(), stream, handler),
+    )
+    .await;
+    let Ok(Ok(running)) = running else {
+        kill.kill();
+        return;
+    };
+    tokio::pin!(running);
+    let mut shutdown = shared.shutdown.clone();
+    let mut shutting_down = false;
+    let mut login_checked = false;
+    // A session ends itself at its time limit; this only catches one that
+    // would not (a minute later).
+    let mut cut_at = shared
+        .max_session
+        .map(|d| login_deadline + d + Duration::from_secs(60));
+    let far = login_deadline + Duration::from_secs(10 * 365 * 86_400);
+    loop {
+        tokio::select! {
+            _ = &mut running => return,
+            _ = tokio::time::sleep_until(login_deadline), if !login_checked => {
+                login_checked = true;
+                if !started.load(Ordering::Acquire) {
+                    shared.log.line(format_args!(
+                        "{peer}: no dashboard within the login timeout, disconnected"
+                    ));
+                    break;
+                }
+            }
+            _ = super::stopping(&mut shutdown), if !shutting_down => {
+                shutting_down = true;
+                // Give a running dashboard the time to say goodbye.
+                let grace = Instant::now() + CUT_GRACE;
+                cut_at = Some(if started.load(Ordering::Acquire) { grace } else { Instant::now() });
+            }
+            _ = tokio::time::sleep_until(cut_at.unwrap_or(far)), if cut_at.is_some() => break,
+        }
+    }
+    kill.kill();
+    let _ = tokio::time::timeout(Duration::from_secs(2), running).await;
+}
+
+/// The russh handler of one connection.
+pub struct Conn {
+    shared: Arc<Shared>,
+    peer: SocketAddr,
+    /// `user@address`, for the log (the user name cleaned of control characters).
+    who: String,
+    /// The one session channel this connection may have.
+    channel: Option<ChannelId>,
+    /// The terminal size from `pty-req`, clamped.
+    pty: Option<(u16, u16)>,
+    /// Set once the dashboard runs; dropped when the channel closes.
+    to_dashboard: Option<mpsc::Sender<FromClient>>,
+    started: Arc<AtomicBool>,
+    kill: Arc<Kill>,
+}
+
+impl Conn {
+    fn allowed(&self, key: &PublicKey) -> bool {
+        match &self.shared.access {
+            Access::Open => true,
+            Access::Keys(keys) => is_authorized(keys, key),
+        }
+    }
+
+    fn set_user(&mut self, user: &str) {
+        let u: String = clean_text(user).chars().take(64).collect();
+        self.who = format!("{u}@{}", self.peer);
+    }
+
+    fn ours(&self, channel: ChannelId) -> bool {
+        self.channel == Some(channel)
+    }
+
+    /// Tell the client why it gets no dashboard, and close the channel.
+    fn refuse(session: &mut Session, channel: ChannelId, why: &str) -> Result<(), russh::Error> {
+        session.data(channel, format!("downhill: {why}\r\n").into_bytes())?;
+        session.exit_status_request(channel, 1)?;
+        session.eof(channel)?;
+        session.close(channel)
+    }
+
+    fn start_dashboard(
+        &mut self,
+        channel: ChannelId,
+        size: (u16, u16),
+        session: &mut Session,
+    ) -> Result<(), russh::Error> {
+        let slot = match self.shared.limits.session(self.peer.ip()) {
+            Ok(slot) => slot,
+            Err(why) => {
+                self.shared
+                    .log
+                    .line(format_args!("{}: refused: {why}", self.who));
+                return Self::refuse(session, channel, &why.to_string());
+            }
+        };
+        let (tx, rx) = mpsc::channel(INPUT_QUEUE);
+        self.to_dashboard = Some(tx);
+        self.started.store(true, Ordering::Release);
+        let spec = Spec {
+            handle: session.handle(),
+            channel,
+            size,
+            from_client: rx,
+            entries: self.shared.entries.clone(),
+            fps: self.shared.fps,
+            idle: self.shared.idle_timeout,
+            max: self.shared.max_session,
+            shutdown: self.shared.shutdown.clone(),
+            kill: self.kill.clone(),
+            log: self.shared.log,
+            who: self.who.clone(),
+            stats: self.shared.stats.clone(),
+            crash_key: self.shared.crash_key,
+        };
+        tokio::spawn(dashboard::supervise(spec, slot));
+        Ok(())
+    }
+}
+
+impl Handler for Conn {
+    type Error = russh::Error;
+
+    async fn auth_none(&mut self, user: &str) -> Result<Auth, Self::Error> {
+        if matches!(self.shared.access, Access::Open) {
+            self.set_user(user);
+            return Ok(Auth::Accept);
+        }
+        Ok(Auth::reject())
+    }
+
+    async fn auth_publickey_offered(
+        &mut self,
+        _user: &str,
+        offer: PublicKeyOffer<'_>,
+    ) -> Result<Auth, Self::Error> {
+        Ok(if self.allowed(offer.public_key) {
+            Auth::Accept
+        } else {
+            Auth::reject()
+        })
+    }
+
+    async fn auth_publickey(
+        &mut self,
+        user: &str,
+        key: VerifiedPublicKey<'_>,
+    ) -> Result<Auth, Self::Error> {
+        if self.allowed(key.public_key) {
+            self.set_user(user);
+            return Ok(Auth::Accept);
+        }
+        Ok(Auth::reject())
+    }
+
+    async fn auth_succeeded(&mut self, _session: &mut Session) -> Result<(), Self::Error> {
+        self.shared
+            .log
+            .line(format_args!("{}: logged in", self.who));
+        Ok(())
+    }
+
+    async fn channel_open_session(
+        &mut self,
+        channel: Channel<Msg>,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if self.channel.is_some() {
+            reply
+                .reject(ChannelOpenFailure::AdministrativelyProhibited)
+                .await;
+        } else {
+            self.channel = Some(channel.id());
+            reply.accept().await;
+        }
+        // Input comes through this handler's callbacks; the channel object
+        // is not needed (dropped, russh's copies to it are discarded).
+        Ok(())
+    }
+
+    async fn channel_open_x11(
+        &mut self,
+        _channel: Channel<Msg>,
+        _originator_address: &str,
+        _originator_port: u32,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        reply
+            .reject(ChannelOpenFailure::AdministrativelyProhibited)
+            .await;
+        Ok(())
+    }
+
+    async fn channel_open_direct_tcpip(
+        &mut self,
+        _channel: Channel<Msg>,
+        _host_to_connect: &str,
+        _port_to_connect: u32,
+        _originator_address: &str,
+        _originator_port: u32,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        reply
+            .reject(ChannelOpenFailure::AdministrativelyProhibited)
+            .await;
+        Ok(())
+    }
+
+    async fn channel_open_forwarded_tcpip(
+        &mut self,
+        _channel: Channel<Msg>,
+        _host_to_connect: &str,
+        _port_to_connect: u32,
+        _originator_address: &str,
+        _originator_port: u32,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        reply
+            .reject(ChannelOpenFailure::AdministrativelyProhibited)
+            .await;
+        Ok(())
+    }
+
+    async fn channel_open_direct_streamlocal(
+        &mut self,
+        _channel: Channel<Msg>,
+        _socket_path: &str,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        reply
+            .reject(ChannelOpenFailure::AdministrativelyProhibited)
+            .await;
+        Ok(())
+    }
+
+    async fn channel_close(
+        &mut self,
+        channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if self.ours(channel) {
+            // The dashboard sees its input end and stops.
+            self.to_dashboard = None;
+        }
+        Ok(())
+    }
+
+    async fn data(
+        &mut self,
+        channel: ChannelId,
+        data: &[u8],
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if self.ours(channel)
+            && let Some(tx) = &self.to_dashboard
+        {
+            // A dashboard that cannot keep up loses keystrokes, it does not
+            // stall the connection.
+            let _ = tx.try_send(FromClient::Data(data.to_vec()));
+        }
+        Ok(())
+    }
+
+    async fn pty_request(
+        &mut self,
+        channel: ChannelId,
+        _term: &str,
+        col_width: u32,
+        row_height: u32,
+        _pix_width: u32,
+        _pix_height: u32,
+        _modes: &[(Pty, u32)],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if self.ours(channel) && self.to_dashboard.is_none() {
+            self.pty = Some(clamp_size(col_width, row_height));
+            session.channel_success(channel)
+        } else {
+            session.channel_failure(channel)
+        }
+    }
+
+    async fn window_change_request(
+        &mut self,
+        channel: ChannelId,
+        col_width: u32,
+        row_height: u32,
+        _pix_width: u32,
+        _pix_height: u32,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if !self.ours(channel) {
+            return Ok(());
+        }
+        let (c, r) = clamp_size(col_width, row_height);
+        if let Some(tx) = &self.to_dashboard {
+            let _ = tx.try_send(FromClient::Resize(c, r));
+        } else if self.pty.is_some() {
+            self.pty = Some((c, r));
+        }
+        Ok(())
+    }
+
+    async fn shell_request(
+        &mut self,
+        channel: ChannelId,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if !self.ours(channel)
+            || self.to_dashboard.is_some()
+            || self.started.load(Ordering::Acquire)
+        {
+            return session.channel_failure(channel);
+        }
+        session.channel_success(channel)?;
+        match self.pty {
+            Some(size) => self.start_dashboard(channel, size, session),
+            None => Self::refuse(
+                session,
+                channel,
+                "the dashboard needs a terminal; connect with `ssh -t`",
+            ),
+        }
+    }
+
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        _data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.shared
+            .log
+            .line(format_args!("{}: exec refused", self.who));
+        session.channel_failure(channel)
+    }
+
+    async fn subsystem_request(
+        &mut self,
+        channel: ChannelId,
+        _name: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.shared
+            .log
+            .line(format_args!("{}: subsystem refused", self.who));
+        session.channel_failure(channel)
+    }
+
+    async fn env_request(
+        &mut self,
+        channel: ChannelId,
+        _variable_name: &str,
+        _variable_value: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_failure(channel)
+    }
+
+    async fn x11_request(
+        &mut self,
+        channel: ChannelId,
+        _single_connection: bool,
+        _x11_auth_protocol: &str,
+        _x11_auth_cookie: &str,
+        _x11_screen_number: u32,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_failure(channel)
+    }
+
+    async fn agent_request(
+        &mut self,
+        _channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<bool, Self::Error> {
+        Ok(false)
+    }
+
+    async fn tcpip_forward(
+        &mut self,
+        _address: &str,
+        _port: &mut u32,
+        _session: &mut Session,
+    ) -> Result<bool, Self::Error> {
+        self.shared
+            .log
+            .line(format_args!("{}: port forwarding refused", self.who));
+        Ok(false)
+    }
+
+    async fn cancel_tcpip_forward(
+        &mut self,
+        _address: &str,
+        _port: u32,
+        _session: &mut Session,
+    ) -> Result<bool, Self::Error> {
+        Ok(false)
+    }
+
+    async fn streamlocal_forward(
+        &mut self,
+        _socket_path: &str,
+        _session: &mut Session,
+    ) -> Result<bool, Self::Error> {
+        Ok(false)
+    }
+
+    async fn cancel_streamlocal_forward(
+        &mut self,
+        _socket_path: &str,
+        _session: &mut Session,
+    ) -> Result<bool, Self::Error> {
+        Ok(false)
+    }
+}

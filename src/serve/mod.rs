@@ -1,0 +1,688 @@
+//! `downhill serve`: the dashboard over SSH, one independent dashboard per
+//! connection, for clients that have nothing but OpenSSH.
+//!
+//! ```text
+//!  TcpListener ─accept─▶ limits::connect (per-IP / total caps, else a one-line refusal)
+//!      │
+//!      └─▶ conn::serve_connection ── russh (Ed25519 host key; public-key or `--open` login)
+//!             │  Conn handler: one session channel, pty-req + shell only; everything else refused
+//!             └─▶ shell ─▶ limits::session ─▶ dashboard::supervise (own task)
+//!                    drive: bytes → keys, window-change → resize, idle / time limits
+//!                    session::run (own Model, own engine task) on a fixed-viewport terminal
+//!                    output: whole frames, bounded queue, dropped frames → full repaint
+//! ```
+//!
+//! The scenarios are loaded once ([`Config::entries`]); each dashboard gets
+//! clones of the entries, which share the parsed scenarios (`Arc`). Text from
+//! scenario files is cleaned of control characters before any client sees
+//! it ([`sanitize`]).
+//!
+//! Why a dashboard task per session: a panic in one dashboard is caught at
+//! its `JoinHandle` (the client gets a message and its channel is closed),
+//! and a slow client only ever blocks its own pump. Why [`output::SshBackend`]:
+//! ratatui's crossterm backend asks the process's own terminal for its size
+//! when it clears a fixed viewport; a session must use its client's size.
+
+/// `eprintln!` that cannot panic: a server whose stderr went away (a closed
+/// pipe, a dead log collector) keeps serving.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+mod conn;
+mod dashboard;
+pub mod input;
+pub mod keys;
+pub mod limits;
+pub mod output;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use russh::keys::{PrivateKey, PublicKey};
+use russh::{MethodKind, MethodSet, SshId};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::app::Entry;
+use crate::cli::DashboardArgs;
+use crate::scenario::clean_text;
+use limits::Limits;
+pub use output::Stats;
+
+/// Widest terminal a client gets (wider claims are clamped).
+pub const MAX_COLS: u16 = 500;
+/// Tallest terminal a client gets.
+pub const MAX_ROWS: u16 = 200;
+
+/// Who may log in.
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// Anyone, with any user name and no authentication.
+    Open,
+    /// Holders of these keys (public-key authentication only).
+    Keys(Vec<PublicKey>),
+}
+
+/// A server's settings. [`Config::new`] has the command line's defaults.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub host_key: PrivateKey,
+    pub access: Access,
+    /// The scenarios every dashboard shows (see [`crate::tui::load_entries`]).
+    pub entries: Vec<Entry>,
+    pub fps: u32,
+    pub max_sessions: usize,
+    pub max_per_ip: usize,
+    /// Close a dashboard after this long without a key press (`None`: never).
+    pub idle_timeout: Option<Duration>,
+    /// Close a dashboard this long after it started (`None`: never).
+    pub max_session: Option<Duration>,
+    /// Cut a connection that has not started a dashboard after this long.
+    pub login_timeout: Duration,
+    /// How long a failed authentication takes (against guessing).
+    pub auth_rejection_time: Duration,
+    /// Log connections and sessions on stderr.
+    pub log: bool,
+    /// Testing only (no command-line flag): this key makes a dashboard
+    /// panic, to check that a panic stays in its session.
+    #[doc(hidden)]
+    pub crash_key: Option<u8>,
+}
+
+impl Config {
+    /// The defaults of `downhill serve`, on 127.0.0.1:2222.
+    pub fn new(host_key: PrivateKey, access: Access, entries: Vec<Entry>) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 2222)),
+            host_key,
+            access,
+            entries,
+            fps: 30,
+            max_sessions: 50,
+            max_per_ip: 8,
+            idle_timeout: Some(Duration::from_secs(15 * 60)),
+            max_session: Some(Duration::from_secs(2 * 3600)),
+            login_timeout: Duration::from_secs(60),
+            auth_rejection_time: Duration::from_secs(1),
+            log: false,
+            crash_key: None,
+        }
+    }
+}
+
+/// Logging on stderr, when enabled.
+#[derive(Debug, Clone, Copy)]
+pub struct Log {
+    enabled: bool,
+}
+
+impl Log {
+    pub fn line(&self, args: fmt::Arguments<'_>) {
+        if self.enabled {
+            say!("downhill serve: {args}");
+        }
+    }
+}
+
+/// What every connection of a server shares.
+pub(crate) struct Shared {
+    russh: Arc<russh::server::Config>,
+    access: Access,
+    entries: Vec<Entry>,
+    fps: u32,
+    idle_timeout: Option<Duration>,
+    max_session: Option<Duration>,
+    login_timeout: Duration,
+    limits: Arc<Limits>,
+    shutdown: watch::Receiver<bool>,
+    log: Log,
+    stats: Arc<Stats>,
+    crash_key: Option<u8>,
+}
+
+/// A running server. Dropping it shuts the server down, like
+/// [`Server::shutdown`].
+#[derive(Debug)]
+pub struct Server {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    limits: Arc<Limits>,
+    stats: Arc<Stats>,
+    task: JoinHandle<()>,
+}
+
+impl Server {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Open connections (logged in or not).
+    pub fn connections(&self) -> usize {
+        self.limits.current().0
+    }
+
+    /// Running dashboards.
+    pub fn sessions(&self) -> usize {
+        self.limits.current().1
+    }
+
+    /// Totals over every dashboard so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// Stop accepting connections and end every dashboard (each client is
+    /// told why, and its terminal restored).
+    pub fn shutdown(&self) {
+        let _ = self.stop.send(true);
+    }
+
+    /// Shut down and wait (at most `limit`) until every connection is gone.
+    pub async fn shutdown_and_wait(self, limit: Duration) {
+        self.shutdown();
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.connections() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.task.abort();
+    }
+}
+
+/// Start a server: bind `config.listen` (port 0 picks a free port) and serve
+/// in the background on the current tokio runtime.
+pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
+    let listener = TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let (stop, shutdown) = watch::channel(false);
+    let limits = Limits::new(config.max_sessions.max(1), config.max_per_ip.max(1));
+    let stats = Arc::new(Stats::default());
+    let shared = Arc::new(Shared {
+        russh: Arc::new(russh_config(&config)),
+        access: config.access,
+        entries: sanitize(config.entries),
+        fps: config.fps.max(1),
+        idle_timeout: config.idle_timeout.filter(|d| !d.is_zero()),
+        max_session: config.max_session.filter(|d| !d.is_zero()),
+        login_timeout: config.login_timeout,
+        limits: limits.clone(),
+        shutdown,
+        log: Log {
+            enabled: config.log,
+        },
+        stats: stats.clone(),
+        crash_key: config.crash_key,
+    });
+    let task = tokio::spawn(accept_loop(listener, shared));
+    Ok((
+        addr,
+        Server {
+            addr,
+            stop,
+            limits,
+            stats,
+            task,
+        },
+    ))
+}
+
+/// Resolves once the server is shutting down (or its handle was dropped).
+pub(crate) async fn stopping(shutdown: &mut watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+fn russh_config(config: &Config) -> russh::server::Config {
+    let mut methods = MethodSet::empty();
+    match config.access {
+        Access::Open => {
+            methods.push(MethodKind::None);
+            methods.push(MethodKind::PublicKey);
+        }
+        Access::Keys(_) => methods.push(MethodKind::PublicKey),
+    }
+    russh::server::Config {
+        server_id: SshId::Standard(Cow::Borrowed(concat!(
+            "SSH-2.0-downhill_",
+            env!("CARGO_PKG_VERSION")
+        ))),
+        methods,
+        auth_rejection_time: config.auth_rejection_time,
+        // OpenSSH always tries `none` first: no need to make everyone wait.
+        auth_rejection_time_initial: Some(Duration::ZERO),
+        keys: vec![config.host_key.clone()],
+        max_auth_attempts: 6,
+        // Idle sessions are ended by our own timer (on key presses), not by
+        // russh's (which would count any packet); dead peers are found by
+        // keepalives.
+        inactivity_timeout: None,
+        keepalive_interval: Some(Duration::from_secs(30)),
+        keepalive_max: 4,
+        nodelay: true,
+        ..Default::default()
+    }
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    let mut shutdown = shared.shutdown.clone();
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = stopping(&mut shutdown) => return,
+        };
+        let (mut tcp, peer) = match accepted {
+            Ok(a) => a,
+            Err(e) => {
+                // Out of file descriptors, say: do not spin.
+                shared.log.line(format_args!("accept failed: {e}"));
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        match shared.limits.connect(peer.ip()) {
+            Ok(slot) => {
+                tokio::spawn(conn::serve_connection(shared.clone(), tcp, peer, slot));
+            }
+            Err(why) => {
+                shared.log.line(format_args!("{peer}: refused: {why}"));
+                // Before the SSH banner, lines of text are allowed (RFC 4253;
+                // OpenSSH shows them with -v). Close gently: a reset would
+                // hide even that.
+                tokio::spawn(async move {
+                    let line = format!("downhill: {why}\r\n");
+                    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                        tcp.write_all(line.as_bytes()).await?;
+                        tcp.shutdown().await?;
+                        let mut sink = [0u8; 1024];
+                        while tcp.read(&mut sink).await? > 0 {}
+                        Ok::<(), std::io::Error>(())
+                    })
+                    .await;
+                });
+            }
+        }
+    }
+}
+
+/// A client's terminal size, clamped: 0 means "unknown" (80×24), and no
+/// client gets more than [`MAX_COLS`]×[`MAX_ROWS`].
+pub fn clamp_size(cols: u32, rows: u32) -> (u16, u16) {
+    let c = if cols == 0 {
+        80
+    } else {
+        cols.min(u32::from(MAX_COLS))
+    };
+    let r = if rows == 0 {
+        24
+    } else {
+        rows.min(u32::from(MAX_ROWS))
+    };
+    (c as u16, r as u16)
+}
+
+/// Text from a file, safe to show: no control characters (so no terminal
+/// escapes), no invisible bidirectional overrides. Newlines are kept when
+/// `lines` is set.
+fn clean(s: &str, lines: bool) -> String {
+    let keep = |c: char| {
+        !(c.is_control() && !(lines && c == '\n'))
+            && !matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    };
+    if lines {
+        s.lines()
+            .map(|l| l.chars().filter(|&c| keep(c)).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    } else {
+        clean_text(s).chars().filter(|&c| keep(c)).collect()
+    }
+}
+
+/// The entries with every string that reaches the screen cleaned. The
+/// loader already cleans titles, `about` and run names; this also covers
+/// file names, error messages and the expression as written.
+pub fn sanitize(entries: Vec<Entry>) -> Vec<Entry> {
+    entries
+        .into_iter()
+        .map(|mut e| {
+            e.label = clean(&e.label, false);
+            e.scenario = match e.scenario {
+                Ok(sc) => {
+                    let mut s = (*sc).clone();
+                    s.source = clean(&s.source, false);
+                    s.title = clean(&s.title, false);
+                    s.about = s.about.as_deref().map(|a| clean(a, false));
+                    s.f = clean(&s.f, false);
+                    s.vars = s.vars.iter().map(|v| clean(v, false)).collect();
+                    for r in &mut s.runs {
+                        r.name = clean(&r.name, false);
+                    }
+                    Ok(Arc::new(s))
+                }
+                Err(mut err) => {
+                    err.path = clean(&err.path, false);
+                    err.message = clean(&err.message, true);
+                    Err(err)
+                }
+            };
+            e
+        })
+        .collect()
+}
+
+/// Parse a duration: `90s`, `15m`, `2h`, `1h30m`, `500ms`, `1d`; a bare
+/// number is seconds; `0` is zero (for a timeout: never).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let bad = || format!("`{text}` is not a duration (examples: 30s, 15m, 2h, 1h30m, 0 for never)");
+    if t.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(secs) = t.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+        if digits == 0 {
+            return Err(bad());
+        }
+        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit = match &rest[..unit_len] {
+            "ms" => Duration::from_millis(1),
+            "s" => Duration::from_secs(1),
+            "m" => Duration::from_secs(60),
+            "h" => Duration::from_secs(3600),
+            "d" => Duration::from_secs(86_400),
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit_len..];
+        let part = u32::try_from(n)
+            .ok()
+            .and_then(|n| unit.checked_mul(n))
+            .ok_or_else(bad)?;
+        total = total.checked_add(part).ok_or_else(bad)?;
+    }
+    Ok(total)
+}
+
+/// `15m`, `2h`, `1h30m`, `45s`, `0s`.
+pub fn fmt_duration(d: Duration) -> String {
+    let mut s = d.as_secs();
+    if s == 0 {
+        return if d.is_zero() {
+            "0s".into()
+        } else {
+            format!("{}ms", d.as_millis())
+        };
+    }
+    let mut out = String::new();
+    for (unit, len) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
+        if s >= len {
+            out.push_str(&format!("{}{unit}", s / len));
+            s %= len;
+        }
+    }
+    out
+}
+
+fn duration_arg(text: &str) -> Result<Duration, String> {
+    parse_duration(text)
+}
+
+fn positive_duration_arg(text: &str) -> Result<Duration, String> {
+    match parse_duration(text)? {
+        d if d.is_zero() => Err("must be more than 0".into()),
+        d => Ok(d),
+    }
+}
+
+/// Options of `downhill serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Scenario files or directories (default: the bundled scenarios).
+    pub paths: Vec<PathBuf>,
+
+    /// Address and port to listen on; 0.0.0.0:2222 or [::]:2222 accepts other machines.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:2222")]
+    pub listen: SocketAddr,
+
+    /// The server's Ed25519 host key, made (mode 0600) if missing
+    /// [default: $XDG_CONFIG_HOME/downhill/ssh_host_ed25519_key, or ~/.config/…].
+    #[arg(long, value_name = "FILE")]
+    pub host_key: Option<PathBuf>,
+
+    /// Let in only holders of the keys in this OpenSSH authorized_keys file.
+    #[arg(long, value_name = "FILE", conflicts_with = "open")]
+    pub authorized_keys: Option<PathBuf>,
+
+    /// Let in anyone who can reach the port, with no authentication.
+    #[arg(long)]
+    pub open: bool,
+
+    /// Most dashboards at once.
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_sessions: u32,
+
+    /// Most dashboards at once from one address (raise it for a class behind one NAT).
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_per_ip: u32,
+
+    /// Close a dashboard after this long without a key press (0: never).
+    #[arg(long, value_name = "DUR", default_value = "15m", value_parser = duration_arg)]
+    pub idle_timeout: Duration,
+
+    /// Close a dashboard this long after it started (0: never).
+    #[arg(long, value_name = "DUR", default_value = "2h", value_parser = duration_arg)]
+    pub max_session: Duration,
+
+    /// Disconnect a client that has not started a dashboard after this long.
+    #[arg(long, value_name = "DUR", default_value = "60s", value_parser = positive_duration_arg)]
+    pub login_timeout: Duration,
+
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
+}
+
+/// Run `downhill serve`; returns the process exit code.
+pub fn main(args: &ServeArgs) -> ExitCode {
+    let access = match (&args.authorized_keys, args.open) {
+        (Some(path), _) => match keys::load_authorized_keys(path) {
+            Ok(f) => {
+                for w in &f.warnings {
+                    say!("downhill serve: warning: {w}");
+                }
+                say!(
+                    "downhill serve: {} authorized key(s) from {}",
+                    f.keys.len(),
+                    path.display()
+                );
+                Access::Keys(f.keys)
+            }
+            Err(e) => {
+                say!("downhill serve: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        (None, true) => Access::Open,
+        (None, false) => {
+            say!(
+                "downhill serve: refusing to start without access control.\n\
+                 Pass --authorized-keys FILE (only holders of those keys get in)\n\
+                 or --open (anyone who can reach the port gets in)."
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let entries = crate::tui::load_entries(&args.paths);
+    if entries.is_empty() {
+        say!("downhill serve: no scenario files found (directories are searched for *.toml)");
+        return ExitCode::from(1);
+    }
+    let broken = entries.iter().filter(|e| e.scenario.is_err()).count();
+    let path = args
+        .host_key
+        .clone()
+        .unwrap_or_else(keys::default_host_key_path);
+    let host = match keys::load_or_create_host_key(&path) {
+        Ok(h) => h,
+        Err(e) => {
+            say!("downhill serve: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    for w in &host.warnings {
+        say!("downhill serve: warning: {w}");
+    }
+    say!(
+        "downhill serve: {} host key {}\ndownhill serve: host key fingerprint {}",
+        if host.created {
+            "created a new"
+        } else {
+            "using the"
+        },
+        path.display(),
+        host.fingerprint()
+    );
+    if matches!(access, Access::Open) {
+        say!(
+            "downhill serve: --open: anyone who can reach {} gets a dashboard",
+            args.listen
+        );
+    }
+    let mut config = Config::new(host.key, access, entries);
+    let n = config.entries.len();
+    config.listen = args.listen;
+    config.fps = args.dashboard.fps;
+    config.max_sessions = args.max_sessions as usize;
+    config.max_per_ip = args.max_per_ip as usize;
+    config.idle_timeout = Some(args.idle_timeout);
+    config.max_session = Some(args.max_session);
+    config.login_timeout = args.login_timeout;
+    config.log = true;
+
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            say!("downhill serve: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    rt.block_on(async move {
+        let (addr, server) = match start(config).await {
+            Ok(s) => s,
+            Err(e) => {
+                say!("downhill serve: cannot listen on {}: {e}", args.listen);
+                return ExitCode::from(1);
+            }
+        };
+        say!(
+            "downhill serve: {n} scenario(s){}; listening on {addr}\n\
+             downhill serve: connect with: ssh -p {} {}",
+            if broken > 0 {
+                format!(" ({broken} with errors)")
+            } else {
+                String::new()
+            },
+            addr.port(),
+            if addr.ip().is_unspecified() {
+                "THIS-HOST".to_string()
+            } else {
+                addr.ip().to_string()
+            },
+        );
+        wait_for_signal().await;
+        say!("downhill serve: shutting down");
+        server.shutdown_and_wait(Duration::from_secs(8)).await;
+        ExitCode::SUCCESS
+    })
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return;
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+        _ = hup.recv() => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_clamped() {
+        assert_eq!(clamp_size(0, 0), (80, 24));
+        assert_eq!(clamp_size(65_535, 65_535), (MAX_COLS, MAX_ROWS));
+        assert_eq!(clamp_size(u32::MAX, 1), (MAX_COLS, 1));
+        assert_eq!(clamp_size(120, 40), (120, 40));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        for bad in ["", "m", "15x", "1.5h", "-3s", "h1", "99999999999999999999h"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(fmt_duration(Duration::from_secs(900)), "15m");
+        assert_eq!(fmt_duration(Duration::from_secs(5400)), "1h30m");
+        assert_eq!(fmt_duration(Duration::ZERO), "0s");
+        assert_eq!(fmt_duration(Duration::from_millis(300)), "300ms");
+    }
+
+    #[test]
+    fn scenario_text_is_cleaned() {
+        let text = "title = \"ok\"\n[objective]\nf = \"x^2\"\ndomain = { x = [-1.0, 1.0] }\n\
+                    [descent]\nepochs = 5\n[[run]]\nname = \"a\"\nlr = 0.1\n";
+        let sc = crate::scenario::parse("evil\x1b[2J\u{202e}.toml", text);
+        let broken = crate::scenario::parse("bad\x1b]0;pwned\x07.toml", "title = 3");
+        let entries = sanitize(vec![
+            Entry::new("evil\x1b[2J\u{202e}.toml".into(), sc),
+            Entry::new("bad\x1b]0;pwned\x07.toml".into(), broken),
+        ]);
+        for e in &entries {
+            assert!(
+                !e.label.contains(['\x1b', '\x07', '\u{202e}']),
+                "{:?}",
+                e.label
+            );
+        }
+        let s = entries[0].scenario.as_ref().unwrap();
+        assert!(!s.source.contains('\x1b'));
+        let err = entries[1].scenario.as_ref().unwrap_err();
+        assert!(!err.to_string().contains(['\x1b', '\x07']), "{err}");
+    }
+}
