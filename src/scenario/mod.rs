@@ -206,16 +206,20 @@ fn read_text(path: &Path) -> Result<Vec<u8>, String> {
     if meta.is_dir() {
         return Err("is a directory, expected a .toml file".into());
     }
+    // Refuse by size before reading; a file that grows or a device whose
+    // size is unknown is cut off one byte past the limit.
+    let too_large = |size: String| {
+        format!("file too large: {size} bytes; a scenario is at most {MAX_FILE_BYTES} bytes")
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len().to_string()));
+    }
     let mut buf = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut buf)
         .map_err(|e| format!("cannot read: {e}"))?;
     if buf.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "file too large ({} bytes or more; a scenario is at most {} bytes)",
-            meta.len().max(buf.len() as u64),
-            MAX_FILE_BYTES
-        ));
+        return Err(too_large(format!("more than {MAX_FILE_BYTES}")));
     }
     Ok(buf)
 }
