@@ -171,10 +171,37 @@ pub fn parse(path: &str, src: &str) -> Result<Scenario, LoadError> {
         let msg = e.message().trim().to_string();
         match e.span() {
             Some(span) => LoadError::at(path, src, span.start, msg),
+            // The TOML parser gives no place for a key with too many dotted
+            // parts; point at the line with the most dots.
+            None if msg == "recursion limit" => match most_dotted_line(src) {
+                Some(at) => LoadError::at(
+                    path,
+                    src,
+                    at,
+                    "key nested too deeply: a dotted key or table header has too many parts",
+                ),
+                None => LoadError::whole_file(path, msg),
+            },
             None => LoadError::whole_file(path, msg),
         }
     })?;
     Validator { path, src }.scenario(raw)
+}
+
+/// Byte offset of the first non-blank character of the line with the most
+/// `.` characters, if any line has one.
+fn most_dotted_line(src: &str) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut offset = 0;
+    for line in src.split_inclusive('\n') {
+        let dots = line.matches('.').count();
+        if dots > best.map_or(0, |b| b.0) {
+            let blank = line.len() - line.trim_start().len();
+            best = Some((dots, offset + blank));
+        }
+        offset += line.len();
+    }
+    best.map(|b| b.1)
 }
 
 /// Read and validate one file. Refuses files over [`MAX_FILE_BYTES`] and
