@@ -425,6 +425,13 @@ impl Validator<'_> {
                     format!("the range of `{name}` is empty: from ({lo}) must be below to ({hi})"),
                 );
             }
+            if !(hi - lo).is_finite() {
+                // Random starts and the landscape's samples would be infinite.
+                return self.err(
+                    at,
+                    format!("the range of `{name}` is too wide: its width, to − from, must be a finite number"),
+                );
+            }
             vars.push(name.clone());
             ranges.push((lo, hi));
         }
