@@ -281,15 +281,23 @@ pub fn expand_paths(paths: &[PathBuf]) -> Vec<Result<PathBuf, LoadError>> {
     out
 }
 
-/// Strip control characters (terminal escapes included) from text meant
-/// for display.
+/// Strip control characters (terminal escapes included) and bidirectional
+/// overrides from text meant for display; tabs and line breaks become spaces.
 pub fn clean_text(s: &str) -> String {
     s.chars()
-        .map(|c| if c == '\t' || c == '\n' { ' ' } else { c })
-        .filter(|c| !c.is_control())
+        .map(|c| match c {
+            '\t' | '\n' | '\u{2028}' | '\u{2029}' => ' ',
+            c => c,
+        })
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
         .collect::<String>()
         .trim()
         .to_string()
+}
+
+/// Marks and overrides that reorder the text around them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The number of terminal columns `s` takes: 2 for East Asian wide and
