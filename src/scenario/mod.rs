@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use toml::Spanned;
 
-pub use error::{LoadError, line_col, suggest};
+pub use error::{LoadError, line_col, printable, suggest};
 use raw::{RawAxis, RawDescent, RawObjective, RawRun, RawScenario, RawSweep, SpannedMap};
 
 use crate::descent::expr::{Evaluator, Expr};
