@@ -232,8 +232,14 @@ fn write_table<F: Function>(out: &mut impl Write, sc: &Scenario, race: &Race<F>)
         }
         rows.push(row);
     }
+    // Columns, not characters: a run name may hold wide characters.
     let widths: Vec<usize> = (0..rows[0].len())
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .map(|r| scenario::display_width(&r[c]))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     for row in &rows {
         let line: Vec<String> = row
@@ -241,10 +247,11 @@ fn write_table<F: Function>(out: &mut impl Write, sc: &Scenario, race: &Race<F>)
             .zip(&widths)
             .enumerate()
             .map(|(i, (cell, w))| {
+                let pad = " ".repeat(w.saturating_sub(scenario::display_width(cell)));
                 if i < 3 {
-                    format!("{cell:<w$}")
+                    format!("{cell}{pad}")
                 } else {
-                    format!("{cell:>w$}")
+                    format!("{pad}{cell}")
                 }
             })
             .collect();
