@@ -205,7 +205,12 @@ fn write_csv(out: &mut impl Write, sc: &Scenario) -> io::Result<()> {
 
 fn write_table<F: Function>(out: &mut impl Write, sc: &Scenario, race: &Race<F>) -> io::Result<()> {
     writeln!(out, "{}", sc.title)?;
-    writeln!(out, "f({}) = {}", sc.vars.join(", "), sc.f)?;
+    writeln!(
+        out,
+        "f({}) = {}",
+        sc.vars.join(", "),
+        scenario::printable(&sc.f)
+    )?;
     let mut header = vec![
         "run".to_string(),
         "schedule".into(),
@@ -296,7 +301,7 @@ pub fn check(paths: &[PathBuf]) -> ExitCode {
         match entry.and_then(|p| scenario::load_file(&p).map(|s| (p, s))) {
             Ok((p, s)) => println!(
                 "ok  {}  {} ({} variable{}, {} run{}, {} epochs)",
-                p.display(),
+                scenario::printable(&p.display().to_string()),
                 s.title,
                 s.dim(),
                 if s.dim() == 1 { "" } else { "s" },
