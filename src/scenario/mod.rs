@@ -171,6 +171,7 @@ impl Scenario {
 pub fn parse(path: &str, src: &str) -> Result<Scenario, LoadError> {
     let raw: RawScenario = toml::from_str(src).map_err(|e| {
         let msg = e.message().trim().to_string();
+        let msg = out_of_range_integer(&msg).unwrap_or(msg);
         match e.span() {
             Some(span) => LoadError::at(path, src, span.start, msg),
             // The TOML parser gives no place for a key with too many dotted
@@ -188,6 +189,20 @@ pub fn parse(path: &str, src: &str) -> Result<Scenario, LoadError> {
         }
     })?;
     Validator { path, src }.scenario(raw)
+}
+
+/// serde's message for an integer that does not fit 64 bits names Rust
+/// types ("integer `1e20` as i128, expected i64"); say it plainly.
+fn out_of_range_integer(msg: &str) -> Option<String> {
+    let rest = msg
+        .strip_prefix("invalid type: integer `")
+        .or_else(|| msg.strip_prefix("invalid value: integer `"))?;
+    let (number, tail) = rest.split_once('`')?;
+    tail.ends_with("expected i64").then(|| {
+        format!(
+            "integer `{number}` is out of range; expected a whole number from -2^63 to 2^63 - 1"
+        )
+    })
 }
 
 /// Byte offset of the first non-blank character of the line with the most
