@@ -169,6 +169,21 @@ impl Scenario {
 
 /// Parse and validate scenario text; `path` names it in errors.
 pub fn parse(path: &str, src: &str) -> Result<Scenario, LoadError> {
+    // TOML allows no control characters but tab and line ends anywhere; the
+    // parser's own message for one (a NUL, say) is about something else.
+    if let Some((at, c)) = src.char_indices().find(
+        |&(_, c)| matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'),
+    ) {
+        return Err(LoadError::at(
+            path,
+            src,
+            at,
+            format!(
+                "control character U+{:04X} is not allowed in a scenario file (write it as an escape such as \\u{:04X} inside a string)",
+                c as u32, c as u32
+            ),
+        ));
+    }
     let raw: RawScenario = toml::from_str(src).map_err(|e| {
         let msg = e.message().trim().to_string();
         let msg = out_of_range_integer(&msg).unwrap_or(msg);
