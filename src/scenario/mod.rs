@@ -260,6 +260,16 @@ pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
 
 fn read_text(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
+    // Opening a FIFO blocks until something writes to it, and a device may
+    // never end: only regular files (and, for the message, directories) go on.
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        return Err(
+            "is not a regular file (a pipe, socket or device); expected a .toml file".into(),
+        );
+    }
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
     if meta.is_dir() {
