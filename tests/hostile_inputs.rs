@@ -442,16 +442,35 @@ fn the_size_limit_is_exact() {
     let over = dir.file("over-limit.toml", &format!("{text} "));
     let e = scenario::load_file(&over).unwrap_err();
     assert!(e.message.contains(&(MAX_FILE_BYTES + 1).to_string()), "{e}");
-    // A device that never ends is cut off past the limit.
+}
+
+#[test]
+fn pipes_and_devices_are_refused_without_blocking() {
+    // A device that never ends.
     let zero = Path::new("/dev/zero");
     if zero.exists() {
         let e = scenario::load_file(zero).unwrap_err();
-        assert!(
-            e.message
-                .contains(&format!("more than {MAX_FILE_BYTES} bytes")),
-            "{e}"
-        );
+        assert!(e.message.contains("not a regular file"), "{e}");
     }
+    // A FIFO nobody writes to: opening it would block forever.
+    let dir = TempDir::new("fifo");
+    let fifo = dir.0.join("pipe.toml");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("no mkfifo here: FIFO case skipped");
+        return;
+    }
+    let e = scenario::load_file(&fifo).unwrap_err();
+    assert!(e.message.contains("not a regular file"), "{e}");
+    let shown = dir.0.display().to_string();
+    let r = downhill(&["check", &shown], 30);
+    assert_eq!(r.code, Some(1));
+    assert!(
+        r.stderr
+            .starts_with(&format!("{shown}/pipe.toml: is not a regular file")),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
