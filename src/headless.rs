@@ -142,9 +142,13 @@ pub fn csv_field(s: &str) -> String {
 }
 
 /// A number as CSV writes it: shortest round-trip form, empty when absent.
+/// Very small and very large magnitudes take an exponent (`1e-300`, not
+/// 300 digits).
 pub fn csv_num(v: f64) -> String {
     if v.is_nan() {
         String::new()
+    } else if v != 0.0 && v.is_finite() && !(1e-5..1e16).contains(&v.abs()) {
+        format!("{v:e}")
     } else {
         v.to_string()
     }
@@ -366,5 +370,12 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_num(f64::NAN), "");
         assert_eq!(csv_num(0.1), "0.1");
+        assert_eq!(csv_num(-2.0), "-2");
+        assert_eq!(csv_num(1e-300), "1e-300");
+        assert_eq!(csv_num(-2.5e200), "-2.5e200");
+        assert_eq!(csv_num(123456.789), "123456.789");
+        for v in [1e-300, 3.3e-7, 1e16, f64::MAX, f64::MIN_POSITIVE, 5e-324] {
+            assert_eq!(csv_num(v).parse::<f64>().unwrap(), v);
+        }
     }
 }
