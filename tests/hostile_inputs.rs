@@ -942,6 +942,8 @@ fn the_binary_reports_diverged_runs_readably() {
     assert_eq!(rows("scaled rate"), 1, "epoch 0 only: the run stopped");
     assert_eq!(rows("lr huge"), 1);
     assert_eq!(rows("calm"), 31);
+    // Numbers near 1e200 take an exponent, not 200 digits.
+    assert!(r.stdout.lines().all(|l| l.len() < 120), "{}", r.stdout);
 
     let r = downhill(&["run", &path], 30);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
