@@ -1,1 +1,174 @@
-fn main() {}
+//! The performance targets of BENCHMARKS.md, as criterion groups:
+//!
+//! * `step`: one gradient-descent step on the peaks surface through the
+//!   expression engine, next to a hand-written Rust gradient of the same
+//!   function, both driven by the same `Run::step`.
+//! * `frame`: drawing the whole dashboard at 200×60 with 6 runs after 10^3,
+//!   10^5 and 10^7 epochs of history (the cost must not grow with history).
+//! * `sweep`: a 100×100 grid × 1000 epochs on peaks (10^7 steps), all cores.
+//!
+//! `cargo bench --bench step` runs them all; `cargo bench --bench step --
+//! step` one group.
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use downhill::app::{Action, Entry, Model, update};
+use downhill::descent::Function;
+use downhill::descent::run::{Limits, Run, RunSpec};
+use downhill::descent::schedule::Schedule;
+use downhill::engine::{Pace, Slot};
+use downhill::scenario;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const PEAKS: &str =
+    "3*(1-x)^2*exp(-x^2-(y+1)^2) - 10*(x/5 - x^3 - y^5)*exp(-x^2-y^2) - 1/3*exp(-(x+1)^2-y^2)";
+
+/// The peaks surface and its exact gradient, written out by hand.
+struct HandPeaks;
+
+impl Function for HandPeaks {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn value(&mut self, p: &[f64]) -> f64 {
+        let mut g = [0.0; 2];
+        self.value_grad(p, &mut g)
+    }
+    fn value_grad(&mut self, p: &[f64], g: &mut [f64]) -> f64 {
+        let (x, y) = (p[0], p[1]);
+        let a = (-x * x - (y + 1.0) * (y + 1.0)).exp();
+        let b = (-x * x - y * y).exp();
+        let c = (-(x + 1.0) * (x + 1.0) - y * y).exp();
+        let u = 1.0 - x;
+        let w = x / 5.0 - x * x * x - y.powi(5);
+        g[0] = -6.0 * u * a - 6.0 * u * u * x * a - 10.0 * (0.2 - 3.0 * x * x) * b
+            + 20.0 * x * w * b
+            + 2.0 / 3.0 * (x + 1.0) * c;
+        g[1] = -6.0 * u * u * (y + 1.0) * a
+            + 50.0 * y.powi(4) * b
+            + 20.0 * y * w * b
+            + 2.0 / 3.0 * y * c;
+        3.0 * u * u * a - 10.0 * w * b - c / 3.0
+    }
+}
+
+fn spec() -> RunSpec {
+    RunSpec::new(
+        "fixed",
+        Schedule::Constant,
+        0.01,
+        vec![-1.16863321, 1.13352453],
+    )
+}
+
+fn bench_step(c: &mut Criterion) {
+    let mut g = c.benchmark_group("step");
+    let expr = downhill::descent::expr::Expr::parse(PEAKS, &["x", "y"]).unwrap();
+    // Far more epochs than iterations: the run never stops under the timer.
+    let limits = Limits::new(u64::MAX);
+    let mut run = Run::new(spec(), expr.evaluator(), limits.clone());
+    g.bench_function("expression", |b| b.iter(|| black_box(run.step())));
+    let mut hand = Run::new(spec(), HandPeaks, limits);
+    g.bench_function("hand-written", |b| b.iter(|| black_box(hand.step())));
+    let mut ev = expr.evaluator();
+    let mut grad = [0.0; 2];
+    g.bench_function("value_grad only", |b| {
+        b.iter(|| black_box(ev.value_grad(black_box(&[0.3, -0.7]), &mut grad)))
+    });
+    g.finish();
+}
+
+/// Six runs on peaks for `epochs` epochs, every epoch stepped and recorded.
+fn six_run_slot(epochs: u64) -> Slot {
+    let text = format!(
+        r#"title = "frame cost"
+[objective]
+f = "{PEAKS}"
+domain = {{ x = [-3.0, 3.0], y = [-3.0, 3.0] }}
+minimum = {{ x = 0.228279, y = -1.625535 }}
+[descent]
+epochs = {epochs}
+start = {{ x = -1.16863321, y = 1.13352453 }}
+[[run]]
+name = "fixed 0.01"
+lr = 0.01
+[[run]]
+name = "fixed 0.001"
+lr = 0.001
+[[run]]
+name = "momentum"
+lr = 0.01
+momentum = 0.9
+[[run]]
+name = "adam"
+schedule = "adam"
+lr = 0.05
+[[run]]
+name = "cosine"
+schedule = "cosine"
+lr = 0.05
+[[run]]
+name = "rmsprop"
+schedule = "rmsprop"
+lr = 0.01
+"#
+    );
+    let sc = Arc::new(scenario::parse("bench", &text).unwrap());
+    let mut slot = Slot::new(0, 0, sc, Pace::Max);
+    while slot.step() {}
+    slot
+}
+
+fn bench_frame(c: &mut Criterion) {
+    let mut g = c.benchmark_group("frame");
+    g.sample_size(30);
+    for exp in [3u32, 5, 7] {
+        let epochs = 10u64.pow(exp);
+        let slot = six_run_slot(epochs);
+        let entry = Entry::new("bench".into(), Ok((*slot.scenario).clone()));
+        let mut model = Model::new(vec![entry]);
+        model.paused = true;
+        update(&mut model, Action::Snapshot(Arc::new(slot.snapshot())));
+        let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+        term.draw(|f| downhill::ui::draw(f, &model)).unwrap();
+        g.bench_with_input(BenchmarkId::new("draw 200x60", epochs), &model, |b, m| {
+            b.iter(|| term.draw(|f| downhill::ui::draw(f, m)).unwrap().area)
+        });
+        g.bench_with_input(BenchmarkId::new("snapshot", epochs), &slot, |b, s| {
+            b.iter(|| black_box(s.snapshot()))
+        });
+    }
+    g.finish();
+}
+
+fn bench_sweep(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sweep");
+    g.sample_size(10);
+    let text = format!(
+        r#"title = "sweep 100x100x1000"
+[objective]
+f = "{PEAKS}"
+domain = {{ x = [-3.0, 3.0], y = [-3.0, 3.0] }}
+[descent]
+epochs = 1000
+start = {{ x = 0.0, y = 0.0 }}
+[[run]]
+name = "fixed"
+lr = 0.01
+[sweep]
+x_axis = {{ param = "start.x", from = -2.0, to = 2.0, steps = 100 }}
+y_axis = {{ param = "start.y", from = -2.0, to = 2.0, steps = 100 }}
+"#
+    );
+    let sc = scenario::parse("bench", &text).unwrap();
+    g.bench_function("peaks 100x100x1000", |b| {
+        b.iter(|| downhill::sweep::compute(&sc, |_, _| {}).unwrap().len())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_step, bench_frame, bench_sweep);
+criterion_main!(benches);

@@ -28,6 +28,10 @@ pub struct DashboardArgs {
     /// Most frames drawn per second.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=240))]
     pub fps: u32,
+
+    /// Where `e` writes its exports.
+    #[arg(long, default_value = "downhill-export")]
+    pub export_dir: std::path::PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,6 +13,12 @@
 //! Every command and snapshot carries the scenario id and its generation
 //! (bumped by each restart or reload), so a late snapshot from before a
 //! restart is recognised and dropped by the model.
+//!
+//! A many-start scenario (`starts = N`) races every run from every start in
+//! one lockstep race ([`Scenario::full_race`]). Histories (charts, trails,
+//! paths) are kept for start 0 of each run only, so memory does not grow
+//! with N; every start's current position and where the starts ended
+//! ([`StartsView`]) are computed when a snapshot is built.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,6 +28,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
+use crate::descent::basins::{self, Summary};
 use crate::descent::expr::Evaluator;
 use crate::descent::history::{History, Point};
 use crate::descent::race::Race;
@@ -124,6 +131,15 @@ pub enum Command {
         generation: u64,
         scenario: Arc<Scenario>,
     },
+    /// Write scenario `id`'s histories and final states to `dir` (see
+    /// [`crate::export`]); answered by [`Event::Exported`].
+    Export {
+        id: usize,
+        generation: u64,
+        dir: std::path::PathBuf,
+    },
+    /// Drop scenario `id`'s race (its file went away).
+    Forget { id: usize },
     /// Stop the task.
     Shutdown,
 }
@@ -133,6 +149,11 @@ pub enum Command {
 pub enum Event {
     /// The state of one scenario's race.
     Snapshot(Arc<Snapshot>),
+    /// An export finished: the CSV and JSON paths, or why it failed.
+    Exported {
+        id: usize,
+        result: Result<(std::path::PathBuf, std::path::PathBuf), String>,
+    },
     /// Some computed points of scenario `id`'s sweep.
     Sweep {
         id: usize,
@@ -198,6 +219,30 @@ pub struct RunView {
     pub trail: Vec<Vec<f64>>,
     /// The whole trajectory, decimated (at most about 1000 points).
     pub path: Vec<Vec<f64>>,
+    /// Every start of a many-start scenario (`None` with a single start).
+    /// Everything above describes start 0.
+    pub starts: Option<StartsView>,
+}
+
+/// Every start of one run of a many-start scenario.
+#[derive(Debug, Clone)]
+pub struct StartsView {
+    /// The current position of every start, start 0 first.
+    pub ends: Vec<Vec<f64>>,
+    pub statuses: Vec<Status>,
+    /// Where they ended (see [`crate::descent::basins`]); the global basins
+    /// are marked across every run of the scenario.
+    pub summary: Summary,
+}
+
+impl Snapshot {
+    /// The number of starts per run of a many-start scenario.
+    pub fn starts(&self) -> Option<usize> {
+        self.runs
+            .first()
+            .and_then(|r| r.starts.as_ref())
+            .map(|s| s.ends.len())
+    }
 }
 
 /// One scenario's race and its histories.
@@ -205,7 +250,10 @@ pub struct Slot {
     pub id: usize,
     pub generation: u64,
     pub scenario: Arc<Scenario>,
+    /// Every run from every start, start-major (see
+    /// [`Scenario::full_race`]): the first `scenario.runs.len()` are start 0.
     pub race: Race<Evaluator>,
+    /// One per run, of start 0.
     pub histories: Vec<History>,
     pub pace: Pace,
     row: Vec<f64>,
@@ -214,10 +262,10 @@ pub struct Slot {
 impl Slot {
     /// A fresh race of `scenario` at `generation`, with epoch 0 recorded.
     pub fn new(id: usize, generation: u64, scenario: Arc<Scenario>, pace: Pace) -> Slot {
-        let race = scenario.race(generation);
+        let race = scenario.full_race(generation);
         let dim = scenario.dim();
-        let histories = race
-            .runs()
+        let histories = scenario
+            .runs
             .iter()
             .map(|_| History::new(col::PARAMS + 2 * dim))
             .collect();
@@ -230,10 +278,15 @@ impl Slot {
             pace,
             row: Vec::with_capacity(col::PARAMS + 2 * dim),
         };
-        for i in 0..slot.race.runs().len() {
+        for i in 0..slot.histories.len() {
             slot.record(i);
         }
         slot
+    }
+
+    /// How many runs (all starts included) one step advances.
+    pub fn width(&self) -> usize {
+        self.race.runs().len()
     }
 
     fn record(&mut self, i: usize) {
@@ -255,7 +308,7 @@ impl Slot {
         if !self.race.step() {
             return false;
         }
-        for (i, &e) in before.iter().enumerate().take(self.race.runs().len()) {
+        for (i, &e) in before.iter().enumerate().take(self.histories.len()) {
             if self.race.runs()[i].epoch() != e {
                 self.record(i);
             }
@@ -271,13 +324,31 @@ impl Slot {
     /// The owned picture the renderer needs.
     pub fn snapshot(&self) -> Snapshot {
         let dim = self.scenario.dim();
-        let runs = self
+        let mut runs: Vec<RunView> = self
             .race
             .runs()
             .iter()
             .zip(&self.histories)
             .map(|(r, h)| run_view(r, h, dim, self.scenario.minimum.as_deref()))
             .collect();
+        if self.scenario.starts.is_some() {
+            let n = runs.len();
+            let all = self.race.runs();
+            let summaries = basins::summarize_race(
+                all,
+                n,
+                basins::radius(&self.scenario.domain),
+                self.scenario.tolerance.is_some(),
+            );
+            for ((i, view), summary) in runs.iter_mut().enumerate().zip(summaries) {
+                let mine = || all.iter().skip(i).step_by(n);
+                view.starts = Some(StartsView {
+                    ends: mine().map(|r| r.params().to_vec()).collect(),
+                    statuses: mine().map(Run::status).collect(),
+                    summary,
+                });
+            }
+        }
         Snapshot {
             scenario: self.id,
             generation: self.generation,
@@ -321,6 +392,7 @@ fn run_view(r: &Run<Evaluator>, h: &History, dim: usize, minimum: Option<&[f64]>
         lr_range: h.range(col::LR),
         trail,
         path: h.path(col::PARAMS..col::PARAMS + dim),
+        starts: None,
     }
 }
 
@@ -445,6 +517,42 @@ impl Engine {
                 generation,
                 scenario,
             } => spawn_sweep(id, generation, scenario, self.events.clone()),
+            Command::Export {
+                id,
+                generation,
+                dir,
+            } => {
+                let result = match self.slots.remove(&id) {
+                    Some(slot) if slot.generation == generation => {
+                        let done = tokio::task::spawn_blocking(move || {
+                            let r =
+                                crate::export::export(&slot, &dir, std::time::SystemTime::now());
+                            (slot, r)
+                        })
+                        .await;
+                        match done {
+                            Ok((slot, r)) => {
+                                self.slots.insert(id, slot);
+                                r
+                            }
+                            Err(_) => Err("the export task failed".into()),
+                        }
+                    }
+                    other => {
+                        if let Some(slot) = other {
+                            self.slots.insert(id, slot);
+                        }
+                        Err("nothing to export yet".into())
+                    }
+                };
+                let _ = self.events.send(Event::Exported { id, result });
+            }
+            Command::Forget { id } => {
+                self.slots.remove(&id);
+                if self.active == Some(id) {
+                    self.active = None;
+                }
+            }
             Command::Shutdown => {}
         }
     }
@@ -472,6 +580,9 @@ impl Engine {
             self.slots.insert(id, slot);
             return;
         }
+        // Look at the clock every 256 steps, or about every 1024 run-updates
+        // when a step is many (a many-start scenario).
+        let every = (1024 / slot.width().max(1)).clamp(1, 256) as u64;
         let result = tokio::task::spawn_blocking(move || {
             let start = Instant::now();
             let mut done = 0u64;
@@ -480,7 +591,7 @@ impl Engine {
                     break;
                 }
                 done += 1;
-                if done.is_multiple_of(256) && start.elapsed() >= budget {
+                if done.is_multiple_of(every) && start.elapsed() >= budget {
                     break;
                 }
             }

@@ -1,5 +1,11 @@
 //! The headless commands: `run`, `check`, `list`. Every number they print is
 //! the core's own, with full f64 precision (shortest round-trip form).
+//!
+//! A many-start scenario (`starts = N`) runs every run from every start.
+//! The JSON's per-run fields describe start 0, and each run gains a
+//! `starts` array (every start) and a `basins` array (where they ended, see
+//! [`crate::descent::basins`]); the table adds a basins summary; the CSV
+//! streams start 0 only.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -9,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::Format;
 use crate::descent::Function;
+use crate::descent::basins::{self, Summary};
 use crate::descent::race::Race;
 use crate::descent::run::{Run, Status};
 use crate::scenario::{self, LoadError, Scenario, bundled};
@@ -64,11 +71,24 @@ pub fn run(file: &Path, format: Format) -> ExitCode {
     }
 }
 
-/// Run the scenario's first race (generation 0) to the end.
+/// Run the scenario's first race (generation 0) to the end: every run from
+/// every start, laid out as [`Scenario::full_race`] lays it out.
 pub fn finish(sc: &Scenario) -> Race<crate::descent::expr::Evaluator> {
-    let mut race = sc.race(0);
+    let mut race = sc.full_race(0);
     while race.step() {}
     race
+}
+
+/// Where the starts of each run ended, for a many-start race as
+/// [`finish`] returns it; `None` for a single-start scenario.
+pub fn basins_of<F: Function>(sc: &Scenario, race: &Race<F>) -> Option<Vec<Summary>> {
+    sc.starts?;
+    Some(basins::summarize_race(
+        race.runs(),
+        sc.runs.len(),
+        basins::radius(&sc.domain),
+        sc.tolerance.is_some(),
+    ))
 }
 
 /// A status as the tables and JSON print it.
@@ -123,12 +143,57 @@ pub fn run_json<F: Function>(vars: &[String], run: &Run<F>) -> Value {
     })
 }
 
-/// The whole JSON object of `downhill run --format json`.
+/// One start's end, for a run's `starts` array.
+fn start_json<F: Function>(vars: &[String], run: &Run<F>) -> Value {
+    json!({
+        "start": point(vars, &run.spec().start),
+        "final": point(vars, run.params()),
+        "loss": num(run.loss()),
+        "status": status_word(run.status()),
+    })
+}
+
+/// The whole JSON object of `downhill run --format json`. `race` is laid
+/// out as [`Scenario::full_race`] lays it out; the per-run fields describe
+/// start 0.
 pub fn summary_json<F: Function>(sc: &Scenario, race: &Race<F>) -> Value {
+    let n = sc.runs.len().min(race.runs().len());
+    let all = race.runs();
+    let summaries = basins_of(sc, race);
+    let runs: Vec<Value> = all[..n]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut v = run_json(&sc.vars, r);
+            if let (Some(sums), Value::Object(m)) = (&summaries, &mut v) {
+                let starts: Vec<Value> = all
+                    .iter()
+                    .skip(i)
+                    .step_by(n)
+                    .map(|s| start_json(&sc.vars, s))
+                    .collect();
+                let found: Vec<Value> = sums[i]
+                    .basins
+                    .iter()
+                    .map(|b| {
+                        json!({
+                            "at": point(&sc.vars, &b.at),
+                            "loss": num(b.loss),
+                            "count": b.count,
+                            "global": b.global,
+                        })
+                    })
+                    .collect();
+                m.insert("starts".into(), Value::Array(starts));
+                m.insert("basins".into(), Value::Array(found));
+            }
+            v
+        })
+        .collect();
     json!({
         "scenario": sc.title,
         "variables": sc.vars,
-        "runs": race.runs().iter().map(|r| run_json(&sc.vars, r)).collect::<Vec<_>>(),
+        "runs": runs,
     })
 }
 
@@ -227,7 +292,7 @@ fn write_table<F: Function>(out: &mut impl Write, sc: &Scenario, race: &Race<F>)
         header.push("dist to min".into());
     }
     let mut rows = vec![header];
-    for r in race.runs() {
+    for r in race.runs().iter().take(sc.runs.len()) {
         let mut row = vec![
             r.spec().name.clone(),
             r.spec().schedule.name().to_string(),
@@ -265,6 +330,51 @@ fn write_table<F: Function>(out: &mut impl Write, sc: &Scenario, race: &Race<F>)
             })
             .collect();
         writeln!(out, "{}", line.join("  ").trim_end())?;
+    }
+    if let Some(sums) = basins_of(sc, race) {
+        write_basins(out, sc, &sums)?;
+    }
+    Ok(())
+}
+
+/// The basins summary under the table of a many-start scenario.
+fn write_basins(out: &mut impl Write, sc: &Scenario, sums: &[Summary]) -> io::Result<()> {
+    let n = sc.start_count();
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Basins: where the {n} starts of each run ended (end points within {} are one basin; the table above is start 1)",
+        fmt_g(basins::radius(&sc.domain))
+    )?;
+    for (cfg, s) in sc.runs.iter().zip(sums) {
+        writeln!(out, "{}", cfg.name)?;
+        let rows: Vec<[String; 4]> = s
+            .basins
+            .iter()
+            .map(|b| {
+                let at: Vec<String> = b.at.iter().map(|v| fmt_g(*v)).collect();
+                [
+                    format!("({})", at.join(", ")),
+                    fmt_g(b.loss),
+                    format!("{}/{n}", b.count),
+                    if b.global {
+                        "★ global".into()
+                    } else {
+                        String::new()
+                    },
+                ]
+            })
+            .collect();
+        let w = |c: usize| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0);
+        let (w0, w1, w2) = (w(0), w(1), w(2));
+        for r in &rows {
+            let line = format!(
+                "  at {:<w0$}  loss {:>w1$}  {:>w2$}  {}",
+                r[0], r[1], r[2], r[3]
+            );
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        writeln!(out, "  {}", s.tally())?;
     }
     Ok(())
 }
@@ -304,13 +414,14 @@ pub fn check(paths: &[PathBuf]) -> ExitCode {
         seen += 1;
         match entry.and_then(|p| scenario::load_file(&p).map(|s| (p, s))) {
             Ok((p, s)) => println!(
-                "ok  {}  {} ({} variable{}, {} run{}, {} epochs)",
+                "ok  {}  {} ({} variable{}, {} run{}{}, {} epochs)",
                 scenario::printable(&p.display().to_string()),
                 s.title,
                 s.dim(),
                 if s.dim() == 1 { "" } else { "s" },
                 s.runs.len(),
                 if s.runs.len() == 1 { "" } else { "s" },
+                starts_note(&s),
                 s.epochs
             ),
             Err(e) => {
@@ -331,15 +442,21 @@ pub fn check(paths: &[PathBuf]) -> ExitCode {
     }
 }
 
+/// ` × 24 starts` for a many-start scenario, else nothing.
+fn starts_note(s: &Scenario) -> String {
+    s.starts.map_or(String::new(), |n| format!(" × {n} starts"))
+}
+
 /// `downhill list`
 pub fn list() -> ExitCode {
     let width = bundled::ALL.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     for (r, (name, _)) in bundled::load_all().into_iter().zip(bundled::ALL) {
         match r {
             Ok(s) => println!(
-                "{name:<width$}  {}D  {} runs  {}",
+                "{name:<width$}  {}D  {} runs{}  {}",
                 s.dim(),
                 s.runs.len(),
+                starts_note(&s),
                 s.title
             ),
             Err(e) => println!("{name:<width$}  error: {e}"),

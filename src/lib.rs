@@ -4,6 +4,7 @@ pub mod app;
 pub mod cli;
 pub mod descent;
 pub mod engine;
+pub mod export;
 pub mod headless;
 pub mod scenario;
 pub mod session;

@@ -33,6 +33,8 @@ pub enum Input {
     Key(KeyEvent),
     /// The terminal is now `cols × rows`.
     Resize(u16, u16),
+    /// The scenario files were read again (hot reload): the new list.
+    Rescan(Vec<crate::app::Entry>),
     /// End the session (a signal, a closed connection, a time limit), with
     /// the reason.
     Stop(Exit),
@@ -97,6 +99,7 @@ pub async fn run<W: Write>(
                     term.resize(Rect::new(0, 0, w, h))?;
                     dirty = true;
                 }
+                Some(Input::Rescan(entries)) => action = Some(Action::Reload(entries)),
                 Some(Input::Stop(why)) => return Ok(why),
                 None => return Ok(Exit::Closed),
             },
@@ -105,6 +108,7 @@ pub async fn run<W: Write>(
                 Event::Sweep { id, generation, results } => {
                     Action::SweepResults { id, generation, results }
                 }
+                Event::Exported { result, .. } => Action::Exported(result),
             }),
             res = &mut engine_task, if engine_alive => {
                 engine_alive = false;

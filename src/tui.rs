@@ -12,10 +12,11 @@ use std::time::Duration;
 use crossterm::event::{Event as TermEvent, EventStream};
 use crossterm::{cursor, execute, terminal};
 use futures_util::StreamExt;
+use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc::Receiver;
+use tokio::sync::mpsc::Sender;
 
 use crate::app::{ColorDepth, Entry, Model};
 use crate::cli::DashboardArgs;
@@ -38,11 +39,69 @@ pub fn load_entries(paths: &[PathBuf]) -> Vec<Entry> {
     scenario::expand_paths(paths)
         .into_iter()
         .map(|p| match p {
-            Ok(p) => Entry::new(p.display().to_string(), scenario::load_file(&p)),
+            Ok(p) => {
+                let mut e = Entry::new(p.display().to_string(), scenario::load_file(&p));
+                e.modified = std::fs::metadata(&p).and_then(|m| m.modified()).ok();
+                e
+            }
             Err(e) => Entry::new(e.path.clone(), Err(e)),
         })
         .collect()
 }
+
+/// Watch the scenario files and directories; after a burst of changes has
+/// been quiet for [`DEBOUNCE`], read the list again and send it to the
+/// session as [`Input::Rescan`]. Nothing is watched for the bundled
+/// scenarios. The watcher lives as long as the returned value.
+pub fn watch(
+    paths: &[PathBuf],
+    tx: tokio::sync::mpsc::Sender<Input>,
+) -> Option<RecommendedWatcher> {
+    if paths.is_empty() {
+        return None;
+    }
+    let (ev_tx, mut ev_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if res.is_ok() {
+            let _ = ev_tx.send(());
+        }
+    })
+    .ok()?;
+    for p in paths {
+        let target = if p.is_dir() {
+            p.clone()
+        } else {
+            match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => PathBuf::from("."),
+            }
+        };
+        let _ = watcher.watch(&target, RecursiveMode::NonRecursive);
+    }
+    let paths = paths.to_vec();
+    tokio::spawn(async move {
+        while ev_rx.recv().await.is_some() {
+            loop {
+                match tokio::time::timeout(DEBOUNCE, ev_rx.recv()).await {
+                    Ok(Some(())) => continue,
+                    Ok(None) => return,
+                    Err(_) => break,
+                }
+            }
+            let p = paths.clone();
+            let Ok(entries) = tokio::task::spawn_blocking(move || load_entries(&p)).await else {
+                return;
+            };
+            if tx.send(Input::Rescan(entries)).await.is_err() {
+                return;
+            }
+        }
+    });
+    Some(watcher)
+}
+
+/// Quiet time after the last file event before reloading.
+pub const DEBOUNCE: Duration = Duration::from_millis(200);
 
 /// Open the dashboard; returns the process exit code.
 pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
@@ -58,6 +117,7 @@ pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     let mut model = Model::new(entries);
+    model.export_dir = Some(args.export_dir.clone());
     let var = |k: &str| std::env::var(k).ok();
     model.color = ColorDepth::detect(
         var("NO_COLOR").as_deref(),
@@ -85,7 +145,9 @@ pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
         }
     };
     let result = rt.block_on(async {
-        let input = spawn_input()?;
+        let (tx, input) = tokio::sync::mpsc::channel(256);
+        spawn_input(tx.clone())?;
+        let _watcher = watch(paths, tx);
         session::run(&mut term, input, model, args.fps).await
     });
     restore();
@@ -132,11 +194,10 @@ fn install_panic_hook() {
 
 /// Keys, resizes and signals of the process's own terminal, as session
 /// inputs.
-fn spawn_input() -> io::Result<Receiver<Input>> {
+fn spawn_input(tx: Sender<Input>) -> io::Result<()> {
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
-    let (tx, rx) = tokio::sync::mpsc::channel(256);
     tokio::spawn(async move {
         let mut keys = EventStream::new();
         loop {
@@ -158,5 +219,5 @@ fn spawn_input() -> io::Result<Receiver<Input>> {
             }
         }
     });
-    Ok(rx)
+    Ok(())
 }

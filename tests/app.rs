@@ -23,6 +23,8 @@ fn names(cmds: &[Command]) -> Vec<String> {
             Command::Step { id, generation } => format!("step {id} gen {generation}"),
             Command::SetPace { id, pace } => format!("pace {id} {}", pace.label()),
             Command::Sweep { id, generation, .. } => format!("sweep {id} gen {generation}"),
+            Command::Export { id, .. } => format!("export {id}"),
+            Command::Forget { id } => format!("forget {id}"),
             Command::Shutdown => "shutdown".into(),
         })
         .collect()
@@ -235,4 +237,105 @@ fn the_sweep_view_starts_once_and_its_cursor_stays_inside() {
     assert_eq!(m.entries[idx].sweep.as_ref().unwrap().cursor, vec![0, 0]);
     update(&mut m, Action::SweepCursor(1000, 1000));
     assert_eq!(m.entries[idx].sweep.as_ref().unwrap().cursor, vec![49, 39]);
+}
+
+fn file_entry(label: &str, text: &str, modified_secs: u64) -> Entry {
+    let mut e = Entry::new(label.into(), scenario::parse(label, text));
+    e.modified = Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(modified_secs));
+    e
+}
+
+fn scenario_text(title: &str) -> String {
+    bundled::find("fixed-vs-dynamic").unwrap().1.replacen(
+        "title = \"Fixed vs dynamic learning rate\"",
+        &format!("title = \"{title}\""),
+        1,
+    )
+}
+
+#[test]
+fn reload_merges_changed_broken_new_and_deleted_files() {
+    let mut m = Model::new(vec![
+        file_entry("a.toml", &scenario_text("A"), 1),
+        file_entry("b.toml", &scenario_text("B"), 1),
+    ]);
+    update(&mut m, Action::Next); // b on screen
+    let b_id = m.entries[1].id;
+    // b saved with a new title: it restarts on the new version.
+    let cmds = update(
+        &mut m,
+        Action::Reload(vec![
+            file_entry("a.toml", &scenario_text("A"), 1),
+            file_entry("b.toml", &scenario_text("B2"), 2),
+        ]),
+    );
+    assert_eq!(names(&cmds), [format!("activate {b_id} gen 1")]);
+    assert_eq!(m.entry().unwrap().name(), "B2");
+    // A broken save keeps the last good version and shows the error.
+    let cmds = update(
+        &mut m,
+        Action::Reload(vec![
+            file_entry("a.toml", &scenario_text("A"), 1),
+            file_entry("b.toml", "title = \"broken", 3),
+        ]),
+    );
+    assert!(cmds.is_empty(), "the good version keeps running");
+    assert_eq!(m.entry().unwrap().name(), "B2");
+    assert!(m.entry().unwrap().reload_error.is_some());
+    // Fixing it reloads it.
+    update(
+        &mut m,
+        Action::Reload(vec![
+            file_entry("a.toml", &scenario_text("A"), 1),
+            file_entry("b.toml", &scenario_text("B3"), 4),
+        ]),
+    );
+    assert_eq!(m.entry().unwrap().name(), "B3");
+    assert!(m.entry().unwrap().reload_error.is_none());
+    assert_eq!(m.entry().unwrap().generation, 2);
+    // A new file appears (with a fresh id), a deleted one goes, and the
+    // scenario on screen stays on screen.
+    let a_id = m.entries[0].id;
+    let cmds = update(
+        &mut m,
+        Action::Reload(vec![
+            file_entry("0.toml", &scenario_text("Zero"), 5),
+            file_entry("b.toml", &scenario_text("B3"), 4),
+        ]),
+    );
+    assert_eq!(names(&cmds), [format!("forget {a_id}")]);
+    assert_eq!(m.entries.len(), 2);
+    assert_eq!(m.entries[0].name(), "Zero");
+    assert!(m.entries[0].id > b_id);
+    assert_eq!(m.entry().unwrap().id, b_id);
+    assert_eq!(m.current, 1);
+}
+
+#[test]
+fn export_needs_a_directory() {
+    let mut m = model();
+    assert!(update(&mut m, Action::Export).is_empty());
+    assert_eq!(m.message.as_deref(), Some("exporting is disabled here"));
+    m.export_dir = Some("out".into());
+    let cmds = update(&mut m, Action::Export);
+    assert!(
+        matches!(&cmds[..], [Command::Export { id: 0, generation: 0, dir }] if dir.as_os_str() == "out")
+    );
+    update(&mut m, Action::Exported(Err("disk full".into())));
+    assert_eq!(m.message.as_deref(), Some("export failed: disk full"));
+}
+
+#[test]
+fn b_toggles_the_basins_view_without_engine_commands() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut m = model();
+    assert!(!m.show_basins);
+    let key = KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE);
+    let action = downhill::app::keymap::action_for(key, &m.overlay).unwrap();
+    assert!(update(&mut m, action).is_empty());
+    assert!(m.show_basins);
+    update(&mut m, Action::Next);
+    assert!(m.show_basins, "the view stays across scenarios");
+    assert!(update(&mut m, Action::ToggleBasins).is_empty());
+    assert!(!m.show_basins);
 }

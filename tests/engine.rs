@@ -192,3 +192,104 @@ async fn sweeps_fill_in_by_chunks_with_the_same_numbers() {
     cmd.send(Command::Shutdown).unwrap();
     task.await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_round_trips_to_what_run_prints() {
+    let (n, t) = bundled::find("fixed-vs-dynamic").unwrap();
+    let sc = Arc::new(scenario::parse(n, t).unwrap());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cmd, task) = engine::spawn(30, tx);
+    cmd.send(Command::Activate {
+        id: 0,
+        generation: 0,
+        scenario: sc.clone(),
+        pace: Pace::Max,
+    })
+    .unwrap();
+    loop {
+        if next(&mut rx).await.done {
+            break;
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("downhill-export-test-{}", std::process::id()));
+    cmd.send(Command::Export {
+        id: 0,
+        generation: 0,
+        dir: dir.clone(),
+    })
+    .unwrap();
+    let (csv, json) = loop {
+        match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+            Ok(Some(Event::Exported { id: 0, result })) => break result.unwrap(),
+            Ok(Some(_)) => continue,
+            other => panic!("no export: {other:?}"),
+        }
+    };
+    assert!(csv.starts_with(&dir) && json.starts_with(&dir));
+    let name = csv.file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        name.starts_with("fixed-vs-dynamic-learning-rate-") && name.ends_with(".csv"),
+        "{name}"
+    );
+
+    // The JSON, less the histories, is exactly `downhill run --format json`.
+    let mut exported: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let runs = exported["runs"].as_array_mut().unwrap();
+    for r in runs.iter_mut() {
+        let h = r.as_object_mut().unwrap().remove("history").unwrap();
+        assert_eq!(h["epoch"].as_array().unwrap().len(), 51);
+        assert_eq!(h["complete"], true);
+    }
+    exported.as_object_mut().unwrap().remove("epoch");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_downhill"))
+        .args(["run", "fixed-vs-dynamic", "--format", "json"])
+        .output()
+        .unwrap();
+    let headless: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(exported, headless);
+
+    // The CSV has the same rows as `downhill run --format csv`.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_downhill"))
+        .args(["run", "fixed-vs-dynamic", "--format", "csv"])
+        .output()
+        .unwrap();
+    let mut a: Vec<String> = std::fs::read_to_string(&csv)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let mut b: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(a[0], b[0], "same header");
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+
+    // An export that cannot be written says so, and the engine carries on.
+    let blocked = dir.join("a-file");
+    std::fs::write(&blocked, b"x").unwrap();
+    cmd.send(Command::Export {
+        id: 0,
+        generation: 0,
+        dir: blocked.join("sub"),
+    })
+    .unwrap();
+    match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+        Ok(Some(Event::Exported { result: Err(e), .. })) => {
+            assert!(e.contains("cannot create"), "{e}")
+        }
+        other => panic!("expected a failed export, got {other:?}"),
+    }
+    cmd.send(Command::Step {
+        id: 0,
+        generation: 0,
+    })
+    .unwrap();
+    cmd.send(Command::Shutdown).unwrap();
+    task.await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -99,3 +99,68 @@ fn no_color_draws_without_colour_codes() {
     p.send("q");
     assert_eq!(p.wait_exit(10), 0);
 }
+
+fn scenario_text(title: &str) -> String {
+    downhill::scenario::bundled::find("fixed-vs-dynamic")
+        .unwrap()
+        .1
+        .replacen(
+            "title = \"Fixed vs dynamic learning rate\"",
+            &format!("title = \"{title}\""),
+            1,
+        )
+}
+
+#[test]
+fn saving_a_file_reloads_it_under_the_running_dashboard() {
+    let dir = std::env::temp_dir().join(format!("downhill-reload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = dir.join("a.toml");
+    std::fs::write(&a, scenario_text("First title")).unwrap();
+    let mut p = Pty::spawn(&[dir.to_str().unwrap()], 100, 30, &[]);
+    p.wait_for("first title", 15, |t| {
+        t.contains("First title") && t.contains("1/1")
+    });
+
+    std::fs::write(&a, scenario_text("Second title")).unwrap();
+    p.wait_for("the new title", 10, |t| t.contains("Second title"));
+
+    std::fs::write(&a, "title = \"broken").unwrap();
+    p.wait_for("the reload error", 10, |t| t.contains("reload failed"));
+    assert!(
+        p.text().contains("Second title"),
+        "the last good version stays"
+    );
+
+    std::fs::write(&a, scenario_text("Third title")).unwrap();
+    p.wait_for("fixed", 10, |t| {
+        t.contains("Third title") && !t.contains("reload failed")
+    });
+
+    std::fs::write(dir.join("b.toml"), scenario_text("Another")).unwrap();
+    p.wait_for("a new file", 10, |t| t.contains("1/2"));
+    std::fs::remove_file(dir.join("b.toml")).unwrap();
+    p.wait_for("the file gone", 10, |t| t.contains("1/1"));
+
+    p.send("q");
+    assert_eq!(p.wait_exit(10), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn e_exports_and_says_where() {
+    let dir = std::env::temp_dir().join(format!("downhill-pty-export-{}", std::process::id()));
+    let mut p = Pty::spawn(&["--export-dir", dir.to_str().unwrap()], 200, 40, &[]);
+    p.wait_for("first frame", 15, |t| t.contains("epoch"));
+    p.send("e");
+    let t = p.wait_for("the export message", 10, |t| t.contains("exported"));
+    assert!(t.contains(dir.to_str().unwrap()), "{t}");
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    p.send("q");
+    assert_eq!(p.wait_exit(10), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -171,6 +171,38 @@ const CASES: &[(&str, &str, &str)] = &[
         "domain = { x = [-2.0, 2.0] }",
         "domain = { sin = [-2.0, 2.0] }",
     ),
+    ("starts zero", "seed = 7", "seed = 7\nstarts = 0"),
+    ("starts too many", "seed = 7", "seed = 7\nstarts = 1001"),
+    (
+        "starts with a fixed start",
+        "seed = 7",
+        "seed = 7\nstarts = 24",
+    ),
+    (
+        "starts with a run's own start",
+        "start = { x = -2.0 }",
+        "start = \"random\"\nstarts = 24",
+    ),
+    (
+        "start_range with a fixed start",
+        "seed = 7",
+        "seed = 7\nstart_range = { x = [-1.0, 1.0] }",
+    ),
+    (
+        "start_range unknown variable",
+        "start = { x = -2.0 }",
+        "start_range = { y = [-1.0, 1.0] }",
+    ),
+    (
+        "start_range outside the domain",
+        "start = { x = -2.0 }",
+        "start_range = { x = [-1.0, 3.0] }",
+    ),
+    (
+        "start_range empty",
+        "start = { x = -2.0 }",
+        "start_range = { x = [1.0, 1.0] }",
+    ),
 ];
 
 fn apply(case: &(&str, &str, &str)) -> String {

@@ -91,10 +91,22 @@ pub static BINDINGS: &[Binding] = &[
         help: "sweep view (scenarios with [sweep])",
     },
     Binding {
+        keys: &[KeyCode::Char('e')],
+        action: Action::Export,
+        label: "e",
+        help: "export this scenario (CSV + JSON)",
+    },
+    Binding {
         keys: &[KeyCode::Char('m')],
         action: Action::ToggleMap,
         label: "m",
         help: "landscape full-screen / back",
+    },
+    Binding {
+        keys: &[KeyCode::Char('b')],
+        action: Action::ToggleBasins,
+        label: "b",
+        help: "table: runs / basins (where many starts end)",
     },
     Binding {
         keys: &[KeyCode::Char('?')],

@@ -9,8 +9,15 @@ use crate::sweep::SweepGrid;
 /// One scenario in the list: loaded, or the error that kept it from loading.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// Stable identity for the engine (positions change when files come
+    /// and go).
+    pub id: usize,
     /// Where it came from (file path or `bundled:NAME`).
     pub label: String,
+    /// The file's modification time when it was loaded (for reloads).
+    pub modified: Option<std::time::SystemTime>,
+    /// The last reload failed: its error, while the last good version runs.
+    pub reload_error: Option<LoadError>,
     pub scenario: Result<Arc<Scenario>, LoadError>,
     /// Bumped by each restart; snapshots of older generations are dropped.
     pub generation: u64,
@@ -65,7 +72,10 @@ impl Entry {
             .as_ref()
             .map_or(Pace::PerSecond(10.0), |s| Pace::default_for(s.epochs));
         Entry {
+            id: 0,
             label,
+            modified: None,
+            reload_error: None,
             scenario: scenario.map(Arc::new),
             generation: 0,
             pace,
@@ -181,6 +191,10 @@ impl LowerChart {
 #[derive(Debug, Clone)]
 pub struct Model {
     pub entries: Vec<Entry>,
+    /// The id the next new entry gets.
+    pub next_id: usize,
+    /// Where `e` exports go; `None` disables exporting (e.g. under `serve`).
+    pub export_dir: Option<std::path::PathBuf>,
     pub current: usize,
     pub paused: bool,
     pub log_scale: bool,
@@ -190,6 +204,8 @@ pub struct Model {
     pub color: ColorDepth,
     /// The landscape fills the main area (`m`).
     pub map_full: bool,
+    /// The table shows where every start ended (`b`; many-start scenarios).
+    pub show_basins: bool,
     /// Memo of the landscape map (see `ui::landscape`): filled while
     /// drawing, keyed by scenario and size, so it is computed once, not per
     /// frame.
@@ -201,9 +217,15 @@ pub struct Model {
 }
 
 impl Model {
-    /// A model over `entries`, showing the first.
-    pub fn new(entries: Vec<Entry>) -> Model {
+    /// A model over `entries`, showing the first. Entries are numbered
+    /// 0, 1, … in order.
+    pub fn new(mut entries: Vec<Entry>) -> Model {
+        for (i, e) in entries.iter_mut().enumerate() {
+            e.id = i;
+        }
         Model {
+            next_id: entries.len(),
+            export_dir: None,
             entries,
             current: 0,
             paused: false,
@@ -212,6 +234,7 @@ impl Model {
             overlay: Overlay::None,
             color: ColorDepth::Ansi16,
             map_full: false,
+            show_basins: false,
             map_cache: MapCache::default(),
             quit: false,
             message: None,
@@ -221,6 +244,11 @@ impl Model {
     /// The entry on screen.
     pub fn entry(&self) -> Option<&Entry> {
         self.entries.get(self.current)
+    }
+
+    /// The entry with this id, wherever it is in the list.
+    pub fn entry_by_id(&mut self, id: usize) -> Option<&mut Entry> {
+        self.entries.iter_mut().find(|e| e.id == id)
     }
 
     /// The snapshot on screen, if any.

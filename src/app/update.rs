@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use super::model::{Model, Overlay, SweepState};
-use crate::engine::{Command, Snapshot};
+use super::model::{Entry, Model, Overlay, SweepState};
+use crate::engine::{Command, Pace, Snapshot};
 use crate::sweep::{PointResult, SweepGrid};
 
 /// Everything that can happen to the dashboard.
@@ -23,6 +23,8 @@ pub enum Action {
     ToggleLog,
     /// The landscape full-screen, or back.
     ToggleMap,
+    /// The table: the runs, or where every start ended (basins).
+    ToggleBasins,
     ToggleHelp,
     /// Cycle the lower chart.
     CycleChart,
@@ -32,6 +34,12 @@ pub enum Action {
     OpenSweep,
     /// Move the sweep cursor by (dx, dy) grid steps.
     SweepCursor(i64, i64),
+    /// Export the scenario on screen (CSV + JSON).
+    Export,
+    /// An export finished: the paths written, or why it failed.
+    Exported(Result<(std::path::PathBuf, std::path::PathBuf), String>),
+    /// The scenario files were read again: merge the new list.
+    Reload(Vec<Entry>),
     /// Computed sweep points from the engine.
     SweepResults {
         id: usize,
@@ -71,7 +79,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
                 && e.scenario.is_ok()
             {
                 out.push(Command::Step {
-                    id: model.current,
+                    id: e.id,
                     generation: e.generation,
                 });
             }
@@ -93,8 +101,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
         Action::Jump(i) if i < model.entries.len() => switch(model, i as isize),
         Action::Jump(_) => vec![],
         Action::Faster | Action::Slower => {
-            let id = model.current;
-            let Some(e) = model.entries.get_mut(id) else {
+            let Some(e) = model.entries.get_mut(model.current) else {
                 return vec![];
             };
             e.pace = if matches!(action, Action::Faster) {
@@ -102,7 +109,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             } else {
                 e.pace.slower()
             };
-            vec![Command::SetPace { id, pace: e.pace }]
+            vec![Command::SetPace {
+                id: e.id,
+                pace: e.pace,
+            }]
         }
         Action::ToggleLog => {
             model.log_scale = !model.log_scale;
@@ -110,6 +120,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
         }
         Action::ToggleMap => {
             model.map_full = !model.map_full;
+            vec![]
+        }
+        Action::ToggleBasins => {
+            model.show_basins = !model.show_basins;
             vec![]
         }
         Action::CycleChart => {
@@ -138,10 +152,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             vec![]
         }
         Action::OpenSweep => {
-            let id = model.current;
-            let Some(e) = model.entries.get_mut(id) else {
+            let Some(e) = model.entries.get_mut(model.current) else {
                 return vec![];
             };
+            let id = e.id;
             let Ok(sc) = &e.scenario else {
                 return vec![];
             };
@@ -179,13 +193,39 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             generation,
             results,
         } => {
-            if let Some(s) = model.entries.get_mut(id).and_then(|e| e.sweep.as_mut())
+            if let Some(s) = model.entry_by_id(id).and_then(|e| e.sweep.as_mut())
                 && s.generation == generation
             {
                 s.grid.fill(results.iter().cloned());
             }
             vec![]
         }
+        Action::Export => {
+            let Some(dir) = model.export_dir.clone() else {
+                model.message = Some("exporting is disabled here".into());
+                return vec![];
+            };
+            match model.entry() {
+                Some(e) if e.scenario.is_ok() => {
+                    let cmd = Command::Export {
+                        id: e.id,
+                        generation: e.generation,
+                        dir,
+                    };
+                    model.message = Some("exporting…".into());
+                    vec![cmd]
+                }
+                _ => vec![],
+            }
+        }
+        Action::Exported(result) => {
+            model.message = Some(match result {
+                Ok((csv, json)) => format!("exported {} and {}", csv.display(), json.display()),
+                Err(e) => format!("export failed: {e}"),
+            });
+            vec![]
+        }
+        Action::Reload(fresh) => reload(model, fresh),
         Action::OpenPicker => {
             model.overlay = Overlay::Picker {
                 filter: String::new(),
@@ -248,7 +288,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             vec![Command::Shutdown]
         }
         Action::Snapshot(s) => {
-            if let Some(e) = model.entries.get_mut(s.scenario)
+            if let Some(e) = model.entry_by_id(s.scenario)
                 && e.generation == s.generation
             {
                 e.snapshot = Some(s);
@@ -267,7 +307,7 @@ pub fn activate(model: &Model) -> Vec<Command> {
     match model.entry() {
         Some(e) => match &e.scenario {
             Ok(s) => vec![Command::Activate {
-                id: model.current,
+                id: e.id,
                 generation: e.generation,
                 scenario: s.clone(),
                 pace: e.pace,
@@ -276,6 +316,55 @@ pub fn activate(model: &Model) -> Vec<Command> {
         },
         None => vec![],
     }
+}
+
+/// Merge a freshly read list of scenario files into the model: unchanged
+/// files keep their races; changed ones restart on the new version; a
+/// broken save keeps the last good version running and shows its error;
+/// new files are added, deleted ones dropped (and forgotten by the engine).
+fn reload(model: &mut Model, fresh: Vec<Entry>) -> Vec<Command> {
+    let current_id = model.entry().map(|e| e.id);
+    let mut old = std::mem::take(&mut model.entries);
+    let mut changed = Vec::new();
+    let mut merged = Vec::with_capacity(fresh.len());
+    for mut n in fresh {
+        let Some(i) = old.iter().position(|o| o.label == n.label) else {
+            n.id = model.next_id;
+            model.next_id += 1;
+            merged.push(n);
+            continue;
+        };
+        let mut o = old.remove(i);
+        if n.modified != o.modified || n.scenario.is_ok() != o.scenario.is_ok() {
+            o.modified = n.modified;
+            match (n.scenario, o.scenario.is_ok()) {
+                (Ok(sc), _) => {
+                    o.pace = Pace::default_for(sc.epochs);
+                    o.scenario = Ok(sc);
+                    o.generation += 1;
+                    o.snapshot = None;
+                    o.sweep = None;
+                    o.reload_error = None;
+                    changed.push(o.id);
+                }
+                (Err(e), true) => o.reload_error = Some(e),
+                (Err(e), false) => o.scenario = Err(e),
+            }
+        }
+        merged.push(o);
+    }
+    let mut cmds: Vec<Command> = old.iter().map(|g| Command::Forget { id: g.id }).collect();
+    model.entries = merged;
+    let still_here = current_id.and_then(|id| model.entries.iter().position(|e| e.id == id));
+    model.current = still_here.unwrap_or(0);
+    if still_here.is_none() || current_id.is_some_and(|id| changed.contains(&id)) {
+        if model.entries.is_empty() {
+            cmds.push(Command::Idle);
+        } else {
+            cmds.extend(activate(model));
+        }
+    }
+    cmds
 }
 
 /// Show entry `to` (wrapping around the list).

@@ -200,6 +200,24 @@ impl History {
         })
     }
 
+    /// Every row kept, oldest first: all of them while the run fits the
+    /// recent window, else the last row of each bucket before the window
+    /// followed by the window in full.
+    pub fn rows(&self) -> Vec<(u64, Vec<f64>)> {
+        let first_recent = self.recent_epochs.front().copied();
+        let mut out: Vec<(u64, Vec<f64>)> = if self.is_complete() {
+            Vec::new()
+        } else {
+            self.buckets
+                .iter()
+                .filter(|b| first_recent.is_none_or(|f| b.last_epoch < f))
+                .map(|b| (b.last_epoch, b.last.clone()))
+                .collect()
+        };
+        out.extend(self.recent());
+        out
+    }
+
     /// True when the recent window still holds every row ever pushed.
     pub fn is_complete(&self) -> bool {
         self.len == self.recent_epochs.len() as u64
@@ -381,6 +399,26 @@ mod tests {
         let p = h.path(1..3);
         assert!(p.len() <= 16);
         assert_eq!(p.last().unwrap(), &vec![999.0, -999.0]);
+    }
+
+    #[test]
+    fn rows_are_complete_or_decimated_then_recent() {
+        let mut h = History::with_capacity(1, 10, 4);
+        for e in 0..5u64 {
+            h.push(e, &[e as f64]);
+        }
+        assert_eq!(h.rows().len(), 5);
+        for e in 5..1000u64 {
+            h.push(e, &[e as f64]);
+        }
+        let rows = h.rows();
+        assert!(rows.len() <= 8 + 10);
+        assert!(
+            rows.windows(2).all(|w| w[0].0 < w[1].0),
+            "increasing epochs"
+        );
+        assert_eq!(rows.last().unwrap(), &(999, vec![999.0]));
+        assert_eq!(rows[rows.len() - 10].0, 990);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Nothing loops over epochs on its own: callers (the engine, the headless
 //! `run` command, tests) call `step()` as often as they like.
 
+pub mod basins;
 pub mod expr;
 pub mod function;
 pub mod history;

@@ -53,6 +53,18 @@ pub const ALL: &[(&str, &str)] = &[
         "15-sweep-lr-epochs",
         include_str!("../../scenarios/15-sweep-lr-epochs.toml"),
     ),
+    (
+        "16-peaks-starts",
+        include_str!("../../scenarios/16-peaks-starts.toml"),
+    ),
+    (
+        "17-unfortunate-starts",
+        include_str!("../../scenarios/17-unfortunate-starts.toml"),
+    ),
+    (
+        "18-saddle-starts",
+        include_str!("../../scenarios/18-saddle-starts.toml"),
+    ),
 ];
 
 /// Parse every bundled scenario; they are tested to be valid.

@@ -38,6 +38,8 @@ pub const MAX_NAME: usize = 24;
 pub const DEFAULT_BOUND: f64 = 1e12;
 /// Default seed for `start = "random"`.
 pub const DEFAULT_SEED: u64 = 0;
+/// Most random starts a scenario may ask for (`starts`).
+pub const MAX_STARTS: u32 = 1000;
 
 /// Every schedule name, as written in scenario files.
 pub const SCHEDULES: &[&str] = &[
@@ -99,9 +101,15 @@ pub struct Scenario {
     pub min_value: Option<f64>,
     pub epochs: u64,
     pub start: Start,
+    /// Where `start = "random"` draws, `(from, to)` per variable: the
+    /// domain, or the narrower box `start_range` gives.
+    pub start_range: Vec<(f64, f64)>,
     pub seed: u64,
     pub tolerance: Option<f64>,
     pub bound: f64,
+    /// `starts = N`: every run races from N random starts (see
+    /// [`Scenario::start_points`]); `None` for one start.
+    pub starts: Option<u32>,
     pub runs: Vec<RunConfig>,
     /// The optional `[sweep]` table (see [`crate::sweep`]).
     pub sweep: Option<SweepSpec>,
@@ -119,17 +127,45 @@ impl Scenario {
     pub fn start_point(&self, generation: u64) -> Vec<f64> {
         match &self.start {
             Start::Point(p) => p.clone(),
+            Start::Random => self.draw(&mut self.rng(generation)),
+        }
+    }
+
+    /// How many starts each run races from: `starts`, or 1.
+    pub fn start_count(&self) -> usize {
+        self.starts.map_or(1, |n| n as usize)
+    }
+
+    /// Every start of `generation`, [`Scenario::start_count`] of them.
+    /// Start 0 is [`Scenario::start_point`], the one a single-start scenario
+    /// uses; start k is the (k+1)-th point drawn from the generation's
+    /// stream, so it depends only on the seed, the generation and k (asking
+    /// for more starts keeps the first ones).
+    pub fn start_points(&self, generation: u64) -> Vec<Vec<f64>> {
+        let n = self.start_count();
+        match &self.start {
+            Start::Point(p) => vec![p.clone(); n],
             Start::Random => {
-                let mut rng = Rng::new(
-                    self.seed
-                        .wrapping_add(generation.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
-                );
-                self.domain
-                    .iter()
-                    .map(|&(lo, hi)| rng.uniform(lo, hi))
-                    .collect()
+                let mut rng = self.rng(generation);
+                (0..n).map(|_| self.draw(&mut rng)).collect()
             }
         }
+    }
+
+    /// The random stream of `generation`.
+    fn rng(&self, generation: u64) -> Rng {
+        Rng::new(
+            self.seed
+                .wrapping_add(generation.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        )
+    }
+
+    /// One point uniform in the start range.
+    fn draw(&self, rng: &mut Rng) -> Vec<f64> {
+        self.start_range
+            .iter()
+            .map(|&(lo, hi)| rng.uniform(lo, hi))
+            .collect()
     }
 
     /// The limits every run of this scenario shares.
@@ -141,9 +177,14 @@ impl Scenario {
         }
     }
 
-    /// The run specs of `generation`.
+    /// The run specs of `generation` (start 0 of a many-start scenario).
     pub fn run_specs(&self, generation: u64) -> Vec<RunSpec> {
-        let shared = self.start_point(generation);
+        self.specs_from(&self.start_point(generation))
+    }
+
+    /// Every run's spec from the shared start `shared` (a run with its own
+    /// start keeps it).
+    fn specs_from(&self, shared: &[f64]) -> Vec<RunSpec> {
         self.runs
             .iter()
             .map(|r| RunSpec {
@@ -151,17 +192,38 @@ impl Scenario {
                 schedule: r.schedule.clone(),
                 lr: r.lr,
                 momentum: r.momentum,
-                start: r.start.clone().unwrap_or_else(|| shared.clone()),
+                start: r.start.clone().unwrap_or_else(|| shared.to_vec()),
             })
             .collect()
     }
 
-    /// A fresh race of every run, ready to step.
-    pub fn race(&self, generation: u64) -> Race<Evaluator> {
-        let runs = self
-            .run_specs(generation)
+    fn build(&self, specs: Vec<RunSpec>) -> Vec<Run<Evaluator>> {
+        specs
             .into_iter()
             .map(|spec| Run::new(spec, self.expr.evaluator(), self.limits()))
+            .collect()
+    }
+
+    /// A fresh race of every run, ready to step. For a many-start scenario,
+    /// start 0 only (see [`Scenario::full_race`]).
+    pub fn race(&self, generation: u64) -> Race<Evaluator> {
+        Race::new(self.build(self.run_specs(generation)))
+    }
+
+    /// A fresh race of every run from the shared start `start`.
+    pub fn race_from(&self, start: &[f64]) -> Race<Evaluator> {
+        Race::new(self.build(self.specs_from(start)))
+    }
+
+    /// Every run from every start of `generation`, in one lockstep race laid
+    /// out start-major: runs `k*R .. (k+1)*R` (R = `runs.len()`) are start k
+    /// of every run, so the first R are exactly [`Scenario::race`]'s. Without
+    /// `starts`, the same as [`Scenario::race`].
+    pub fn full_race(&self, generation: u64) -> Race<Evaluator> {
+        let runs = self
+            .start_points(generation)
+            .iter()
+            .flat_map(|p| self.build(self.specs_from(p)))
             .collect();
         Race::new(runs)
     }
@@ -453,9 +515,11 @@ type VarsAndDomain = (Vec<String>, Vec<(f64, f64)>);
 struct Descent {
     epochs: u64,
     start: Start,
+    start_range: Vec<(f64, f64)>,
     seed: u64,
     tolerance: Option<f64>,
     bound: f64,
+    starts: Option<u32>,
 }
 
 impl Validator<'_> {
@@ -485,11 +549,13 @@ impl Validator<'_> {
         let Descent {
             epochs,
             start,
+            start_range,
             seed,
             tolerance,
             bound,
+            starts,
         } = self.descent(&d, &names, &domain)?;
-        let runs = self.runs(raw.runs, &names, &domain, epochs)?;
+        let runs = self.runs(raw.runs, &names, &domain, epochs, starts)?;
         let sweep = match &raw.sweep {
             Some(s) => Some(self.sweep(s.get_ref(), &names, &runs)?),
             None => None,
@@ -507,9 +573,11 @@ impl Validator<'_> {
             minimum,
             epochs,
             start,
+            start_range,
             seed,
             tolerance,
             bound,
+            starts,
             runs,
             sweep,
             expr,
@@ -738,13 +806,94 @@ impl Validator<'_> {
             Some(b) => *b.get_ref(),
             None => DEFAULT_BOUND,
         };
+        let starts = match &d.starts {
+            None => None,
+            Some(n) => {
+                let v = *n.get_ref();
+                let at = n.span().start;
+                if !(1..=i64::from(MAX_STARTS)).contains(&v) {
+                    return self.err(
+                        at,
+                        format!("`starts` is {v}; expected a whole number from 1 to {MAX_STARTS}"),
+                    );
+                }
+                if matches!(start, Start::Point(_)) {
+                    return self.err(
+                        at,
+                        "`starts` draws every start at random, but `start` is a fixed point: remove `start` or write start = \"random\"",
+                    );
+                }
+                Some(v as u32)
+            }
+        };
+        let start_range = match &d.start_range {
+            None => domain.to_vec(),
+            Some(r) => self.start_range(r, &start, names, domain)?,
+        };
         Ok(Descent {
             epochs: epochs as u64,
             start,
+            start_range,
             seed,
             tolerance,
             bound,
+            starts,
         })
+    }
+
+    /// `start_range = { y = [-0.01, 0.01] }`: a box inside the domain for
+    /// random starts; variables it does not name keep the domain's range.
+    fn start_range(
+        &self,
+        r: &SpannedMap<Vec<Spanned<f64>>>,
+        start: &Start,
+        names: &[&str],
+        domain: &[(f64, f64)],
+    ) -> Res<Vec<(f64, f64)>> {
+        if matches!(start, Start::Point(_)) {
+            return self.err(
+                r.span().start,
+                "`start_range` is where random starts are drawn, but `start` is a fixed point: remove one of them",
+            );
+        }
+        let mut out = domain.to_vec();
+        for (name, range) in r.get_ref() {
+            let at = range.span().start;
+            let Some(i) = names.iter().position(|n| n == name) else {
+                return self.err(
+                    at,
+                    format!(
+                        "`start_range` names `{name}`, which is not a variable; the variables are: {}",
+                        names.join(", ")
+                    ),
+                );
+            };
+            let v = range.get_ref();
+            if v.len() != 2 || !v.iter().all(|x| x.get_ref().is_finite()) {
+                return self.err(
+                    at,
+                    format!("`start_range.{name}` needs two finite numbers, [from, to]"),
+                );
+            }
+            let (lo, hi) = (*v[0].get_ref(), *v[1].get_ref());
+            let (dlo, dhi) = domain[i];
+            if lo >= hi {
+                return self.err(
+                    at,
+                    format!("`start_range.{name}` is empty: from ({lo}) must be below to ({hi})"),
+                );
+            }
+            if lo < dlo || hi > dhi {
+                return self.err(
+                    at,
+                    format!(
+                        "`start_range.{name}` = [{lo}, {hi}] is not inside the domain [{dlo}, {dhi}]"
+                    ),
+                );
+            }
+            out[i] = (lo, hi);
+        }
+        Ok(out)
     }
 
     fn runs(
@@ -753,6 +902,7 @@ impl Validator<'_> {
         names: &[&str],
         domain: &[(f64, f64)],
         epochs: u64,
+        starts: Option<u32>,
     ) -> Res<Vec<RunConfig>> {
         if runs.is_empty() {
             return self.err(
@@ -772,6 +922,14 @@ impl Validator<'_> {
         }
         let mut out: Vec<RunConfig> = Vec::new();
         for r in runs {
+            if let (Some(n), Some(s)) = (starts, &r.get_ref().start) {
+                return self.err(
+                    s.span().start,
+                    format!(
+                        "a run's own `start` cannot be combined with `starts = {n}` (every run races from the same {n} random starts); remove it"
+                    ),
+                );
+            }
             let run = self.run(r.get_ref(), names, domain, epochs)?;
             if out.iter().any(|o| o.name == run.name) {
                 return self.err(

@@ -35,6 +35,8 @@ pub struct RawDescent {
     pub seed: Option<Spanned<i64>>,
     pub tolerance: Option<Spanned<f64>>,
     pub bound: Option<Spanned<f64>>,
+    pub starts: Option<Spanned<i64>>,
+    pub start_range: Option<SpannedMap<Vec<Spanned<f64>>>>,
 }
 
 #[derive(Debug, Deserialize)]

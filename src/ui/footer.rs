@@ -19,6 +19,8 @@ const HINTS: &[(&str, &str)] = &[
     ("m", "map"),
     ("c", "chart"),
     ("x", "explain"),
+    ("e", "export"),
+    ("b", "basins"),
     ("o", "open"),
     ("?", "help"),
     ("q", "quit"),

@@ -63,6 +63,16 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         Paragraph::new(Line::styled(status, state_style)).right_aligned(),
         right,
     );
+    if let Some(err) = model.entry().and_then(|e| e.reload_error.as_ref()) {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!(" reload failed, running the last good version: {err}"),
+                theme.bad(),
+            )),
+            about,
+        );
+        return;
+    }
     let about_text = match model.entry().map(|e| &e.scenario) {
         Some(Ok(s)) => s.about.clone().unwrap_or_else(|| format!("f = {}", s.f)),
         Some(Err(_)) => "this scenario file could not be loaded".into(),

@@ -9,6 +9,9 @@
 //!   colour. Each run's trajectory is drawn over it in its colour, `○` at the
 //!   start and `●` now (the run's number without colour), `✕` at the known
 //!   minimum.
+//! * Many starts (`starts = N`): trajectories, trails and `○`/`●`/`█` are
+//!   start 0's; every start's current point is a `•` in its run's colour
+//!   (on the 1D curve, or a cell of the map), under start 0's markers.
 //!
 //! The surface is sampled once per scenario and pane size and kept in the
 //! model's [`MapCache`](crate::app::MapCache), not recomputed per frame.
@@ -217,6 +220,16 @@ fn render_curve(
         .iter()
         .map(|r| [(r.params[0], f.value(&r.params))])
         .collect();
+    // Every start's current point, per run (many-start scenarios).
+    let ends: Vec<Vec<(f64, f64)>> = snap
+        .runs
+        .iter()
+        .map(|r| {
+            r.starts.as_ref().map_or_else(Vec::new, |s| {
+                s.ends.iter().map(|p| (p[0], f.value(p))).collect()
+            })
+        })
+        .collect();
     let minimum: Vec<(f64, f64)> = sc
         .minimum
         .iter()
@@ -238,6 +251,15 @@ fn render_curve(
                 .graph_type(GraphType::Scatter)
                 .style(theme.run(i))
                 .data(t),
+        );
+    }
+    for (i, e) in ends.iter().enumerate().filter(|(_, e)| !e.is_empty()) {
+        datasets.push(
+            Dataset::default()
+                .marker(Marker::Dot)
+                .graph_type(GraphType::Scatter)
+                .style(theme.run(i))
+                .data(e),
         );
     }
     datasets.push(
@@ -346,7 +368,8 @@ fn mark(buf: &mut Buffer, at: (u16, u16), ch: char, style: Style) {
     cell.modifier.insert(style.add_modifier);
 }
 
-/// Trajectories, starts, current points and the minimum over the map.
+/// Trajectories, every start's end, starts, current points and the
+/// minimum over the map.
 fn overlay_runs(buf: &mut Buffer, area: Rect, sc: &Scenario, snap: &Snapshot, theme: Theme) {
     for (i, r) in snap.runs.iter().enumerate() {
         let style = theme.run(i);
@@ -360,8 +383,17 @@ fn overlay_runs(buf: &mut Buffer, area: Rect, sc: &Scenario, snap: &Snapshot, th
             }
             prev = here;
         }
+    }
+    for (i, r) in snap.runs.iter().enumerate() {
+        for p in r.starts.iter().flat_map(|s| &s.ends) {
+            if let Some(c) = to_cell(sc, area, p) {
+                mark(buf, c, '•', theme.run(i));
+            }
+        }
+    }
+    for (i, r) in snap.runs.iter().enumerate() {
         if let Some(c) = to_cell(sc, area, &r.start) {
-            mark(buf, c, '○', style);
+            mark(buf, c, '○', theme.run(i));
         }
     }
     if let Some(m) = &sc.minimum

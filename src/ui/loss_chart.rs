@@ -19,7 +19,9 @@ pub fn render(
     known_min: Option<f64>,
     theme: Theme,
 ) {
-    chart::render(frame, area, &spec(snap, log, known_min), theme);
+    let mut spec = spec(snap, log, known_min);
+    spec.title.push_str(&super::basins::start_note(snap));
+    chart::render(frame, area, &spec, theme);
 }
 
 /// The chart spec (separate from drawing, for tests).

@@ -25,10 +25,11 @@ pub fn render(
     known_min: Option<f64>,
     theme: Theme,
 ) {
-    let spec = match which {
+    let mut spec = match which {
         LowerChart::Loss => super::loss_chart::spec(snap, log, known_min),
         _ => spec(snap, which, vars),
     };
+    spec.title.push_str(&super::basins::start_note(snap));
     chart::render(frame, area, &spec, theme);
 }
 

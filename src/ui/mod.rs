@@ -15,9 +15,11 @@
 //! ```
 //! Narrower than [`WIDE_FROM`], loss and learning rate share the left
 //! column and the landscape takes the right; `m` gives the landscape the
-//! whole main area. Popups (help, scenario picker) are drawn last. Below
+//! whole main area; `b` puts the basins view (where many starts ended) in
+//! place of the runs table, up to 3/5 of the height. Popups (help, scenario picker) are drawn last. Below
 //! [`MIN_WIDTH`]×[`MIN_HEIGHT`] a single line asks for a bigger terminal.
 
+pub mod basins;
 pub mod chart;
 pub mod colormap;
 pub mod explain;
@@ -126,7 +128,13 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         landscape::render(frame, area, model, sc, snap, theme);
         return;
     }
-    let table_h = snap.runs.len() as u16 + 3;
+    let table_h = if model.show_basins {
+        // The basins view may take up to 3/5 of the area, the charts keep 6 rows.
+        let most = (area.height * 3 / 5).min(area.height.saturating_sub(6));
+        basins::wanted_height(snap).min(most).max(3)
+    } else {
+        snap.runs.len() as u16 + 3
+    };
     let [charts, table] =
         Layout::vertical([Constraint::Min(6), Constraint::Length(table_h)]).areas(area);
     let (loss, lower, land) = if charts.width >= WIDE_FROM {
@@ -157,5 +165,10 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         theme,
     );
     landscape::render(frame, land, model, sc, snap, theme);
-    params_table::render(frame, table, snap, &sc.vars, theme);
+    if model.show_basins {
+        let radius = crate::descent::basins::radius(&sc.domain);
+        basins::render(frame, table, snap, radius, theme);
+    } else {
+        params_table::render(frame, table, snap, &sc.vars, theme);
+    }
 }

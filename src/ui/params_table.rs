@@ -172,7 +172,10 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, vars: &[String], t
     let widths: Vec<Constraint> = cols.iter().map(|c| Constraint::Length(c.width)).collect();
     let table = Table::new(rows, widths)
         .header(header)
-        .block(Block::bordered().title(Line::from(vec![Span::styled(" runs ", theme.title())])));
+        .block(Block::bordered().title(Line::from(vec![Span::styled(
+            format!(" runs{} ", super::basins::start_note(snap)),
+            theme.title(),
+        )])));
     frame.render_widget(table, area);
 }
 

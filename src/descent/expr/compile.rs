@@ -14,19 +14,28 @@
 //!   (`x+c`, `c*x`, `x/c`, `c-x`, `c/x`, `c^x`); `x^k` for a constant integer
 //!   `|k| <= 16` becomes `Square` or `PowI` (exact repeated multiplication),
 //!   other constant exponents `PowF`; `e^x` becomes `exp(x)`.
-//! * **Exact rewrites** only, i.e. ones that give bit-identical IEEE results:
-//!   `a+(-b) → a-b`, `a-(-b) → a+b`, `-(-a) → a`, `(-a)*(-b) → a*b`,
-//!   `(-a)*c → a*(-c)`, `(-a)^2k → a^2k`, `a*a → a^2`, `abs(-a) → abs(a)`,
-//!   `a*1`, `a/1`, `a^1`, `a-0 → a`, `a/2^k → a*2^-k`, `min(a,a) → a`.
-//!   (Not `a+0 → a`, which flips the sign of `-0`, nor `a*0 → 0`.)
+//! * **Rewrites that keep IEEE results**: `a+(-b) → a-b`, `a-(-b) → a+b`,
+//!   `-(-a) → a`, `(-a)*(-b) → a*b`, `(-a)*c → a*(-c)`, `(-a)^2k → a^2k`,
+//!   `a*a → a^2`, `abs(-a) → abs(a)`, `a*1`, `a/1`, `a^1`, `a-0 → a`,
+//!   `a/2^k → a*2^-k`, `min(a,a) → a`; and, moving signs outwards where they
+//!   can cancel, `(-a)*b → -(a*b)`, `(-a)/b → -(a/b)`. All give bit-identical
+//!   results (NaN payloads aside). Deliberately absent: `a+0 → a` (wrong for
+//!   `-0`), `(-a)-b → -(a+b)` (wrong when `a+b` is exactly zero), `a*0 → 0`
+//!   (wrong for infinities and NaN), and re-associations.
 //!
-//! Emission then drops nodes the root does not reach and lays out the slots
-//! as `[variables | constants used as operands | one per instruction]`.
+//! Emission then **fuses pairs** whose inner instruction has no other use
+//! (`(a±c)^2`, `(c-a)^2`, `(a±b)^2`, `exp(-a)`, `exp(-(a+b))` also from
+//! `exp((-a)-b)`, `(a*c)*b`, `a±b*c`; each fused instruction performs the
+//! same IEEE operations as the pair), drops nodes the root no longer
+//! reaches, and lays out the slots as
+//! `[variables | constants used as operands | one per instruction]`. An
+//! operand produced by the instruction just before is marked to be taken
+//! from the register holding the previous result.
 
 use std::collections::HashMap;
 
 use super::parser::{Ast, BinOp, Func, NodeKind};
-use super::tape::{Dual, Instr, OpKind, Program, step};
+use super::tape::{Code, Dual, Imm, Instr, Mode, OpKind, Program, Slotted, step};
 
 #[derive(Clone, Copy, Debug)]
 enum DNode {
@@ -102,10 +111,12 @@ impl Builder {
         let (ops, n) = ins.operand_list();
         let consts = ops[..n].iter().all(|&o| self.konst(o).is_some());
         if consts {
-            let v = step::<0>(&ins, |o| {
-                Dual::constant(self.konst(o).expect("checked to be a constant"))
-            })
-            .v;
+            let k = |o: u32| Dual::<0>::constant(self.konst(o).unwrap_or(f64::NAN));
+            let imm = Imm {
+                c: ins.c,
+                c2: ins.c2,
+            };
+            let v = step(ins.op, &imm, k(ins.a), || k(ins.b)).v;
             return self.constant(v);
         }
         let key = Key::Instr(ins.op, ins.a, ins.b, ins.c.to_bits());
@@ -166,6 +177,8 @@ impl Builder {
             },
             (None, None) => match self.neg_of(b) {
                 Some(y) => self.add(a, y),
+                // Not (-x) - b → -(x + b): that flips the sign of an exact
+                // zero. Fusion handles `exp((-x) - b)` instead.
                 None => self.binary(OpKind::Sub, a, b),
             },
         }
@@ -179,10 +192,18 @@ impl Builder {
                 if a == b {
                     return self.square(a);
                 }
-                if let (Some(x), Some(y)) = (self.neg_of(a), self.neg_of(b)) {
-                    return self.mul(x, y);
+                match (self.neg_of(a), self.neg_of(b)) {
+                    (Some(x), Some(y)) => self.mul(x, y),
+                    (Some(x), None) => {
+                        let m = self.mul(x, b);
+                        self.neg(m)
+                    }
+                    (None, Some(y)) => {
+                        let m = self.mul(a, y);
+                        self.neg(m)
+                    }
+                    (None, None) => self.binary(OpKind::Mul, a.min(b), a.max(b)),
                 }
-                self.binary(OpKind::Mul, a.min(b), a.max(b))
             }
         }
     }
@@ -214,7 +235,15 @@ impl Builder {
             },
             (None, None) => match (self.neg_of(a), self.neg_of(b)) {
                 (Some(x), Some(y)) => self.binary(OpKind::Div, x, y),
-                _ => self.binary(OpKind::Div, a, b),
+                (Some(x), None) => {
+                    let q = self.binary(OpKind::Div, x, b);
+                    self.neg(q)
+                }
+                (None, Some(y)) => {
+                    let q = self.binary(OpKind::Div, a, y);
+                    self.neg(q)
+                }
+                (None, None) => self.binary(OpKind::Div, a, b),
             },
         }
     }
@@ -225,6 +254,9 @@ impl Builder {
     }
 
     fn pow(&mut self, a: u32, b: u32) -> u32 {
+        if self.konst(a) == Some(std::f64::consts::E) {
+            return self.unary(OpKind::Exp, b);
+        }
         if let Some(c) = self.konst(b) {
             if c == c.trunc() && c.abs() <= 16.0 {
                 let k = c as i32;
@@ -248,7 +280,6 @@ impl Builder {
             return self.with_const(OpKind::PowF, a, c);
         }
         match self.konst(a) {
-            Some(c) if c == std::f64::consts::E => self.unary(OpKind::Exp, b),
             Some(c) => self.with_const(OpKind::CPow, b, c),
             None => self.binary(OpKind::Pow, a, b),
         }
@@ -289,17 +320,76 @@ impl Builder {
     /// Emits the program computing node `root`.
     fn finish(self, root: u32, n_vars: usize) -> Program {
         let nodes = self.nodes;
-        let mut live = vec![false; nodes.len()];
-        live[root as usize] = true;
-        // Operands precede their users, so one backward sweep marks all.
+        // Use counts of the nodes the root reaches (0 = dead); the root
+        // counts one use for being the result. Operands precede their users,
+        // so one backward sweep finds them all.
+        let mut uses = vec![0u32; nodes.len()];
+        uses[root as usize] = 1;
         for i in (0..nodes.len()).rev() {
-            if live[i]
+            if uses[i] > 0
                 && let DNode::Instr(ins) = nodes[i]
             {
                 let (ops, n) = ins.operand_list();
                 for &o in &ops[..n] {
+                    uses[o as usize] += 1;
+                }
+            }
+        }
+        // The instructions to emit, with pairs fused where the inner one has
+        // no other use (it is then dropped). Use counts stay current, never
+        // below the real number of references.
+        let mut code: Vec<Option<Instr>> = nodes
+            .iter()
+            .zip(&uses)
+            .map(|(node, &u)| match node {
+                DNode::Instr(ins) if u > 0 => Some(*ins),
+                _ => None,
+            })
+            .collect();
+        fn count(uses: &mut [u32], ins: &Instr, delta: i32) {
+            let (ops, n) = ins.operand_list();
+            for &o in &ops[..n] {
+                uses[o as usize] = uses[o as usize].wrapping_add_signed(delta);
+            }
+        }
+        for i in 0..code.len() {
+            if let Some(ins) = code[i]
+                && let Some((fused, absorbed)) = fuse(&code, &uses, ins)
+            {
+                count(&mut uses, &ins, -1);
+                for j in absorbed.into_iter().flatten() {
+                    if let Some(inner) = code[j as usize].take() {
+                        count(&mut uses, &inner, -1);
+                        uses[j as usize] = 0;
+                    }
+                }
+                count(&mut uses, &fused, 1);
+                code[i] = Some(fused);
+            }
+        }
+        // Fusion can bypass a node (`exp((-a)-b)` reads `a`, not `-a`):
+        // find what the root still reaches.
+        let mut live = vec![false; nodes.len()];
+        live[root as usize] = true;
+        for i in (0..nodes.len()).rev() {
+            if !live[i] {
+                continue;
+            }
+            if let Some(ins) = code[i] {
+                let (ops, n) = ins.operand_list();
+                for &o in &ops[..n] {
                     live[o as usize] = true;
                 }
+            } else {
+                debug_assert!(
+                    !matches!(nodes[i], DNode::Instr(_)),
+                    "a reachable instruction was absorbed"
+                );
+            }
+        }
+        for (c, &l) in code.iter_mut().zip(&live) {
+            if !l {
+                *c = None;
             }
         }
         let mut slot = vec![u32::MAX; nodes.len()];
@@ -316,17 +406,34 @@ impl Builder {
             }
         }
         let base = init.len();
-        let mut tape = Vec::new();
-        for (i, node) in nodes.iter().enumerate() {
-            if live[i]
-                && let DNode::Instr(mut ins) = *node
-            {
-                ins.a = slot[ins.a as usize];
-                if ins.op.arity() == 2 {
-                    ins.b = slot[ins.b as usize];
-                }
-                slot[i] = (base + tape.len()) as u32;
-                tape.push(ins);
+        let mut tape: Vec<Slotted> = Vec::new();
+        for (i, ins) in code.iter().enumerate() {
+            if let Some(ins) = *ins {
+                let out = (base + tape.len()) as u32;
+                let a = slot[ins.a as usize];
+                let binary = ins.op.arity() == 2;
+                let b = if binary { slot[ins.b as usize] } else { 0 };
+                // Operands produced by the instruction just before come
+                // from a register (see `Program::run`).
+                let prev = out.checked_sub(1).filter(|&p| p as usize >= base);
+                let mode = if Some(a) == prev {
+                    Mode::PrevA
+                } else if binary && Some(b) == prev {
+                    Mode::PrevB
+                } else {
+                    Mode::Slots
+                };
+                slot[i] = out;
+                tape.push(Slotted {
+                    code: Code::new(ins.op, mode),
+                    a,
+                    b,
+                    out,
+                    imm: Imm {
+                        c: ins.c,
+                        c2: ins.c2,
+                    },
+                });
             }
         }
         Program {
@@ -335,6 +442,77 @@ impl Builder {
             tape,
             out: slot[root as usize],
         }
+    }
+}
+
+/// A fused replacement for `ins` and the nodes it absorbs, if `ins` reads
+/// the result of a matching instruction that nothing else reads. Fused
+/// instructions perform the same IEEE operations as the pair, or (for
+/// `exp((-a)-b)`) operations that give the same result.
+fn fuse(code: &[Option<Instr>], uses: &[u32], ins: Instr) -> Option<(Instr, [Option<u32>; 2])> {
+    use OpKind::*;
+    let sole = |j: u32, op: OpKind| match code[j as usize] {
+        Some(inner) if uses[j as usize] == 1 && inner.op == op => Some(inner),
+        _ => None,
+    };
+    let any = |j: u32, op: OpKind| code[j as usize].filter(|inner| inner.op == op);
+    let one = |fused: Instr, j: u32| Some((fused, [Some(j), None]));
+    let (a, b) = (ins.a, ins.b);
+    match ins.op {
+        Square => {
+            let fused = if let Some(t) = sole(a, AddC) {
+                Instr::with_const(SqAddC, t.a, t.c)
+            } else if let Some(t) = sole(a, CSub) {
+                Instr::with_const(SqCSub, t.a, t.c)
+            } else if let Some(t) = sole(a, Add) {
+                Instr::binary(SqAdd, t.a, t.b)
+            } else {
+                let t = sole(a, Sub)?;
+                Instr::binary(SqSub, t.a, t.b)
+            };
+            one(fused, a)
+        }
+        Exp => {
+            if let Some(t) = sole(a, Neg) {
+                match sole(t.a, Add) {
+                    // exp(-(x + y))
+                    Some(u) => Some((Instr::binary(ExpNegAdd, u.a, u.b), [Some(a), Some(t.a)])),
+                    // exp(-x)
+                    None => one(Instr::unary(ExpNeg, t.a), a),
+                }
+            } else {
+                // exp((-x) - y) = exp(-(x + y)): the two differ only in the
+                // sign of an exact zero, and exp(-0) = exp(+0). The `-x`
+                // node stays if something else reads it.
+                let t = sole(a, Sub)?;
+                let n = any(t.a, Neg)?;
+                one(Instr::binary(ExpNegAdd, n.a, t.b), a)
+            }
+        }
+        // (x*c)*b; the product commutes.
+        Mul => {
+            if let Some(t) = sole(a, MulC) {
+                one(Instr::binary_with_const(MulCMul, t.a, b, t.c), a)
+            } else {
+                let t = sole(b, MulC)?;
+                one(Instr::binary_with_const(MulCMul, t.a, a, t.c), b)
+            }
+        }
+        // a + y*c; the sum commutes.
+        Add => {
+            if let Some(t) = sole(b, MulC) {
+                one(Instr::binary_with_const(AddMulC, a, t.a, t.c), b)
+            } else {
+                let t = sole(a, MulC)?;
+                one(Instr::binary_with_const(AddMulC, b, t.a, t.c), a)
+            }
+        }
+        // a - y*c = a + y*(-c), exactly.
+        Sub => {
+            let t = sole(b, MulC)?;
+            one(Instr::binary_with_const(AddMulC, a, t.a, -t.c), b)
+        }
+        _ => None,
     }
 }
 

@@ -43,7 +43,8 @@
 //! one of the variables passed to [`Expr::parse`], else one of the constants
 //! `pi` and `e` (so a variable called `e` or `pi` shadows the constant). A
 //! `func` is a name followed by `(`: `sin cos tan exp ln log10 sqrt abs tanh
-//! sigmoid` take one argument, `min max` two.
+//! sigmoid` take one argument, `min max` two (a function name followed by
+//! `(` is a call even if a variable has that name).
 //!
 //! ## Precedence, loosest first
 //!
@@ -88,32 +89,49 @@
 //! | `sigmoid(a)`      | `1 / (1 + exp(-a))`    | `s (1 - s) a'`                      |
 //! | `min(a, b)`, `max(a, b)` | the selected argument; a tie selects `a`, a NaN argument is selected | that of the selected argument |
 //!
-//! `e^b` is computed as `exp(b)`.
+//! `e^b` is computed as `exp(b)`. Apart from that and integer powers,
+//! compiled code performs the same IEEE operations as the formula read
+//! literally, in the same order (up to commuting `+` and `*`), so results
+//! match a direct evaluation bit for bit (NaN payloads aside): constant
+//! folding, common sub-expression elimination, rewrites and instruction
+//! fusion never re-associate or change a result. `value` and `value_grad`
+//! agree exactly (again up to NaN payloads).
 //!
 //! # Compilation
 //!
-//! 1. **Lexing** ([`lexer`]): a lazy, hand-written scanner that counts
+//! 1. **Lexing** (`lexer.rs`): a lazy, hand-written scanner that counts
 //!    columns in characters.
-//! 2. **Parsing** ([`parser`]): operator-precedence parsing with explicit
+//! 2. **Parsing** (`parser.rs`): operator-precedence parsing with explicit
 //!    operand and operator stacks (precedence climbing without recursion),
 //!    producing an AST in an arena, children before parents, each node with
 //!    its source span. Nothing in parsing, compiling or dropping recurses, so
 //!    no input can overflow the stack.
-//! 3. **Building a DAG** ([`compile`]): one pass over the arena through smart
+//! 3. **Building a DAG** (`compile.rs`): one pass over the arena through smart
 //!    constructors that hash-cons nodes (common sub-expression elimination:
 //!    `exp(-x^2-y^2)` written twice is computed once), fold constant
-//!    sub-expressions, apply only *exact* algebraic rewrites, and pick
+//!    sub-expressions (with the evaluator's own arithmetic, so folding never
+//!    changes a result), apply rewrites that keep IEEE results, and pick
 //!    specialised instructions (`Square`, `PowI`, `MulC`, `AddC`, `CSub`,
 //!    `Neg`, ...).
-//! 4. **Emission**: unreachable nodes are dropped and the rest laid out on a
-//!    flat tape over `f64` slots `[variables | constants | results]`, each
-//!    instruction reading lower slots and writing its own.
-//! 5. **Evaluation** ([`tape`]): forward-mode automatic differentiation.
+//! 4. **Emission**: unreachable nodes are dropped, single-use pairs fused
+//!    (`(y+1)^2`, `exp(-u)`, `(a*c)*b`, `a - b*c`, ...), and the rest laid out
+//!    on a flat tape over `f64` slots `[variables | constants | results]`,
+//!    each instruction reading lower slots and writing its own.
+//! 5. **Evaluation** (`tape.rs`): forward-mode automatic differentiation.
 //!    Each slot holds a value and `N` partial derivatives in a fixed-size
 //!    array, so one pass over the tape yields the value and the whole
 //!    gradient. `N` is the number of variables for 1 to 4 variables; with
 //!    more, the gradient is computed 4 partials per pass. Plain values use
-//!    `N = 0`, which compiles down to value arithmetic only.
+//!    `N = 0`, which compiles down to value arithmetic only. The interpreter
+//!    is tuned for the short tapes of typical objectives: the result of the
+//!    previous instruction stays in registers, each instruction's opcode
+//!    also says which operand (if any) is that previous result, so a single
+//!    jump-table dispatch runs fully specialised code, and programs with at
+//!    most 256 slots index a fixed-size array with `u8`, which needs no
+//!    bounds checks. For the peaks surface, one value-and-gradient
+//!    evaluation is a 17-instruction tape.
+
+#![forbid(unsafe_code)]
 
 mod compile;
 mod lexer;
@@ -274,12 +292,18 @@ impl Expr {
         self.inner.program.tape.len()
     }
 
-    /// Number of instructions of the named kind (`"Exp"`, `"Mul"`, `"MulC"`,
-    /// `"Square"`, ...) on the compiled tape (for tests).
+    /// How many times the compiled tape performs the named operation
+    /// (`"Exp"`, `"Mul"`, `"MulC"`, `"Square"`, ...), counting the parts of
+    /// fused instructions (`ExpNeg` counts as a `Neg` and an `Exp`), or how
+    /// many fused instructions of that name it has (`"ExpNeg"`); for tests.
     #[doc(hidden)]
     pub fn count_op(&self, name: &str) -> usize {
         let tape = &self.inner.program.tape;
-        tape.iter().filter(|i| i.op.name() == name).count()
+        let named = |op: tape::OpKind| op.name() == name;
+        tape.iter()
+            .map(|i| i.code.op())
+            .map(|op| usize::from(named(op)) + op.parts().iter().filter(|&&p| named(p)).count())
+            .sum()
     }
 
     /// A listing of the compiled program, one instruction per line (for
@@ -287,8 +311,7 @@ impl Expr {
     #[doc(hidden)]
     pub fn disassemble(&self) -> String {
         let p = &self.inner.program;
-        let mut out = String::new();
-        let slot = |s: u32| -> String {
+        let name = |s: u32| -> String {
             let s = s as usize;
             if s < p.n_vars {
                 self.inner.vars[s].clone()
@@ -298,17 +321,32 @@ impl Expr {
                 format!("%{}", s - p.base())
             }
         };
+        let mut out = String::new();
         for (i, ins) in p.tape.iter().enumerate() {
-            let mut line = format!("%{i} = {}({}", ins.op.name(), slot(ins.a));
-            if ins.op.arity() == 2 {
-                line += &format!(", {}", slot(ins.b));
-            } else if ins.c != 0.0 || ins.c.is_sign_negative() {
-                line += &format!(", {}", ins.c);
+            let (op, mode) = (ins.code.op(), ins.code.mode());
+            let operand = |s: u32, from_prev: bool| {
+                if from_prev {
+                    "prev".to_string()
+                } else {
+                    name(s)
+                }
+            };
+            let mut line = format!(
+                "%{i} = {}({}",
+                op.name(),
+                operand(ins.a, mode == tape::Mode::PrevA)
+            );
+            if op.arity() == 2 {
+                line += &format!(", {}", operand(ins.b, mode == tape::Mode::PrevB));
+            }
+            let c = ins.imm.c;
+            if c != 0.0 || c.is_sign_negative() {
+                line += &format!(", {c}");
             }
             out += &line;
             out += ")\n";
         }
-        out += &format!("return {}\n", slot(p.out));
+        out += &format!("return {}\n", name(p.out));
         out
     }
 }
@@ -355,22 +393,33 @@ fn value_grad_lanes<const N: usize>(
     x: &[f64],
     grad: &mut [f64],
 ) -> f64 {
-    let n = program.n_vars;
-    load_vars(slots, x);
-    if n <= N {
+    // The usual case, one pass: fixed-size copies in and out.
+    if let (Ok(x), Ok(grad)) = (
+        <&[f64; N]>::try_from(x),
+        <&mut [f64; N]>::try_from(&mut *grad),
+    ) {
         // Seeds were set once, when the slots were made.
-        let r = program.run(slots);
-        grad.copy_from_slice(&r.d[..n]);
+        for (s, &xi) in slots.iter_mut().zip(x) {
+            s.v = xi;
+        }
+        program.run(slots);
+        let r = slots[program.out as usize];
+        *grad = r.d;
         return r.v;
     }
+    // More variables than partials per pass: one pass per group of N.
+    let n = program.n_vars;
+    load_vars(slots, x);
     let mut value = 0.0;
     for start in (0..n).step_by(N) {
         for (j, s) in slots[..n].iter_mut().enumerate() {
             s.d = std::array::from_fn(|k| if j == start + k { 1.0 } else { 0.0 });
         }
-        let r = program.run(slots);
-        let m = N.min(n - start);
-        grad[start..start + m].copy_from_slice(&r.d[..m]);
+        program.run(slots);
+        let r = &slots[program.out as usize];
+        for (g, d) in grad[start..].iter_mut().zip(r.d) {
+            *g = d;
+        }
         value = r.v;
     }
     value
@@ -385,18 +434,20 @@ impl Function for Evaluator {
         let program = &self.expr.inner.program;
         assert_eq!(x.len(), program.n_vars, "wrong number of variables");
         load_vars(&mut self.values, x);
-        program.run(&mut self.values).v
+        program.run(&mut self.values);
+        self.values[program.out as usize].v
     }
 
     fn value_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        if matches!(self.grad, Lanes::Zero) {
+            assert!(grad.is_empty(), "wrong gradient length");
+            return self.value(x);
+        }
         let program = &self.expr.inner.program;
         assert_eq!(x.len(), program.n_vars, "wrong number of variables");
         assert_eq!(grad.len(), program.n_vars, "wrong gradient length");
         match &mut self.grad {
-            Lanes::Zero => {
-                load_vars(&mut self.values, x);
-                program.run(&mut self.values).v
-            }
+            Lanes::Zero => unreachable!("handled above"),
             Lanes::One(s) => value_grad_lanes(program, s, x, grad),
             Lanes::Two(s) => value_grad_lanes(program, s, x, grad),
             Lanes::Three(s) => value_grad_lanes(program, s, x, grad),

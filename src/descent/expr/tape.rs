@@ -12,6 +12,13 @@
 //! [`Function::value`](crate::descent::Function::value) and
 //! [`Function::value_grad`](crate::descent::Function::value_grad) agree to
 //! the last bit.
+//!
+//! The interpreter loop ([`Program::run`]) keeps the previous instruction's
+//! result in registers. Each tape instruction carries a [`Code`], the pair of
+//! its operation and the [`Mode`] of its operands (both from slots, or one of
+//! them being that previous result), so that a single jump-table dispatch
+//! lands in code specialised for both. Programs with at most [`SMALL`] slots
+//! run on a `[Dual<N>; 256]` indexed by `u8`, which needs no bounds checks.
 
 /// What an instruction computes. `a` and `b` are its slot operands, `c` and
 /// `c2` its immediate constants; the comment gives the value.
@@ -62,14 +69,49 @@ pub(super) enum OpKind {
     Tanh,
     /// `1 / (1 + exp(-a))`
     Sigmoid,
+    // Fused pairs, chosen at emission for single-use intermediates. Each
+    // performs exactly the IEEE operations of the pair it replaces.
+    /// `(a + c)^2`
+    SqAddC,
+    /// `(c - a)^2`
+    SqCSub,
+    /// `(a + b)^2`
+    SqAdd,
+    /// `(a - b)^2`
+    SqSub,
+    /// `exp(-a)`
+    ExpNeg,
+    /// `exp(-(a + b))`
+    ExpNegAdd,
+    /// `(a * c) * b`
+    MulCMul,
+    /// `a + b * c`
+    AddMulC,
 }
 
 impl OpKind {
+    /// The unfused operations a fused instruction performs, in order.
+    pub fn parts(self) -> &'static [OpKind] {
+        use OpKind::*;
+        match self {
+            SqAddC => &[AddC, Square],
+            SqCSub => &[CSub, Square],
+            SqAdd => &[Add, Square],
+            SqSub => &[Sub, Square],
+            ExpNeg => &[Neg, Exp],
+            ExpNegAdd => &[Add, Neg, Exp],
+            MulCMul => &[MulC, Mul],
+            AddMulC => &[MulC, Add],
+            _ => &[],
+        }
+    }
+
     /// Number of slot operands (1 or 2).
     pub fn arity(self) -> usize {
         use OpKind::*;
         match self {
-            Add | Sub | Mul | Div | Pow | Min | Max => 2,
+            Add | Sub | Mul | Div | Pow | Min | Max | SqAdd | SqSub | MulCMul | AddMulC
+            | ExpNegAdd => 2,
             _ => 1,
         }
     }
@@ -104,6 +146,14 @@ impl OpKind {
             Abs => "Abs",
             Tanh => "Tanh",
             Sigmoid => "Sigmoid",
+            SqAddC => "SqAddC",
+            SqCSub => "SqCSub",
+            SqAdd => "SqAdd",
+            SqSub => "SqSub",
+            ExpNeg => "ExpNeg",
+            ExpNegAdd => "ExpNegAdd",
+            MulCMul => "MulCMul",
+            AddMulC => "AddMulC",
         }
     }
 }
@@ -126,11 +176,15 @@ impl Instr {
     }
 
     pub fn binary(op: OpKind, a: u32, b: u32) -> Instr {
+        Instr::binary_with_const(op, a, b, 0.0)
+    }
+
+    pub fn binary_with_const(op: OpKind, a: u32, b: u32, c: f64) -> Instr {
         Instr {
             op,
             a,
             b,
-            c: 0.0,
+            c,
             c2: 0.0,
         }
     }
@@ -148,6 +202,117 @@ impl Instr {
     pub fn operand_list(&self) -> ([u32; 2], usize) {
         ([self.a, self.b], self.op.arity())
     }
+}
+
+/// Where an instruction on the tape takes its operands from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Both from slots.
+    Slots,
+    /// The first operand is the previous instruction's result.
+    PrevA,
+    /// The second operand is the previous instruction's result.
+    PrevB,
+}
+
+macro_rules! codes {
+    (unary: $($u:ident / $up:ident),* ; binary: $($b:ident / $bp:ident / $bq:ident),* $(;)?) => {
+        /// An operation together with the [`Mode`] of its operands, so that
+        /// one jump-table dispatch selects fully specialised code. A plain
+        /// name reads slots, `..P` takes the first operand from the previous
+        /// result (kept in registers), `..Q` the second.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(super) enum Code {
+            $($u, $up,)*
+            $($b, $bp, $bq,)*
+        }
+
+        impl Code {
+            pub fn new(op: OpKind, mode: Mode) -> Code {
+                match (op, mode) {
+                    $(
+                        (OpKind::$u, Mode::PrevA) => Code::$up,
+                        (OpKind::$u, _) => Code::$u,
+                    )*
+                    $(
+                        (OpKind::$b, Mode::Slots) => Code::$b,
+                        (OpKind::$b, Mode::PrevA) => Code::$bp,
+                        (OpKind::$b, Mode::PrevB) => Code::$bq,
+                    )*
+                }
+            }
+
+            pub fn op(self) -> OpKind {
+                match self {
+                    $(Code::$u | Code::$up => OpKind::$u,)*
+                    $(Code::$b | Code::$bp | Code::$bq => OpKind::$b,)*
+                }
+            }
+
+            pub fn mode(self) -> Mode {
+                match self {
+                    $(Code::$u => Mode::Slots, Code::$up => Mode::PrevA,)*
+                    $(
+                        Code::$b => Mode::Slots,
+                        Code::$bp => Mode::PrevA,
+                        Code::$bq => Mode::PrevB,
+                    )*
+                }
+            }
+        }
+
+        /// Executes one tape instruction; `load` reads a slot.
+        #[inline(always)]
+        fn exec<const N: usize>(
+            ins: &Slotted,
+            prev: Dual<N>,
+            load: impl Fn(u32) -> Dual<N>,
+        ) -> Dual<N> {
+            // Immediates are read inside the arms that use them.
+            let k = &ins.imm;
+            let none = || Dual::ZERO;
+            match ins.code {
+                $(
+                    Code::$u => step(OpKind::$u, k, load(ins.a), none),
+                    Code::$up => step(OpKind::$u, k, prev, none),
+                )*
+                $(
+                    Code::$b => step(OpKind::$b, k, load(ins.a), || load(ins.b)),
+                    Code::$bp => step(OpKind::$b, k, prev, || load(ins.b)),
+                    Code::$bq => step(OpKind::$b, k, load(ins.a), || prev),
+                )*
+            }
+        }
+    };
+}
+
+codes! {
+    unary: AddC / AddCP, MulC / MulCP, DivC / DivCP, CSub / CSubP, CDiv / CDivP,
+        CPow / CPowP, PowI / PowIP, PowF / PowFP, Square / SquareP, Neg / NegP,
+        Sin / SinP, Cos / CosP, Tan / TanP, Exp / ExpP, Ln / LnP, Log10 / Log10P,
+        Sqrt / SqrtP, Abs / AbsP, Tanh / TanhP, Sigmoid / SigmoidP,
+        SqAddC / SqAddCP, SqCSub / SqCSubP, ExpNeg / ExpNegP;
+    binary: Add / AddP / AddQ, Sub / SubP / SubQ, Mul / MulP / MulQ, Div / DivP / DivQ,
+        Pow / PowP / PowQ, Min / MinP / MinQ, Max / MaxP / MaxQ, SqAdd / SqAddP / SqAddQ,
+        SqSub / SqSubP / SqSubQ, MulCMul / MulCMulP / MulCMulQ,
+        AddMulC / AddMulCP / AddMulCQ, ExpNegAdd / ExpNegAddP / ExpNegAddQ;
+}
+
+/// An instruction's immediate constants: `c` and `c2`, derived from it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Imm {
+    pub c: f64,
+    pub c2: f64,
+}
+
+/// An instruction on the tape: operands and result as slot indices.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Slotted {
+    pub code: Code,
+    pub a: u32,
+    pub b: u32,
+    pub out: u32,
+    pub imm: Imm,
 }
 
 /// A value with `N` partial derivatives.
@@ -219,33 +384,39 @@ pub(super) fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// Evaluates one instruction, loading its operands through `load`.
+/// Evaluates operation `op` with immediates `k` on the operand `p`
+/// and, for two-operand operations, `q()`.
 #[inline(always)]
-pub(super) fn step<const N: usize>(ins: &Instr, load: impl Fn(u32) -> Dual<N>) -> Dual<N> {
+pub(super) fn step<const N: usize>(
+    op: OpKind,
+    k: &Imm,
+    p: Dual<N>,
+    q: impl FnOnce() -> Dual<N>,
+) -> Dual<N> {
     use OpKind::*;
-    let p = load(ins.a);
-    let c = ins.c;
-    match ins.op {
+    let c = k.c;
+    let c2 = k.c2;
+    match op {
         Add => {
-            let q = load(ins.b);
+            let q = q();
             Dual::new(p.v + q.v, zip(p.d, q.d, |x, y| x + y))
         }
         Sub => {
-            let q = load(ins.b);
+            let q = q();
             Dual::new(p.v - q.v, zip(p.d, q.d, |x, y| x - y))
         }
         Mul => {
-            let q = load(ins.b);
+            let q = q();
             Dual::new(p.v * q.v, zip(p.d, q.d, |x, y| q.v * x + p.v * y))
         }
         Div => {
-            let q = load(ins.b);
+            let q = q();
             let v = p.v / q.v;
             let r = 1.0 / q.v;
             Dual::new(v, zip(p.d, q.d, |x, y| (x - v * y) * r))
         }
         Pow => {
-            let q = load(ins.b);
+            let q = q();
             let v = p.v.powf(q.v);
             let ga = q.v * p.v.powf(q.v - 1.0);
             // d/db a^b = a^b ln a; where a^b is 0 (0^b, b > 0) it is 0.
@@ -256,16 +427,16 @@ pub(super) fn step<const N: usize>(ins: &Instr, load: impl Fn(u32) -> Dual<N>) -
             Dual::new(v, zip(p.d, q.d, |x, y| term(ga, x) + term(gb, y)))
         }
         Min => {
-            let q = load(ins.b);
+            let q = q();
             if q.v < p.v || q.v.is_nan() { q } else { p }
         }
         Max => {
-            let q = load(ins.b);
+            let q = q();
             if q.v > p.v || q.v.is_nan() { q } else { p }
         }
         AddC => Dual::new(p.v + c, p.d),
         MulC => p.chain(p.v * c, c),
-        DivC => p.chain(p.v / c, ins.c2),
+        DivC => p.chain(p.v / c, c2),
         CSub => Dual::new(c - p.v, p.d.map(|x| -x)),
         CDiv => {
             let v = c / p.v;
@@ -273,7 +444,7 @@ pub(super) fn step<const N: usize>(ins: &Instr, load: impl Fn(u32) -> Dual<N>) -
         }
         CPow => {
             let v = c.powf(p.v);
-            p.chain(v, if v == 0.0 { 0.0 } else { v * ins.c2 })
+            p.chain(v, if v == 0.0 { 0.0 } else { v * c2 })
         }
         PowI => {
             let (v, g) = powi_with_slope(p.v, c as i32);
@@ -324,8 +495,50 @@ pub(super) fn step<const N: usize>(ins: &Instr, load: impl Fn(u32) -> Dual<N>) -
             let s = sigmoid(p.v);
             p.chain(s, s * (1.0 - s))
         }
+        SqAddC => {
+            let t = p.v + c;
+            p.chain(t * t, 2.0 * t)
+        }
+        SqCSub => {
+            let t = c - p.v;
+            p.chain(t * t, -2.0 * t)
+        }
+        SqAdd => {
+            let q = q();
+            let t = p.v + q.v;
+            let g = 2.0 * t;
+            Dual::new(t * t, zip(p.d, q.d, |x, y| g * (x + y)))
+        }
+        SqSub => {
+            let q = q();
+            let t = p.v - q.v;
+            let g = 2.0 * t;
+            Dual::new(t * t, zip(p.d, q.d, |x, y| g * (x - y)))
+        }
+        ExpNeg => {
+            let v = (-p.v).exp();
+            p.chain(v, -v)
+        }
+        ExpNegAdd => {
+            let q = q();
+            let v = (-(p.v + q.v)).exp();
+            Dual::new(v, zip(p.d, q.d, |x, y| -v * (x + y)))
+        }
+        MulCMul => {
+            let q = q();
+            let m = p.v * c;
+            Dual::new(m * q.v, zip(p.d, q.d, |x, y| q.v * (c * x) + m * y))
+        }
+        AddMulC => {
+            let q = q();
+            Dual::new(p.v + q.v * c, zip(p.d, q.d, |x, y| x + c * y))
+        }
     }
 }
+
+/// Programs with at most this many slots run on a fixed-size slot array
+/// indexed by `u8`: in bounds by construction, so without bounds checks.
+pub(super) const SMALL: usize = 256;
 
 /// A compiled expression.
 #[derive(Clone, Debug)]
@@ -334,7 +547,7 @@ pub(super) struct Program {
     /// Initial contents of the variable and constant slots (`base` of them;
     /// the variable slots are overwritten on every evaluation).
     pub init: Vec<f64>,
-    pub tape: Vec<Instr>,
+    pub tape: Vec<Slotted>,
     /// The slot holding the result.
     pub out: u32,
 }
@@ -349,9 +562,10 @@ impl Program {
     }
 
     /// Fresh slots for `N` partials: constants in place, variable `j < N`
-    /// seeded with the unit vector `e_j`.
+    /// seeded with the unit vector `e_j`. Small programs get exactly
+    /// [`SMALL`] slots (see [`Program::run`]).
     pub fn slots<const N: usize>(&self) -> Vec<Dual<N>> {
-        let mut slots = vec![Dual::ZERO; self.n_slots()];
+        let mut slots = vec![Dual::ZERO; self.n_slots().max(SMALL)];
         for (j, (s, &v)) in slots.iter_mut().zip(&self.init).enumerate() {
             s.v = v;
             if j < self.n_vars && j < N {
@@ -361,16 +575,31 @@ impl Program {
         slots
     }
 
-    /// Runs the tape over `slots` (variables already stored); returns the
-    /// result slot.
-    #[inline]
-    pub fn run<const N: usize>(&self, slots: &mut [Dual<N>]) -> Dual<N> {
-        let base = self.base();
-        for (i, ins) in self.tape.iter().enumerate() {
-            let r = step(ins, |j| slots[j as usize]);
-            slots[base + i] = r;
+    /// Runs the tape over `slots` (from [`Program::slots`], variables
+    /// already stored); the result is then in slot [`Program::out`].
+    ///
+    /// (Returning the result from here would make LLVM keep the previous
+    /// result in the return slot in memory instead of in registers.)
+    #[inline(always)]
+    pub fn run<const N: usize>(&self, slots: &mut [Dual<N>]) {
+        // The previous instruction's result stays in registers; `..P` and
+        // `..Q` codes read it from there instead of waiting for it to
+        // round-trip through memory.
+        let mut prev = Dual::ZERO;
+        if self.n_slots() <= SMALL
+            && let Ok(small) = <&mut [Dual<N>; SMALL]>::try_from(&mut *slots)
+        {
+            // All slot indices are below SMALL = 256: `u8` indexing is exact.
+            for ins in &self.tape {
+                prev = exec(ins, prev, |j| small[usize::from(j as u8)]);
+                small[usize::from(ins.out as u8)] = prev;
+            }
+        } else {
+            for ins in &self.tape {
+                prev = exec(ins, prev, |j| slots[j as usize]);
+                slots[ins.out as usize] = prev;
+            }
         }
-        slots[self.out as usize]
     }
 }
 
@@ -397,6 +626,6 @@ mod tests {
 
     #[test]
     fn instruction_is_small() {
-        assert!(std::mem::size_of::<Instr>() <= 32);
+        assert!(std::mem::size_of::<Slotted>() <= 32);
     }
 }
