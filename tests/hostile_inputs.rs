@@ -86,8 +86,8 @@ const CORPUS: &[(&str, Expect)] = &[
     ("invalid-utf8",                     Fails(2, 13, "the file is not valid UTF-8 text")),
     ("lr-integer",                       Loads),
     ("lr-missing",                       Fails(12, 1, "missing field `lr`")),
-    ("lr-negative-zero",                 Fails(14, 6, "`lr` is -0; expected a positive finite number")),
     ("lr-negative",                      Fails(14, 6, "`lr` is -0.1; expected a positive finite")),
+    ("lr-negative-zero",                 Fails(14, 6, "`lr` is -0; expected a positive finite number")),
     ("lr-subnormal",                     Loads),
     ("lr-zero",                          Fails(14, 6, "`lr` is 0; expected a positive finite number")),
     ("momentum-one",                     Fails(15, 12, "`momentum` is 1; expected a number in [0, 1)")),
@@ -126,7 +126,15 @@ const CORPUS: &[(&str, Expect)] = &[
     ("start-missing-variable",           Fails(10, 9, "`start` is missing variable `x`")),
     ("start-on-domain-edge",             Loads),
     ("start-outside-domain",             Fails(10, 9, "start x = 3 is outside the domain [-2, 2]")),
+    ("start-range-nan",                    Fails(11, 21, "`start_range.x` needs two finite numbers")),
+    ("start-range-outside-domain",         Fails(11, 21, "`start_range.x` = [-3, 0] is not inside the domain")),
+    ("start-range-with-fixed-start",       Fails(11, 15, "`start_range` is where random starts are drawn")),
     ("start-unknown-variable",           Fails(10, 9, "`start` names `y`, which is not a variable; the")),
+    ("starts-float",                       Fails(11, 10, "invalid type: floating point `NaN`")),
+    ("starts-max",                         Loads),
+    ("starts-too-many",                    Fails(11, 10, "`starts` is 1001; expected a whole number from 1")),
+    ("starts-with-fixed-start",            Fails(11, 10, "`starts` draws every start at random, but `start`")),
+    ("starts-zero",                        Fails(11, 10, "`starts` is 0; expected a whole number from 1")),
     ("step-size-zero",                   Fails(16, 13, "`step_size` is 0; expected a whole number from")),
     ("sweep-too-many-points",            Fails(18, 62, "the sweep has 100000000 points (10000 × 10000)")),
     ("sweep-unknown-run",                Fails(17, 7, "`sweep.run` names `b`, which is not a run (did")),
@@ -153,8 +161,8 @@ const CORPUS: &[(&str, Expect)] = &[
     ("unknown-descent-key",              Fails(10, 1, "unknown field `epoch`, expected one of")),
     ("unknown-objective-key",            Fails(6, 1, "unknown field `g`, expected one of `f`")),
     ("unknown-run-key",                  Fails(15, 1, "unknown field `rate`, expected one of `name`")),
-    ("unknown-schedule-typo",            Fails(15, 12, "unknown schedule `cosin` (did you mean")),
     ("unknown-schedule",                 Fails(15, 12, "unknown schedule `warp-drive`; expected one of")),
+    ("unknown-schedule-typo",            Fails(15, 12, "unknown schedule `cosin` (did you mean")),
     ("unknown-table",                    Fails(16, 2, "unknown field `plot`, expected one of `title`")),
     ("unknown-top-key",                  Fails(3, 1, "unknown field `colour`, expected one of")),
     ("warmup-beyond-epochs",             Fails(16, 10, "`warmup` is 11; expected a whole number from 1")),
@@ -948,6 +956,37 @@ fn the_binary_reports_diverged_runs_readably() {
     let r = downhill(&["run", &path], 30);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(r.stdout.matches("diverged @ 1").count(), 2, "{}", r.stdout);
+    assert!(!r.stdout.contains("NaN"), "{}", r.stdout);
+}
+
+#[test]
+fn many_starts_with_diverging_ones_stay_valid_json() {
+    // sqrt(x) on [0, 4] from 40 random starts with lr 4: starts below
+    // about 1.59 step past 0 (NaN), the others go on.
+    let dir = TempDir::new("starts");
+    let text = with_f("sqrt(x)")
+        .replace("[-2.0, 2.0]", "[0.0, 4.0]")
+        .replace(
+            "start = { x = 1.0 }",
+            "start = \"random\"\nstarts = 40\nseed = 3",
+        )
+        .replace("lr = 0.1", "lr = 4.0");
+    let p = dir.file("starts.toml", &text);
+    let r = downhill(&["run", &p.display().to_string(), "--format", "json"], 30);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
+    for bad in ["NaN", "inf", "Infinity"] {
+        assert!(!r.stdout.contains(bad), "{}", r.stdout);
+    }
+    let starts = v["runs"][0]["starts"].as_array().expect("a starts array");
+    assert_eq!(starts.len(), 40);
+    assert!(
+        starts.iter().any(|s| s["status"] == "diverged"),
+        "{}",
+        r.stdout
+    );
+    let r = downhill(&["run", &p.display().to_string()], 30);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(!r.stdout.contains("NaN"), "{}", r.stdout);
 }
 
