@@ -207,9 +207,13 @@ pub fn csv_field(s: &str) -> String {
 }
 
 /// A number as CSV writes it: shortest round-trip form, empty when absent.
+/// Very small and very large magnitudes take an exponent (`1e-300`, not
+/// 300 digits).
 pub fn csv_num(v: f64) -> String {
     if v.is_nan() {
         String::new()
+    } else if v != 0.0 && v.is_finite() && !(1e-5..1e16).contains(&v.abs()) {
+        format!("{v:e}")
     } else {
         v.to_string()
     }
@@ -270,7 +274,12 @@ fn write_csv(out: &mut impl Write, sc: &Scenario) -> io::Result<()> {
 
 fn write_table<F: Function>(out: &mut impl Write, sc: &Scenario, race: &Race<F>) -> io::Result<()> {
     writeln!(out, "{}", sc.title)?;
-    writeln!(out, "f({}) = {}", sc.vars.join(", "), sc.f)?;
+    writeln!(
+        out,
+        "f({}) = {}",
+        sc.vars.join(", "),
+        scenario::printable(&sc.f)
+    )?;
     let mut header = vec![
         "run".to_string(),
         "schedule".into(),
@@ -297,8 +306,14 @@ fn write_table<F: Function>(out: &mut impl Write, sc: &Scenario, race: &Race<F>)
         }
         rows.push(row);
     }
+    // Columns, not characters: a run name may hold wide characters.
     let widths: Vec<usize> = (0..rows[0].len())
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .map(|r| scenario::display_width(&r[c]))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     for row in &rows {
         let line: Vec<String> = row
@@ -306,10 +321,11 @@ fn write_table<F: Function>(out: &mut impl Write, sc: &Scenario, race: &Race<F>)
             .zip(&widths)
             .enumerate()
             .map(|(i, (cell, w))| {
+                let pad = " ".repeat(w.saturating_sub(scenario::display_width(cell)));
                 if i < 3 {
-                    format!("{cell:<w$}")
+                    format!("{cell}{pad}")
                 } else {
-                    format!("{cell:>w$}")
+                    format!("{pad}{cell}")
                 }
             })
             .collect();
@@ -399,7 +415,7 @@ pub fn check(paths: &[PathBuf]) -> ExitCode {
         match entry.and_then(|p| scenario::load_file(&p).map(|s| (p, s))) {
             Ok((p, s)) => println!(
                 "ok  {}  {} ({} variable{}, {} run{}{}, {} epochs)",
-                p.display(),
+                scenario::printable(&p.display().to_string()),
                 s.title,
                 s.dim(),
                 if s.dim() == 1 { "" } else { "s" },
@@ -471,5 +487,12 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_num(f64::NAN), "");
         assert_eq!(csv_num(0.1), "0.1");
+        assert_eq!(csv_num(-2.0), "-2");
+        assert_eq!(csv_num(1e-300), "1e-300");
+        assert_eq!(csv_num(-2.5e200), "-2.5e200");
+        assert_eq!(csv_num(123456.789), "123456.789");
+        for v in [1e-300, 3.3e-7, 1e16, f64::MAX, f64::MIN_POSITIVE, 5e-324] {
+            assert_eq!(csv_num(v).parse::<f64>().unwrap(), v);
+        }
     }
 }

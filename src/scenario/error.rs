@@ -17,18 +17,18 @@ impl LoadError {
     /// An error with no position in the file.
     pub fn whole_file(path: &str, message: impl Into<String>) -> Self {
         LoadError {
-            path: path.to_string(),
+            path: printable(path),
             position: None,
-            message: message.into(),
+            message: printable(&message.into()),
         }
     }
 
     /// An error at byte offset `at` of `src`.
     pub fn at(path: &str, src: &str, at: usize, message: impl Into<String>) -> Self {
         LoadError {
-            path: path.to_string(),
+            path: printable(path),
             position: Some(line_col(src, at)),
-            message: message.into(),
+            message: printable(&message.into()),
         }
     }
 }
@@ -43,6 +43,28 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+/// `s` with control characters (terminal escapes, line breaks) and
+/// bidirectional overrides written as Rust escapes (`\u{1b}`, `\n`): a
+/// message quoting a hostile file stays one harmless line.
+pub fn printable(s: &str) -> String {
+    let hostile = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(hostile) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if hostile(c) {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
 
 /// 1-based line and character column of byte offset `at` in `src`.
 pub fn line_col(src: &str, at: usize) -> (usize, usize) {
@@ -102,6 +124,16 @@ mod tests {
         assert_eq!(suggest("cosin", &["cosine", "constant"]), Some("cosine"));
         assert_eq!(suggest("zzzzzz", &["cosine", "constant"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn messages_are_one_harmless_line() {
+        let e = LoadError::whole_file("a\u{1b}.toml", "unknown `\u{1b}[2J\nx\u{202e}`");
+        assert_eq!(
+            e.to_string(),
+            "a\\u{1b}.toml: unknown `\\u{1b}[2J\\nx\\u{202e}`"
+        );
+        assert_eq!(printable("火箭 🚀 é"), "火箭 🚀 é");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use toml::Spanned;
 
-pub use error::{LoadError, line_col, suggest};
+pub use error::{LoadError, line_col, printable, suggest};
 use raw::{RawAxis, RawDescent, RawObjective, RawRun, RawScenario, RawSweep, SpannedMap};
 
 use crate::descent::expr::{Evaluator, Expr};
@@ -30,7 +30,9 @@ pub const MAX_VARS: usize = 8;
 pub const MAX_RUNS: usize = 8;
 /// Most epochs a scenario may ask for.
 pub const MAX_EPOCHS: u64 = 1_000_000_000;
-/// Longest run name, in characters.
+/// Widest run name, in terminal columns ([`display_width`]): a table column
+/// is measured in columns, and East Asian wide characters and most emoji
+/// take two.
 pub const MAX_NAME: usize = 24;
 /// Default divergence bound on any |parameter|.
 pub const DEFAULT_BOUND: f64 = 1e12;
@@ -229,14 +231,71 @@ impl Scenario {
 
 /// Parse and validate scenario text; `path` names it in errors.
 pub fn parse(path: &str, src: &str) -> Result<Scenario, LoadError> {
+    // TOML allows no control characters but tab and line ends anywhere; the
+    // parser's own message for one (a NUL, say) is about something else.
+    if let Some((at, c)) = src.char_indices().find(
+        |&(_, c)| matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'),
+    ) {
+        return Err(LoadError::at(
+            path,
+            src,
+            at,
+            format!(
+                "control character U+{:04X} is not allowed in a scenario file (write it as an escape such as \\u{:04X} inside a string)",
+                c as u32, c as u32
+            ),
+        ));
+    }
     let raw: RawScenario = toml::from_str(src).map_err(|e| {
         let msg = e.message().trim().to_string();
+        let msg = out_of_range_integer(&msg).unwrap_or(msg);
         match e.span() {
             Some(span) => LoadError::at(path, src, span.start, msg),
+            // The TOML parser gives no place for a key with too many dotted
+            // parts; point at the line with the most dots.
+            None if msg == "recursion limit" => match most_dotted_line(src) {
+                Some(at) => LoadError::at(
+                    path,
+                    src,
+                    at,
+                    "key nested too deeply: a dotted key or table header has too many parts",
+                ),
+                None => LoadError::whole_file(path, msg),
+            },
             None => LoadError::whole_file(path, msg),
         }
     })?;
     Validator { path, src }.scenario(raw)
+}
+
+/// serde's message for an integer that does not fit 64 bits names Rust
+/// types ("integer `1e20` as i128, expected i64"); say it plainly.
+fn out_of_range_integer(msg: &str) -> Option<String> {
+    let rest = msg
+        .strip_prefix("invalid type: integer `")
+        .or_else(|| msg.strip_prefix("invalid value: integer `"))?;
+    let (number, tail) = rest.split_once('`')?;
+    tail.ends_with("expected i64").then(|| {
+        format!(
+            "integer `{number}` is out of range; expected a whole number from -2^63 to 2^63 - 1"
+        )
+    })
+}
+
+/// Byte offset of the first non-blank character of the line with the most
+/// `.` characters, if any line has one.
+fn most_dotted_line(src: &str) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut offset = 0;
+    for line in src.split_inclusive('\n') {
+        let dots = line.matches('.').count();
+        if dots > best.map_or(0, |b| b.0) {
+            let blank = line.len() - line.trim_start().len();
+            best = Some((dots, offset + blank));
+        }
+        offset += line.len();
+    }
+    best.map(|b| b.1)
 }
 
 /// Read and validate one file. Refuses files over [`MAX_FILE_BYTES`] and
@@ -263,21 +322,35 @@ pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
 
 fn read_text(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
+    // Opening a FIFO blocks until something writes to it, and a device may
+    // never end: only regular files (and, for the message, directories) go on.
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        return Err(
+            "is not a regular file (a pipe, socket or device); expected a .toml file".into(),
+        );
+    }
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
     if meta.is_dir() {
         return Err("is a directory, expected a .toml file".into());
+    }
+    // Refuse by size before reading; a file that grows or a device whose
+    // size is unknown is cut off one byte past the limit.
+    let too_large = |size: String| {
+        format!("file too large: {size} bytes; a scenario is at most {MAX_FILE_BYTES} bytes")
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len().to_string()));
     }
     let mut buf = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut buf)
         .map_err(|e| format!("cannot read: {e}"))?;
     if buf.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "file too large ({} bytes or more; a scenario is at most {} bytes)",
-            meta.len().max(buf.len() as u64),
-            MAX_FILE_BYTES
-        ));
+        return Err(too_large(format!("more than {MAX_FILE_BYTES}")));
     }
     Ok(buf)
 }
@@ -310,15 +383,122 @@ pub fn expand_paths(paths: &[PathBuf]) -> Vec<Result<PathBuf, LoadError>> {
     out
 }
 
-/// Strip control characters (terminal escapes included) from text meant
-/// for display.
+/// Strip control characters (terminal escapes included) and bidirectional
+/// overrides from text meant for display; tabs and line breaks become spaces.
 pub fn clean_text(s: &str) -> String {
     s.chars()
-        .map(|c| if c == '\t' || c == '\n' { ' ' } else { c })
-        .filter(|c| !c.is_control())
+        .map(|c| match c {
+            '\t' | '\n' | '\u{2028}' | '\u{2029}' => ' ',
+            c => c,
+        })
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
         .collect::<String>()
         .trim()
         .to_string()
+}
+
+/// Marks and overrides that reorder the text around them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The number of terminal columns `s` takes: 2 for East Asian wide and
+/// fullwidth characters and emoji, 0 for combining marks and zero-width
+/// characters, 1 for the rest. A close approximation of Unicode's East Asian
+/// Width (UAX #11) that never undercounts the common wide scripts.
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+fn char_width(c: char) -> usize {
+    const ZERO: &[(u32, u32)] = &[
+        (0x0300, 0x036F), // combining diacritical marks
+        (0x0483, 0x0489),
+        (0x0591, 0x05BD),
+        (0x0610, 0x061A),
+        (0x064B, 0x065F),
+        (0x1AB0, 0x1AFF),
+        (0x1DC0, 0x1DFF),
+        (0x200B, 0x200F), // zero-width space and joiners, direction marks
+        (0x202A, 0x202E),
+        (0x2060, 0x206F),
+        (0x20D0, 0x20FF), // combining marks for symbols
+        (0xFE00, 0xFE0F), // variation selectors
+        (0xFE20, 0xFE2F),
+        (0xFEFF, 0xFEFF),
+        (0xE0000, 0xE0FFF), // tags, variation selectors supplement
+    ];
+    const WIDE: &[(u32, u32)] = &[
+        (0x1100, 0x115F), // Hangul Jamo initials
+        (0x231A, 0x231B), // emoji presented wide in the BMP, from here …
+        (0x2329, 0x232A),
+        (0x23E9, 0x23EC),
+        (0x23F0, 0x23F0),
+        (0x23F3, 0x23F3),
+        (0x25FD, 0x25FE),
+        (0x2614, 0x2615),
+        (0x2648, 0x2653),
+        (0x267F, 0x267F),
+        (0x2693, 0x2693),
+        (0x26A1, 0x26A1),
+        (0x26AA, 0x26AB),
+        (0x26BD, 0x26BE),
+        (0x26C4, 0x26C5),
+        (0x26CE, 0x26CE),
+        (0x26D4, 0x26D4),
+        (0x26EA, 0x26EA),
+        (0x26F2, 0x26F3),
+        (0x26F5, 0x26F5),
+        (0x26FA, 0x26FA),
+        (0x26FD, 0x26FD),
+        (0x2705, 0x2705),
+        (0x270A, 0x270B),
+        (0x2728, 0x2728),
+        (0x274C, 0x274C),
+        (0x274E, 0x274E),
+        (0x2753, 0x2755),
+        (0x2757, 0x2757),
+        (0x2795, 0x2797),
+        (0x27B0, 0x27B0),
+        (0x27BF, 0x27BF),
+        (0x2B1B, 0x2B1C),
+        (0x2B50, 0x2B50),
+        (0x2B55, 0x2B55), // … to here
+        (0x2E80, 0x303E), // CJK radicals, symbols and punctuation
+        (0x3041, 0x33FF), // kana, bopomofo, CJK compatibility
+        (0x3400, 0x4DBF), // CJK extension A
+        (0x4E00, 0x9FFF), // CJK unified ideographs
+        (0xA000, 0xA4CF), // Yi
+        (0xA960, 0xA97F),
+        (0xAC00, 0xD7A3), // Hangul syllables
+        (0xF900, 0xFAFF), // CJK compatibility ideographs
+        (0xFE10, 0xFE19),
+        (0xFE30, 0xFE6F),
+        (0xFF00, 0xFF60), // fullwidth forms
+        (0xFFE0, 0xFFE6),
+        (0x16FE0, 0x18CFF), // Tangut
+        (0x1B000, 0x1B2FF), // kana supplements
+        (0x1F004, 0x1F004),
+        (0x1F0CF, 0x1F0CF),
+        (0x1F18E, 0x1F18E),
+        (0x1F191, 0x1F19A),
+        (0x1F200, 0x1F2FF),
+        (0x1F300, 0x1F64F), // pictographs, emoticons
+        (0x1F680, 0x1F6FF), // transport and map symbols
+        (0x1F7E0, 0x1F7EB),
+        (0x1F90C, 0x1F9FF),
+        (0x1FA70, 0x1FAFF),
+        (0x20000, 0x3FFFD), // CJK extensions B and beyond
+    ];
+    let u = c as u32;
+    let within = |table: &[(u32, u32)]| table.iter().any(|&(a, b)| (a..=b).contains(&u));
+    if within(ZERO) {
+        0
+    } else if within(WIDE) {
+        2
+    } else {
+        1
+    }
 }
 
 struct Validator<'a> {
@@ -460,6 +640,13 @@ impl Validator<'_> {
                 return self.err(
                     at,
                     format!("the range of `{name}` is empty: from ({lo}) must be below to ({hi})"),
+                );
+            }
+            if !(hi - lo).is_finite() {
+                // Random starts and the landscape's samples would be infinite.
+                return self.err(
+                    at,
+                    format!("the range of `{name}` is too wide: its width, to − from, must be a finite number"),
                 );
             }
             vars.push(name.clone());
@@ -767,10 +954,13 @@ impl Validator<'_> {
         if name.is_empty() {
             return self.err(name_at, "a run's `name` must not be empty");
         }
-        if name.chars().count() > MAX_NAME {
+        let width = display_width(&name);
+        if width > MAX_NAME {
             return self.err(
                 name_at,
-                format!("run name `{name}` is longer than {MAX_NAME} characters"),
+                format!(
+                    "run name `{name}` is {width} columns wide; at most {MAX_NAME} fit (wide characters such as 火 and most emoji take two)"
+                ),
             );
         }
         let lr = *r.lr.get_ref();

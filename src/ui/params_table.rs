@@ -72,7 +72,7 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, vars: &[String], t
     let name_w = snap
         .runs
         .iter()
-        .map(|r| r.name.chars().count())
+        .map(|r| crate::scenario::display_width(&r.name))
         .max()
         .unwrap_or(4)
         .clamp(4, 24) as u16

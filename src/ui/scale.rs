@@ -22,12 +22,20 @@ fn nice_step(raw: f64) -> f64 {
     n * mag
 }
 
-/// `[lo, hi]` widened to nice round bounds; never empty, never non-finite.
+/// Largest magnitude an axis shows: beyond it spans overflow.
+const AXIS_LIMIT: f64 = 1e300;
+
+/// `[lo, hi]` widened to nice round bounds; never empty, never non-finite,
+/// always `lo < hi` (values beyond ±1e300 are clamped there).
 pub fn nice_range(lo: f64, hi: f64) -> [f64; 2] {
     if !lo.is_finite() || !hi.is_finite() {
         return [0.0, 1.0];
     }
     let (lo, hi) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+    let (lo, hi) = (
+        lo.clamp(-AXIS_LIMIT, AXIS_LIMIT),
+        hi.clamp(-AXIS_LIMIT, AXIS_LIMIT),
+    );
     let span = if hi > lo {
         hi - lo
     } else {
@@ -40,10 +48,13 @@ pub fn nice_range(lo: f64, hi: f64) -> [f64; 2] {
         a -= step;
         b += step;
     }
-    if !(a.is_finite() && b.is_finite()) {
-        return [lo.max(-f64::MAX / 2.0), hi.min(f64::MAX / 2.0)];
+    if a.is_finite() && b.is_finite() && a < b {
+        [a, b]
+    } else if hi > lo {
+        [lo, hi]
+    } else {
+        [lo - 1.0, lo + 1.0]
     }
-    [a, b]
 }
 
 /// A short label for an axis tick.
@@ -92,14 +103,15 @@ impl LogAxis {
     }
 
     pub fn apply(&self, v: f64) -> f64 {
-        (v - self.offset).max(LOG_FLOOR).log10()
+        (v - self.offset).max(LOG_FLOOR).log10().min(f64::MAX.log10())
     }
 
     /// Bounds in decades: whole powers of ten around `[lo, hi]` (already
     /// transformed).
     pub fn bounds(lo: f64, hi: f64) -> [f64; 2] {
-        let a = lo.floor();
-        let mut b = hi.ceil();
+        let top = f64::MAX.log10().ceil();
+        let a = if lo.is_finite() { lo.floor().clamp(-top, top) } else { LOG_FLOOR.log10() };
+        let mut b = if hi.is_finite() { hi.ceil().clamp(-top, top) } else { top };
         if b <= a {
             b = a + 1.0;
         }
