@@ -103,15 +103,26 @@ impl LogAxis {
     }
 
     pub fn apply(&self, v: f64) -> f64 {
-        (v - self.offset).max(LOG_FLOOR).log10().min(f64::MAX.log10())
+        (v - self.offset)
+            .max(LOG_FLOOR)
+            .log10()
+            .min(f64::MAX.log10())
     }
 
     /// Bounds in decades: whole powers of ten around `[lo, hi]` (already
     /// transformed).
     pub fn bounds(lo: f64, hi: f64) -> [f64; 2] {
         let top = f64::MAX.log10().ceil();
-        let a = if lo.is_finite() { lo.floor().clamp(-top, top) } else { LOG_FLOOR.log10() };
-        let mut b = if hi.is_finite() { hi.ceil().clamp(-top, top) } else { top };
+        let a = if lo.is_finite() {
+            lo.floor().clamp(-top, top)
+        } else {
+            LOG_FLOOR.log10()
+        };
+        let mut b = if hi.is_finite() {
+            hi.ceil().clamp(-top, top)
+        } else {
+            top
+        };
         if b <= a {
             b = a + 1.0;
         }
