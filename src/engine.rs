@@ -105,6 +105,12 @@ impl Pace {
     }
 }
 
+/// Fault injection for end-to-end tests: when set, the engine panics on
+/// the next single step (the local driver sets it from
+/// `DOWNHILL_FAULT=engine`), to show that a broken engine is reported on
+/// screen instead of freezing it.
+pub static PANIC_ON_STEP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Commands from the model to the engine.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -430,7 +436,15 @@ async fn run(mut commands: UnboundedReceiver<Command>, events: UnboundedSender<E
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     loop {
-        let cmd = if engine.running() {
+        let cmd = if engine.running() && engine.at_max_pace() {
+            // Flat out: batches back to back, commands taken between them
+            // (a batch lasts at most one frame period).
+            match commands.try_recv() {
+                Ok(c) => Some(Some(c)),
+                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => None,
+                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => Some(None),
+            }
+        } else if engine.running() {
             tokio::select! {
                 c = commands.recv() => Some(c),
                 _ = tick.tick() => None,
@@ -461,6 +475,12 @@ impl Engine {
                 .active
                 .and_then(|id| self.slots.get(&id))
                 .is_some_and(|s| !s.done())
+    }
+
+    fn at_max_pace(&self) -> bool {
+        self.active
+            .and_then(|id| self.slots.get(&id))
+            .is_some_and(|s| s.pace == Pace::Max)
     }
 
     fn send(&self, slot: &Slot) {
@@ -498,6 +518,9 @@ impl Engine {
             Command::Idle => self.active = None,
             Command::SetPaused(p) => self.paused = p,
             Command::Step { id, generation } => {
+                if PANIC_ON_STEP.load(std::sync::atomic::Ordering::Relaxed) {
+                    panic!("injected engine fault (DOWNHILL_FAULT=engine)");
+                }
                 if let Some(s) = self.slots.get_mut(&id)
                     && s.generation == generation
                 {
@@ -566,7 +589,11 @@ impl Engine {
         let now = Instant::now();
         let elapsed = now.duration_since(self.last).as_secs_f64();
         self.last = now;
-        let budget = self.period.mul_f64(0.6);
+        // Paced runs take a slice of the frame; `max` takes the whole of it.
+        let budget = match slot.pace {
+            Pace::Max => self.period,
+            Pace::PerSecond(_) => self.period.mul_f64(0.6),
+        };
         let due = match slot.pace {
             Pace::Max => u64::MAX,
             Pace::PerSecond(p) => {

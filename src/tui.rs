@@ -144,6 +144,14 @@ pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // Fault injection for the end-to-end tests (see tests/pty.rs).
+    match std::env::var("DOWNHILL_FAULT").as_deref() {
+        Ok("engine") => {
+            crate::engine::PANIC_ON_STEP.store(true, std::sync::atomic::Ordering::Relaxed)
+        }
+        Ok("ui") => panic!("injected UI fault (DOWNHILL_FAULT=ui)"),
+        _ => {}
+    }
     let result = rt.block_on(async {
         let (tx, input) = tokio::sync::mpsc::channel(256);
         spawn_input(tx.clone())?;

@@ -164,3 +164,34 @@ fn e_exports_and_says_where() {
     assert_eq!(p.wait_exit(10), 0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_engine_panic_is_reported_on_screen_and_quitting_still_works() {
+    let mut p = Pty::spawn(&[], 100, 30, &[("DOWNHILL_FAULT", "engine")]);
+    p.wait_for("first frame", 15, |t| t.contains("epoch"));
+    p.send("s");
+    let t = p.wait_for("the engine error", 10, |t| t.contains("engine stopped"));
+    assert!(t.contains("injected engine fault"), "{t}");
+    let before = p.byte_count();
+    p.send("q");
+    assert_eq!(p.wait_exit(10), 0);
+    assert!(restored(&p.bytes_since(before)), "terminal not restored");
+}
+
+#[test]
+fn a_ui_panic_restores_the_terminal_and_says_why() {
+    let mut p = Pty::spawn(&[], 100, 30, &[("DOWNHILL_FAULT", "ui")]);
+    let code = p.wait_exit(15);
+    assert_eq!(code, 101, "a panic exits with Rust's panic code");
+    let bytes = p.bytes_since(0);
+    assert!(restored(&bytes), "terminal not restored");
+    let text = String::from_utf8_lossy(&bytes);
+    let restore_at = text.rfind("\x1b[?1049l").unwrap();
+    let message_at = text
+        .find("injected UI fault")
+        .expect("the panic message is shown");
+    assert!(
+        message_at > restore_at,
+        "the message comes after the terminal is restored"
+    );
+}

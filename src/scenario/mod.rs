@@ -42,21 +42,7 @@ pub const DEFAULT_SEED: u64 = 0;
 pub const MAX_STARTS: u32 = 1000;
 
 /// Every schedule name, as written in scenario files.
-pub const SCHEDULES: &[&str] = &[
-    "constant",
-    "gradient-scaled",
-    "linear-decay",
-    "step",
-    "exponential",
-    "inverse-time",
-    "cosine",
-    "warmup-cosine",
-    "backtracking",
-    "barzilai-borwein",
-    "adagrad",
-    "rmsprop",
-    "adam",
-];
+pub const SCHEDULES: &[&str] = &crate::descent::schedule::NAMES;
 
 /// Names a variable may not take: the expression language's functions.
 const RESERVED: &[&str] = &[
