@@ -101,7 +101,8 @@ pub fn status_text(s: Status) -> String {
     }
 }
 
-fn status_word(s: Status) -> &'static str {
+/// A status as one word: `running`, `finished`, `converged`, `diverged`.
+pub fn status_word(s: Status) -> &'static str {
     match s {
         Status::Running => "running",
         Status::Finished => "finished",

@@ -368,14 +368,7 @@ pub fn compute_chunk(sc: &Scenario, indices: Range<usize>) -> Vec<(usize, PointR
 }
 
 /// A status as one word.
-pub fn status_word(s: Status) -> &'static str {
-    match s {
-        Status::Running => "running",
-        Status::Finished => "finished",
-        Status::Converged { .. } => "converged",
-        Status::Diverged { .. } => "diverged",
-    }
-}
+pub use crate::headless::status_word;
 
 /// The JSON of `downhill sweep --format json`: `{"axes": [param, …],
 /// "points": [{param: value, …, "final": {var: value}, "loss", "status"}]}`,
