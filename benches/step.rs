@@ -71,12 +71,24 @@ fn bench_step(c: &mut Criterion) {
     let limits = Limits::new(u64::MAX);
     let mut run = Run::new(spec(), expr.evaluator(), limits.clone());
     g.bench_function("expression", |b| b.iter(|| black_box(run.step())));
-    let mut hand = Run::new(spec(), HandPeaks, limits);
+    let mut hand = Run::new(spec(), HandPeaks, limits.clone());
     g.bench_function("hand-written", |b| b.iter(|| black_box(hand.step())));
-    let mut ev = expr.evaluator();
+    let mut slow = Run::new(spec(), expr.evaluator().interpreted(), limits);
+    g.bench_function("expression, interpreted", |b| {
+        b.iter(|| black_box(slow.step()))
+    });
     let mut grad = [0.0; 2];
+    let mut ev = expr.evaluator().eager();
     g.bench_function("value_grad only", |b| {
         b.iter(|| black_box(ev.value_grad(black_box(&[0.3, -0.7]), &mut grad)))
+    });
+    let mut ev = expr.evaluator().interpreted();
+    g.bench_function("value_grad only, interpreted", |b| {
+        b.iter(|| black_box(ev.value_grad(black_box(&[0.3, -0.7]), &mut grad)))
+    });
+    let mut hand_fn = HandPeaks;
+    g.bench_function("hand value_grad only", |b| {
+        b.iter(|| black_box(hand_fn.value_grad(black_box(&[0.3, -0.7]), &mut grad)))
     });
     g.finish();
 }
@@ -127,17 +139,28 @@ fn bench_frame(c: &mut Criterion) {
     g.sample_size(30);
     for exp in [3u32, 5, 7] {
         let epochs = 10u64.pow(exp);
-        let slot = six_run_slot(epochs);
-        let entry = Entry::new("bench".into(), Ok((*slot.scenario).clone()));
-        let mut model = Model::new(vec![entry]);
-        model.paused = true;
-        update(&mut model, Action::Snapshot(Arc::new(slot.snapshot())));
+        // Stepping 6 runs to 10^7 epochs takes a while: only when this
+        // group is selected (criterion calls a closure only then).
+        let slot = std::cell::OnceCell::new();
+        let slot = || slot.get_or_init(|| six_run_slot(epochs));
+        let model = std::cell::OnceCell::new();
+        let model = || {
+            model.get_or_init(|| {
+                let slot = slot();
+                let entry = Entry::new("bench".into(), Ok((*slot.scenario).clone()));
+                let mut model = Model::new(vec![entry]);
+                model.paused = true;
+                update(&mut model, Action::Snapshot(Arc::new(slot.snapshot())));
+                model
+            })
+        };
         let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
-        term.draw(|f| downhill::ui::draw(f, &model)).unwrap();
-        g.bench_with_input(BenchmarkId::new("draw 200x60", epochs), &model, |b, m| {
+        g.bench_function(BenchmarkId::new("draw 200x60", epochs), |b| {
+            let m = model();
             b.iter(|| term.draw(|f| downhill::ui::draw(f, m)).unwrap().area)
         });
-        g.bench_with_input(BenchmarkId::new("snapshot", epochs), &slot, |b, s| {
+        g.bench_function(BenchmarkId::new("snapshot", epochs), |b| {
+            let s = slot();
             b.iter(|| black_box(s.snapshot()))
         });
     }

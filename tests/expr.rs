@@ -36,13 +36,44 @@ fn err(src: &str, vars: &[&str]) -> ExprError {
     }
 }
 
-/// Value and gradient, checking that `value` agrees bit for bit.
+/// Value and gradient, checking that `value` agrees bit for bit, and that
+/// the native code agrees with the interpreter bit for bit.
 fn vg(src: &str, vars: &[&str], x: &[f64]) -> (f64, Vec<f64>) {
-    let mut ev = parse(src, vars).evaluator();
+    let expr = parse(src, vars);
+    let mut ev = expr.evaluator().interpreted();
     let mut g = vec![f64::NAN; x.len()];
     let v = ev.value_grad(x, &mut g);
     assert!(same(v, ev.value(x)), "{src} at {x:?}");
+    assert_native_agrees(&expr, x, v, &g);
     (v, g)
+}
+
+/// Native code exists on the hosts CI runs on.
+const NATIVE_HOST: bool = cfg!(any(target_arch = "x86_64", target_arch = "aarch64"));
+
+/// The native evaluator gives `v` and `g` at `x`, bit for bit.
+fn assert_native_agrees(expr: &Expr, x: &[f64], v: f64, g: &[f64]) {
+    let src = expr.source();
+    let mut native = expr.evaluator().eager();
+    let mut g2 = vec![f64::NAN; x.len()];
+    let v2 = native.value_grad(x, &mut g2);
+    assert_eq!(
+        native.is_native(),
+        NATIVE_HOST && expr.tape_len() <= 300,
+        "{src}"
+    );
+    assert!(
+        same(v2, v),
+        "{src} at {x:?}: native {v2} vs interpreted {v}"
+    );
+    for (i, (a, b)) in g2.iter().zip(g).enumerate() {
+        assert!(
+            same(*a, *b),
+            "{src} at {x:?}: d/dx{i} native {a} vs interpreted {b}"
+        );
+    }
+    let v3 = native.value(x);
+    assert!(same(v3, v), "{src} at {x:?}: native value {v3} vs {v}");
 }
 
 fn val(src: &str, vars: &[&str], x: &[f64]) -> f64 {
@@ -409,6 +440,52 @@ fn evaluators_are_independent_and_sendable() {
     });
     assert_eq!(handle.join().unwrap(), want);
     assert_eq!(a.dim(), 2);
+}
+
+/// An evaluator interprets first and switches to native code after a
+/// warm-up; the switch changes no bit, and threads share the code.
+#[test]
+fn evaluators_warm_up_to_native_code() {
+    let f = parse(PEAKS, &["x", "y"]);
+    let mut warm = f.evaluator();
+    let mut cold = f.evaluator().interpreted();
+    let (mut g1, mut g2) = ([0.0; 2], [0.0; 2]);
+    let mut switched_at = None;
+    for i in 0..200 {
+        let x = [-1.5 + 0.013 * f64::from(i), 1.1 - 0.01 * f64::from(i)];
+        let a = warm.value_grad(&x, &mut g1);
+        let b = cold.value_grad(&x, &mut g2);
+        assert!(
+            same(a, b) && same(g1[0], g2[0]) && same(g1[1], g2[1]),
+            "at {x:?}"
+        );
+        if warm.is_native() && switched_at.is_none() {
+            switched_at = Some(i);
+        }
+    }
+    assert!(!cold.is_native());
+    if NATIVE_HOST {
+        let at = switched_at.expect("never switched to native code");
+        assert!((10..100).contains(&at), "switched after {at} evaluations");
+    }
+    let threads: Vec<_> = (0..4)
+        .map(|k| {
+            let f = f.clone();
+            std::thread::spawn(move || {
+                let mut ev = f.evaluator().eager();
+                let mut g = [0.0; 2];
+                let v = ev.value_grad(&[0.1 * f64::from(k), 0.2], &mut g);
+                (ev.is_native(), v, g)
+            })
+        })
+        .collect();
+    for (k, t) in threads.into_iter().enumerate() {
+        let (native, v, g) = t.join().unwrap();
+        assert_eq!(native, NATIVE_HOST);
+        let mut want_g = [0.0; 2];
+        let want = cold.value_grad(&[0.1 * k as f64, 0.2], &mut want_g);
+        assert!(same(v, want) && same(g[0], want_g[0]) && same(g[1], want_g[1]));
+    }
 }
 
 // ---------------------------------------------------------------- errors
@@ -884,6 +961,27 @@ mod properties {
             let want = reference(&t, &x, &mut 0.0);
             prop_assert!(v == want || (v.is_nan() && want.is_nan()),
                 "{}: {} vs {}", full_src, v, want);
+        }
+
+        /// Native code and the interpreter agree bit for bit, at the drawn
+        /// point and at the awkward ones.
+        #[test]
+        fn native_code_matches_the_interpreter((t, n, x) in case()) {
+            let vars = &VARS[..n];
+            let expr = Expr::parse(&full(&t), vars).unwrap();
+            let specials = [0.0, -0.0, 1.0, -1.0, 1e-310, 1e300, -1e300, f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
+            let mut points = vec![x.clone()];
+            for s in specials {
+                let mut p = x.clone();
+                p[0] = s;
+                points.push(p);
+            }
+            for p in points {
+                let mut ev = expr.evaluator().interpreted();
+                let mut g = vec![0.0; n];
+                let v = ev.value_grad(&p, &mut g);
+                super::assert_native_agrees(&expr, &p, v, &g);
+            }
         }
 
         /// Where the function is finite and smooth, the gradient agrees with

@@ -131,18 +131,21 @@
 //!    bounds checks. For the peaks surface, one value-and-gradient
 //!    evaluation is a 17-instruction tape.
 
-#![forbid(unsafe_code)]
+// Only `native` (calling generated machine code) may use `unsafe`.
+#![deny(unsafe_code)]
 
 mod compile;
 mod lexer;
+mod native;
 mod parser;
 mod tape;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::descent::Function;
 use lexer::Span;
+use native::Native;
 use tape::{Dual, Program};
 
 /// Longest accepted source, in characters.
@@ -185,6 +188,9 @@ struct Inner {
     source: String,
     vars: Vec<String>,
     program: Program,
+    /// Native code for `program`, made on first demand (`None`: stays
+    /// interpreted).
+    native: OnceLock<Option<Native>>,
 }
 
 /// A parsed and compiled expression. Immutable; clones share the compiled
@@ -255,6 +261,7 @@ impl Expr {
                 source: src.to_string(),
                 vars: vars.iter().map(|v| v.to_string()).collect(),
                 program,
+                native: OnceLock::new(),
             }),
         })
     }
@@ -283,6 +290,7 @@ impl Expr {
             expr: self.clone(),
             values: program.slots(),
             grad,
+            tier: Tier::Warming(0),
         }
     }
 
@@ -361,14 +369,83 @@ enum Lanes {
     Four(Vec<Dual<MAX_LANES>>),
 }
 
+/// How an evaluator evaluates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tier {
+    /// Interpreting; after [`native::WARM_UP`] evaluations it asks for
+    /// native code.
+    Warming(u32),
+    /// Through the expression's native code.
+    Native,
+    /// Interpreting for good (no native code for this expression, or asked
+    /// for with [`Evaluator::interpreted`]).
+    Interpreted,
+}
+
 /// Evaluates an [`Expr`]: owns the scratch space, so evaluations do not
 /// allocate. Create one per thread with [`Expr::evaluator`].
+///
+/// The first evaluations interpret the compiled tape; an evaluator that
+/// keeps going switches to native code generated for the expression (see
+/// the `native` module), which returns the same bits, only sooner.
 #[derive(Clone)]
 pub struct Evaluator {
     expr: Expr,
     /// Slots for plain values.
     values: Vec<Dual<0>>,
     grad: Lanes,
+    tier: Tier,
+}
+
+impl Evaluator {
+    /// This evaluator, never using native code (for comparisons).
+    #[doc(hidden)]
+    pub fn interpreted(mut self) -> Self {
+        self.tier = Tier::Interpreted;
+        self
+    }
+
+    /// This evaluator, using native code from its next evaluation on
+    /// where there is any (no warm-up).
+    #[doc(hidden)]
+    pub fn eager(mut self) -> Self {
+        if self.tier != Tier::Interpreted {
+            self.tier = Tier::Warming(native::WARM_UP);
+        }
+        self
+    }
+
+    /// Whether evaluations now run native code (for tests).
+    #[doc(hidden)]
+    pub fn is_native(&self) -> bool {
+        self.tier == Tier::Native
+    }
+
+    /// The native code to use for this evaluation, if any.
+    #[inline]
+    fn native(&mut self) -> Option<&Native> {
+        match self.tier {
+            Tier::Native => self.expr.inner.native.get()?.as_ref(),
+            Tier::Interpreted => None,
+            Tier::Warming(k) if k < native::WARM_UP => {
+                self.tier = Tier::Warming(k + 1);
+                None
+            }
+            Tier::Warming(_) => {
+                let inner = &self.expr.inner;
+                let native = inner
+                    .native
+                    .get_or_init(|| Native::new(&inner.program))
+                    .as_ref();
+                self.tier = if native.is_some() {
+                    Tier::Native
+                } else {
+                    Tier::Interpreted
+                };
+                native
+            }
+        }
+    }
 }
 
 impl fmt::Debug for Evaluator {
@@ -431,6 +508,9 @@ impl Function for Evaluator {
     }
 
     fn value(&mut self, x: &[f64]) -> f64 {
+        if let Some(native) = self.native() {
+            return native.value(x);
+        }
         let program = &self.expr.inner.program;
         assert_eq!(x.len(), program.n_vars, "wrong number of variables");
         load_vars(&mut self.values, x);
@@ -442,6 +522,9 @@ impl Function for Evaluator {
         if matches!(self.grad, Lanes::Zero) {
             assert!(grad.is_empty(), "wrong gradient length");
             return self.value(x);
+        }
+        if let Some(v) = self.native().and_then(|n| n.value_grad(x, grad)) {
+            return v;
         }
         let program = &self.expr.inner.program;
         assert_eq!(x.len(), program.n_vars, "wrong number of variables");
