@@ -5,6 +5,9 @@
 //!   function, both driven by the same `Run::step`.
 //! * `frame`: drawing the whole dashboard at 200×60 with 6 runs after 10^3,
 //!   10^5 and 10^7 epochs of history (the cost must not grow with history).
+//! * `pace`: one epoch of six runs as the engine does it at pace `max`
+//!   (stepped and recorded in the bounded histories) and as `downhill run`
+//!   does it (stepped only).
 //! * `sweep`: a 100×100 grid × 1000 epochs on peaks (10^7 steps), all cores.
 //!
 //! `cargo bench --bench step` runs them all; `cargo bench --bench step --
@@ -93,8 +96,8 @@ fn bench_step(c: &mut Criterion) {
     g.finish();
 }
 
-/// Six runs on peaks for `epochs` epochs, every epoch stepped and recorded.
-fn six_run_slot(epochs: u64) -> Slot {
+/// The six-run peaks scenario of the frame and pace groups.
+fn six_run_scenario(epochs: u64) -> scenario::Scenario {
     let text = format!(
         r#"title = "frame cost"
 [objective]
@@ -128,10 +131,39 @@ schedule = "rmsprop"
 lr = 0.01
 "#
     );
-    let sc = Arc::new(scenario::parse("bench", &text).unwrap());
-    let mut slot = Slot::new(0, 0, sc, Pace::Max);
+    scenario::parse("bench", &text).unwrap()
+}
+
+/// Six runs on peaks for `epochs` epochs, every epoch stepped and recorded.
+fn six_run_slot(epochs: u64) -> Slot {
+    let mut slot = Slot::new(0, 0, Arc::new(six_run_scenario(epochs)), Pace::Max);
     while slot.step() {}
     slot
+}
+
+/// What the dashboard's engine does per epoch at pace `max` (step six runs
+/// and record each into its bounded history), next to what `downhill run`
+/// does (step the same race, nothing recorded). The ratio bounds the max
+/// pace's share of the headless rate.
+fn bench_pace(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pace");
+    let sc = Arc::new(six_run_scenario(1_000_000_000));
+    let mut slot = Slot::new(0, 0, sc.clone(), Pace::Max);
+    // Past the recent window, so the ring and the buckets are in steady state.
+    for _ in 0..10_000 {
+        slot.step();
+    }
+    g.bench_function("engine epoch (6 runs, recorded)", |b| {
+        b.iter(|| black_box(slot.step()))
+    });
+    let mut race = sc.full_race(0);
+    for _ in 0..10_000 {
+        race.step();
+    }
+    g.bench_function("headless epoch (6 runs)", |b| {
+        b.iter(|| black_box(race.step()))
+    });
+    g.finish();
 }
 
 fn bench_frame(c: &mut Criterion) {
@@ -193,5 +225,5 @@ y_axis = {{ param = "start.y", from = -2.0, to = 2.0, steps = 100 }}
     g.finish();
 }
 
-criterion_group!(benches, bench_step, bench_frame, bench_sweep);
+criterion_group!(benches, bench_step, bench_pace, bench_frame, bench_sweep);
 criterion_main!(benches);

@@ -16,8 +16,6 @@
 //! A record is one epoch's row of `cols` numbers (e.g. loss, lr, grad norm,
 //! params…); what the columns mean is the caller's business.
 
-use std::collections::VecDeque;
-
 /// One decimated bucket: per column min / max / last over its epochs.
 #[derive(Debug, Clone)]
 struct Bucket {
@@ -42,13 +40,13 @@ impl Bucket {
     }
 
     fn absorb_values(&mut self, row: &[f64]) {
-        for (i, &v) in row.iter().enumerate() {
+        for ((&v, lo), hi) in row.iter().zip(&mut self.min).zip(&mut self.max) {
             if v.is_finite() {
-                if v < self.min[i] {
-                    self.min[i] = v;
+                if v < *lo {
+                    *lo = v;
                 }
-                if v > self.max[i] {
-                    self.max[i] = v;
+                if v > *hi {
+                    *hi = v;
                 }
             }
         }
@@ -80,8 +78,14 @@ pub struct History {
     window: usize,
     max_buckets: usize,
     span: u64,
-    recent_epochs: VecDeque<u64>,
-    recent: VecDeque<f64>,
+    /// The recent window as a ring: row `i` (oldest first) of the rows kept
+    /// is at physical index `(head + i) % window` (`head` stays 0 until the
+    /// window is full), its numbers at `recent[phys * cols..][..cols]`.
+    recent_epochs: Vec<u64>,
+    recent: Vec<f64>,
+    head: usize,
+    /// First epoch past the last bucket's span (where the next one starts).
+    bucket_end: u64,
     buckets: Vec<Bucket>,
     len: u64,
 }
@@ -106,8 +110,10 @@ impl History {
             window,
             max_buckets,
             span: 1,
-            recent_epochs: VecDeque::with_capacity(window),
-            recent: VecDeque::with_capacity(window * cols),
+            recent_epochs: Vec::with_capacity(window),
+            recent: Vec::with_capacity(window * cols),
+            head: 0,
+            bucket_end: 0,
             buckets: Vec::with_capacity(2 * max_buckets + 1),
             len: 0,
         }
@@ -138,6 +144,8 @@ impl History {
         self.span = 1;
         self.recent_epochs.clear();
         self.recent.clear();
+        self.head = 0;
+        self.bucket_end = 0;
         self.buckets.clear();
         self.len = 0;
     }
@@ -146,23 +154,28 @@ impl History {
     pub fn push(&mut self, epoch: u64, row: &[f64]) {
         debug_assert_eq!(row.len(), self.cols);
         if self.recent_epochs.len() == self.window {
-            self.recent_epochs.pop_front();
-            self.recent.drain(..self.cols);
+            // Full: overwrite the oldest row in place.
+            let h = self.head;
+            self.recent_epochs[h] = epoch;
+            self.recent[h * self.cols..(h + 1) * self.cols].copy_from_slice(row);
+            self.head = if h + 1 == self.window { 0 } else { h + 1 };
+        } else {
+            self.recent_epochs.push(epoch);
+            self.recent.extend_from_slice(row);
         }
-        self.recent_epochs.push_back(epoch);
-        self.recent.extend(row.iter().copied());
         self.len += 1;
 
-        let bucket_of = |e: u64, span: u64| e / span;
+        // Bucket `k` holds epochs `k·span .. (k+1)·span`; epochs increase,
+        // so a row joins the last bucket iff it is before that bucket's end
+        // (no division per row).
         match self.buckets.last_mut() {
-            Some(b) if bucket_of(b.first_epoch, self.span) == bucket_of(epoch, self.span) => {
-                b.push(epoch, row)
-            }
+            Some(b) if epoch < self.bucket_end => b.push(epoch, row),
             _ => {
                 self.buckets.push(Bucket::new(epoch, row));
                 if self.buckets.len() > 2 * self.max_buckets {
                     self.coarsen();
                 }
+                self.bucket_end = (epoch / self.span + 1) * self.span;
             }
         }
     }
@@ -181,22 +194,33 @@ impl History {
         }
     }
 
+    /// Physical index of recent row `i` (oldest first).
+    fn phys(&self, i: usize) -> usize {
+        let p = self.head + i;
+        if p >= self.window { p - self.window } else { p }
+    }
+
+    /// Epoch and numbers of recent row `i` (oldest first).
+    fn recent_row(&self, i: usize) -> (u64, &[f64]) {
+        let p = self.phys(i);
+        (
+            self.recent_epochs[p],
+            &self.recent[p * self.cols..(p + 1) * self.cols],
+        )
+    }
+
     /// The most recent row, with its epoch.
     pub fn last(&self) -> Option<(u64, Vec<f64>)> {
-        let e = *self.recent_epochs.back()?;
-        let start = self.recent.len() - self.cols;
-        Some((e, self.recent.range(start..).copied().collect()))
+        let n = self.recent_epochs.len();
+        let (e, row) = self.recent_row(n.checked_sub(1)?);
+        Some((e, row.to_vec()))
     }
 
     /// The full-detail recent rows, oldest first: `(epoch, row)`.
     pub fn recent(&self) -> impl Iterator<Item = (u64, Vec<f64>)> + '_ {
-        self.recent_epochs.iter().enumerate().map(move |(i, &e)| {
-            let row = self
-                .recent
-                .range(i * self.cols..(i + 1) * self.cols)
-                .copied()
-                .collect();
-            (e, row)
+        (0..self.recent_epochs.len()).map(move |i| {
+            let (e, row) = self.recent_row(i);
+            (e, row.to_vec())
         })
     }
 
@@ -204,7 +228,7 @@ impl History {
     /// recent window, else the last row of each bucket before the window
     /// followed by the window in full.
     pub fn rows(&self) -> Vec<(u64, Vec<f64>)> {
-        let first_recent = self.recent_epochs.front().copied();
+        let first_recent = (!self.recent_epochs.is_empty()).then(|| self.recent_row(0).0);
         let mut out: Vec<(u64, Vec<f64>)> = if self.is_complete() {
             Vec::new()
         } else {
@@ -228,7 +252,10 @@ impl History {
         let have = self.recent_epochs.len();
         let from = have.saturating_sub(n);
         (from..have)
-            .map(|i| (self.recent_epochs[i], self.recent[i * self.cols + col]))
+            .map(|i| {
+                let (e, row) = self.recent_row(i);
+                (e, row[col])
+            })
             .collect()
     }
 
@@ -419,6 +446,26 @@ mod tests {
         );
         assert_eq!(rows.last().unwrap(), &(999, vec![999.0]));
         assert_eq!(rows[rows.len() - 10].0, 990);
+    }
+
+    #[test]
+    fn recent_window_wraps_in_order() {
+        let mut h = History::with_capacity(2, 5, 64);
+        for e in 1..=13u64 {
+            h.push(e, &[e as f64, -(e as f64)]);
+            let kept: Vec<u64> = h.recent().map(|(e, _)| e).collect();
+            let want: Vec<u64> = (e.saturating_sub(4).max(1)..=e).collect();
+            assert_eq!(kept, want, "after {e}");
+            assert_eq!(h.last(), Some((e, vec![e as f64, -(e as f64)])));
+        }
+        assert_eq!(h.tail(1, 3), vec![(11, -11.0), (12, -12.0), (13, -13.0)]);
+        assert_eq!(h.tail(0, 99).len(), 5);
+        let rows = h.rows();
+        assert_eq!(rows.last(), Some(&(13, vec![13.0, -13.0])));
+        assert!(rows.windows(2).all(|w| w[0].0 < w[1].0));
+        h.clear();
+        h.push(1, &[7.0, 8.0]);
+        assert_eq!(h.recent().collect::<Vec<_>>(), vec![(1, vec![7.0, 8.0])]);
     }
 
     #[test]
