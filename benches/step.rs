@@ -80,6 +80,25 @@ fn bench_step(c: &mut Criterion) {
     g.bench_function("expression, interpreted", |b| {
         b.iter(|| black_box(slow.step()))
     });
+    // The step alone, as the lessons write it: value and exact gradient,
+    // then `x <- x - lr * grad`; no bookkeeping.
+    fn bare(f: &mut impl Function, x: &mut [f64; 2]) -> f64 {
+        let mut g = [0.0; 2];
+        let loss = f.value_grad(x, &mut g);
+        x[0] -= 0.01 * g[0];
+        x[1] -= 0.01 * g[1];
+        loss
+    }
+    let mut x = [-1.16863321, 1.13352453];
+    let mut ev = expr.evaluator().eager();
+    g.bench_function("bare expression", |b| {
+        b.iter(|| black_box(bare(&mut ev, black_box(&mut x))))
+    });
+    let mut x = [-1.16863321, 1.13352453];
+    let mut hand_fn = HandPeaks;
+    g.bench_function("bare hand-written", |b| {
+        b.iter(|| black_box(bare(&mut hand_fn, black_box(&mut x))))
+    });
     let mut grad = [0.0; 2];
     let mut ev = expr.evaluator().eager();
     g.bench_function("value_grad only", |b| {

@@ -468,6 +468,10 @@ fn evaluators_warm_up_to_native_code() {
         let at = switched_at.expect("never switched to native code");
         assert!((10..100).contains(&at), "switched after {at} evaluations");
     }
+    // Once made, the code is used by new evaluators from their first call.
+    let mut later = f.evaluator();
+    later.value(&[0.5, 0.5]);
+    assert_eq!(later.is_native(), NATIVE_HOST);
     let threads: Vec<_> = (0..4)
         .map(|k| {
             let f = f.clone();

@@ -162,7 +162,6 @@ pub struct Run<F: Function> {
     x: Vec<f64>,
     g: Vec<f64>,
     loss: f64,
-    grad_norm: f64,
     epoch: u64,
     lr: f64,
     status: Status,
@@ -213,6 +212,20 @@ pub fn distance(a: &[f64], b: &[f64]) -> f64 {
         .sqrt()
 }
 
+/// `dst.copy_from_slice(src)`, inline for the usual two dimensions (a call
+/// to `memmove` costs more than the copy).
+#[inline(always)]
+fn copy(dst: &mut [f64], src: &[f64]) {
+    if let (Ok(d), Ok(s)) = (
+        <&mut [f64; 2]>::try_from(&mut *dst),
+        <&[f64; 2]>::try_from(src),
+    ) {
+        *d = *s;
+    } else {
+        dst.copy_from_slice(src);
+    }
+}
+
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
@@ -247,7 +260,6 @@ impl<F: Function> Run<F> {
             x: zeros(),
             g: zeros(),
             loss: f64::NAN,
-            grad_norm: f64::NAN,
             epoch: 0,
             lr: f64::NAN,
             status: Status::Running,
@@ -272,7 +284,6 @@ impl<F: Function> Run<F> {
         self.spec.start.resize(dim, 0.0);
         self.x.copy_from_slice(&self.spec.start);
         self.loss = self.f.value_grad(&self.x, &mut self.g);
-        self.grad_norm = norm(&self.g);
         self.epoch = 0;
         self.lr = f64::NAN;
         self.has_update = false;
@@ -293,7 +304,7 @@ impl<F: Function> Run<F> {
     /// Running / Converged / Finished after `k` good updates.
     fn settle(&self, k: u64) -> Status {
         match self.limits.tolerance {
-            Some(tol) if self.grad_norm < tol => Status::Converged { at: k },
+            Some(tol) if norm(&self.g) < tol => Status::Converged { at: k },
             _ if k >= self.limits.epochs => Status::Finished,
             _ => Status::Running,
         }
@@ -308,8 +319,8 @@ impl<F: Function> Run<F> {
         }
         let k = self.epoch + 1;
         self.update.epoch = k;
-        self.update.x_old.copy_from_slice(&self.x);
-        self.update.grad_old.copy_from_slice(&self.g);
+        copy(&mut self.update.x_old, &self.x);
+        copy(&mut self.update.grad_old, &self.g);
         self.update.loss_old = self.loss;
         self.has_update = true;
 
@@ -336,10 +347,9 @@ impl<F: Function> Run<F> {
             self.prev_x.copy_from_slice(&self.update.x_old);
             self.prev_g.copy_from_slice(&self.update.grad_old);
         }
-        self.x.copy_from_slice(&self.update.x_new);
+        copy(&mut self.x, &self.update.x_new);
         std::mem::swap(&mut self.g, &mut self.g_new);
         self.loss = loss_new;
-        self.grad_norm = norm(&self.g);
         self.epoch = k;
         self.status = self.settle(k);
         true
@@ -360,9 +370,19 @@ impl<F: Function> Run<F> {
         let u = &mut self.update;
 
         // The schedule's own step: a rate, or (adaptive) a per-coordinate step in `delta`.
-        let rate = if let Some(lr) = schedule.lr_at(base, k, n, self.grad_norm) {
-            if let Some(d) = schedule.describe(base, k, n, self.grad_norm) {
-                *u.detail.schedule_part_mut() = d;
+        // `‖∇f(x_old)‖`, which only the gradient-scaled rate reads.
+        let grad_norm = if matches!(schedule, Schedule::GradientScaled) {
+            norm(&u.grad_old)
+        } else {
+            f64::NAN
+        };
+        let rate = if let Some(lr) = schedule.lr_at(base, k, n, grad_norm) {
+            if let Some(d) = schedule.describe(base, k, n, grad_norm) {
+                let part = u.detail.schedule_part_mut();
+                // A constant rate's detail never changes: skip the rewrite.
+                if *part != d {
+                    *part = d;
+                }
             }
             Some(lr)
         } else if matches!(schedule, Schedule::BarzilaiBorwein) {
@@ -528,7 +548,7 @@ impl<F: Function> Run<F> {
 
     /// `‖∇f(params())‖` (in 1D exactly `|f'|`).
     pub fn grad_norm(&self) -> f64 {
-        self.grad_norm
+        norm(&self.g)
     }
 
     /// The rate of the last update (NaN before the first): `x_new = x_old − lr·g_old`

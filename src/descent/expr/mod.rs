@@ -145,7 +145,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::descent::Function;
 use lexer::Span;
-use native::Native;
+use native::{Entry, Native};
 use tape::{Dual, Program};
 
 /// Longest accepted source, in characters.
@@ -370,13 +370,14 @@ enum Lanes {
 }
 
 /// How an evaluator evaluates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 enum Tier {
     /// Interpreting; after [`native::WARM_UP`] evaluations it asks for
-    /// native code.
+    /// native code (at once if another evaluator of the expression did).
     Warming(u32),
-    /// Through the expression's native code.
-    Native,
+    /// Through the expression's native code (owned by the evaluator's
+    /// `Expr`, so alive as long as the evaluator).
+    Native(Entry),
     /// Interpreting for good (no native code for this expression, or asked
     /// for with [`Evaluator::interpreted`]).
     Interpreted,
@@ -409,7 +410,7 @@ impl Evaluator {
     /// where there is any (no warm-up).
     #[doc(hidden)]
     pub fn eager(mut self) -> Self {
-        if self.tier != Tier::Interpreted {
+        if !matches!(self.tier, Tier::Interpreted) {
             self.tier = Tier::Warming(native::WARM_UP);
         }
         self
@@ -418,16 +419,22 @@ impl Evaluator {
     /// Whether evaluations now run native code (for tests).
     #[doc(hidden)]
     pub fn is_native(&self) -> bool {
-        self.tier == Tier::Native
+        matches!(self.tier, Tier::Native(_))
     }
 
     /// The native code to use for this evaluation, if any.
     #[inline]
-    fn native(&mut self) -> Option<&Native> {
+    fn native(&mut self) -> Option<Entry> {
         match self.tier {
-            Tier::Native => self.expr.inner.native.get()?.as_ref(),
+            Tier::Native(entry) => Some(entry),
             Tier::Interpreted => None,
             Tier::Warming(k) if k < native::WARM_UP => {
+                // Another evaluator of this expression already decided.
+                if let Some(made) = self.expr.inner.native.get() {
+                    let native = made.as_ref().map(Native::entry);
+                    self.tier = native.map_or(Tier::Interpreted, Tier::Native);
+                    return native;
+                }
                 self.tier = Tier::Warming(k + 1);
                 None
             }
@@ -436,12 +443,9 @@ impl Evaluator {
                 let native = inner
                     .native
                     .get_or_init(|| Native::new(&inner.program))
-                    .as_ref();
-                self.tier = if native.is_some() {
-                    Tier::Native
-                } else {
-                    Tier::Interpreted
-                };
+                    .as_ref()
+                    .map(Native::entry);
+                self.tier = native.map_or(Tier::Interpreted, Tier::Native);
                 native
             }
         }

@@ -112,11 +112,33 @@ impl Native {
             .flatten()
     }
 
+    /// The entry points, for an evaluator to call without going through
+    /// the `Expr` each time. Only valid while `self` lives: the evaluator
+    /// holding it also holds the `Expr` that owns `self`.
+    pub fn entry(&self) -> Entry {
+        Entry {
+            value: self.value,
+            value_grad: self.value_grad,
+            n_vars: self.n_vars,
+        }
+    }
+}
+
+/// The entry points of a [`Native`] (see [`Native::entry`]).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Entry {
+    value: ValueFn,
+    value_grad: Option<ValueGradFn>,
+    n_vars: usize,
+}
+
+impl Entry {
     /// The value at `x` (`x.len()` is the program's variable count).
     #[inline]
     pub fn value(&self, x: &[f64]) -> f64 {
-        assert_eq!(x.len(), self.n_vars);
-        // SAFETY: the function reads exactly `n_vars` values from `x`.
+        assert_eq!(x.len(), self.n_vars, "wrong number of variables");
+        // SAFETY: the code is alive (see `Native::entry`) and reads exactly
+        // `n_vars` values from `x`.
         unsafe { (self.value)(x.as_ptr()) }
     }
 
@@ -125,9 +147,12 @@ impl Native {
     #[inline]
     pub fn value_grad(&self, x: &[f64], grad: &mut [f64]) -> Option<f64> {
         let f = self.value_grad?;
-        assert!(x.len() == self.n_vars && grad.len() == self.n_vars);
-        // SAFETY: the function reads `n_vars` values from `x` and writes
-        // `n_vars` values to `grad`.
+        assert!(
+            x.len() == self.n_vars && grad.len() == self.n_vars,
+            "wrong number of variables or gradient length"
+        );
+        // SAFETY: the code is alive (see `Native::entry`); it reads `n_vars`
+        // values from `x` and writes `n_vars` values to `grad`.
         Some(unsafe { f(x.as_ptr(), grad.as_mut_ptr()) })
     }
 }
@@ -255,11 +280,51 @@ fn build(
         }
         slots.push(D { v, d });
     }
-    for ins in &program.tape {
-        let out = emit(&mut em, ins, &slots);
-        debug_assert_eq!(ins.out as usize, slots.len());
-        slots.push(out);
+    // Emission order: any order that respects the operands computes the
+    // same values. Library calls clobber every floating-point register, so
+    // values live across a call are spilled; emitting the calls (with what
+    // they need) first keeps few values alive across them.
+    let base = slots.len();
+    let mut done: Vec<Option<D>> = vec![None; program.tape.len()];
+    let calls = program
+        .tape
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| calls_library(i.code.op()));
+    let rest = 0..program.tape.len();
+    for root in calls.map(|(k, _)| k).chain(rest) {
+        // Depth-first, without recursion: emit `root` after its operands.
+        let mut stack = vec![root];
+        while let Some(&k) = stack.last() {
+            if done[k].is_some() {
+                stack.pop();
+                continue;
+            }
+            let ins = &program.tape[k];
+            let (ops, n) = (&[ins.a, ins.b], ins.code.op().arity());
+            let pending: Vec<usize> = ops[..n]
+                .iter()
+                .filter_map(|&s| (s as usize).checked_sub(base))
+                .filter(|&j| done[j].is_none())
+                .collect();
+            if pending.is_empty() {
+                let operand = |s: u32| match (s as usize).checked_sub(base) {
+                    None => slots[s as usize],
+                    Some(j) => done[j].expect("operands are emitted first"),
+                };
+                let p = operand(ins.a);
+                let q = if n == 2 { operand(ins.b) } else { p };
+                done[k] = Some(emit(&mut em, ins, p, q));
+                stack.pop();
+            } else {
+                stack.extend(pending);
+            }
+        }
     }
+    slots.extend(
+        done.into_iter()
+            .map(|d| d.expect("every instruction is emitted")),
+    );
     let result = slots[program.out as usize];
     for k in 0..lanes {
         em.b.ins()
@@ -381,16 +446,31 @@ extern "C" fn j_powf(x: f64, y: f64) -> f64 {
     x.powf(y)
 }
 
-/// The native twin of `tape::step` for one instruction.
-fn emit(e: &mut Emitter<'_>, ins: &Slotted, slots: &[D]) -> D {
+/// Whether native code for `op` calls a library function.
+fn calls_library(op: OpKind) -> bool {
+    use OpKind::*;
+    matches!(
+        op,
+        Pow | CPow
+            | PowF
+            | Sin
+            | Cos
+            | Tan
+            | Exp
+            | Ln
+            | Log10
+            | Tanh
+            | Sigmoid
+            | ExpNeg
+            | ExpNegAdd
+    )
+}
+
+/// The native twin of `tape::step` for one instruction with operands `p`
+/// and (two-operand operations) `q`.
+fn emit(e: &mut Emitter<'_>, ins: &Slotted, p: D, q: D) -> D {
     use OpKind::*;
     let op = ins.code.op();
-    let p = slots[ins.a as usize];
-    let q = if op.arity() == 2 {
-        slots[ins.b as usize]
-    } else {
-        p
-    };
     let c = ins.imm.c;
     let c2 = ins.imm.c2;
     match op {
