@@ -31,10 +31,11 @@ with `capture-pane`:
     headless rate (target >= 80 %)
   * key latency at max pace: space until the header says "paused" (capture-
     pane polled every ~2 ms), ms, median of several
-  * dashboard memory: the same file at 10^7 epochs, run at pace max until
+  * dashboard memory: the same file at BIG epochs (default 3x10^7, env BIG),
+    run at pace max until
     every run is done; peak resident (VmHWM) and resident at the end (VmRSS)
     from /proc (target < 64 MB), and how long that took
-  * headless memory: `downhill run FILE --format json` over 10^7 epochs x 6
+  * headless memory: `downhill run FILE --format json` over BIG epochs x 6
     runs, peak resident via `/usr/bin/time -f %M` (target < 16 MB); its
     wall time gives a second headless rate, to cross-check the ratio
 Each figure is printed with its unit and target (and the load average,
@@ -173,7 +174,9 @@ schedule = "rmsprop"
 lr = 0.01
 """
 RUNS = 6
-BIG = 10_000_000
+# Epochs of the big file: at least the target's 10^7, and enough that the
+# dashboard is still running after the rate windows and the latency test.
+BIG = int(os.environ.get("BIG", "30000000"))
 
 # The header's right-hand status: `1/1 · epoch 37/100 · running · max`.
 HEADER = re.compile(
@@ -329,7 +332,7 @@ def second_part(d, results):
     results["headless_steps_per_s_median_of_3"] = rate
     say(f"headless rate: {rate:,.0f} steps/s ({RUNS} runs x {epochs:,} epochs in {wall:.2f} s, median of 3)")
 
-    # 2. The dashboard at pace max, on the 10^7-epoch file.
+    # 2. The dashboard at pace max, on the big file.
     scr = Screen([big], "max")
     try:
         scr.wait(lambda s: True, 10)
@@ -391,7 +394,7 @@ def second_part(d, results):
             f" includes tmux send-keys and a capture-pane round trip of ~{statistics.median(rt) * 1000:.1f} ms)"
         )
 
-        # 3. Memory: let the same dashboard run every run to epoch 10^7.
+        # 3. Memory: let the same dashboard run every run to the last epoch.
         scr.wait(lambda s: s[2] == "running" and s[3] == "max", 5)
         t_run = time.monotonic()
         peak_rss = 0.0
@@ -416,7 +419,7 @@ def second_part(d, results):
         results["dashboard_state_at_end"] = last[2] if last else None
         results["dashboard_seconds_to_done_since_start"] = since_start
         results["dashboard_seconds_to_done_after_latency_test"] = took
-        results["dashboard_vmhwm_mb_6_runs_1e7_epochs"] = m["VmHWM"]
+        results["dashboard_vmhwm_mb"] = m["VmHWM"]
         results["dashboard_vmrss_mb_at_end"] = m["VmRSS"]
         results["dashboard_vmrss_mb_peak_sampled"] = peak_rss
         say(
@@ -434,7 +437,7 @@ def second_part(d, results):
     finally:
         scr.close()
 
-    # 4. Headless JSON over 10^7 epochs x 6 runs: peak RSS via GNU time.
+    # 4. Headless JSON over BIG epochs x 6 runs: peak RSS via GNU time.
     tf = os.path.join(d, "time.txt")
     out = os.path.join(d, "run.json")
     with open(out, "w") as f:
@@ -447,9 +450,9 @@ def second_part(d, results):
     mb, secs = int(kb) / 1024, float(secs)
     runs = json.load(open(out))["runs"]
     statuses = sorted({f"{r.get('status')} @ {r.get('epochs')}" for r in runs})
-    results["headless_json_max_rss_mb_1e7_epochs"] = mb
-    results["headless_json_seconds_1e7_epochs"] = secs
-    results["headless_json_steps_per_s_1e7_epochs"] = BIG * RUNS / secs
+    results["headless_json_max_rss_mb_big_epochs"] = mb
+    results["headless_json_seconds_big_epochs"] = secs
+    results["headless_json_steps_per_s_big_epochs"] = BIG * RUNS / secs
     results["headless_json_run_statuses"] = statuses
     say(
         f"headless memory, run --format json, {RUNS} runs x {BIG:,} epochs: max RSS {mb:.1f} MB"
@@ -457,8 +460,8 @@ def second_part(d, results):
         f"; took {secs:.1f} s = {BIG * RUNS / secs:,.0f} steps/s; runs: {statuses}"
     )
     again = results["max_pace_steps_per_s"] / (BIG * RUNS / secs)
-    results["max_pace_over_headless_1e7_run_percent"] = again * 100
-    say(f"max pace / that 10^7-epoch headless run: {again * 100:.1f} % (cross-check of the ratio above)")
+    results["max_pace_over_headless_big_run_percent"] = again * 100
+    say(f"max pace / that BIG-epoch headless run: {again * 100:.1f} % (cross-check of the ratio above)")
     results["load_average_at_end"] = os.getloadavg()
 
 

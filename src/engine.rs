@@ -262,7 +262,6 @@ pub struct Slot {
     /// One per run, of start 0.
     pub histories: Vec<History>,
     pub pace: Pace,
-    row: Vec<f64>,
 }
 
 impl Slot {
@@ -282,7 +281,6 @@ impl Slot {
             race,
             histories,
             pace,
-            row: Vec::with_capacity(col::PARAMS + 2 * dim),
         };
         for i in 0..slot.histories.len() {
             slot.record(i);
@@ -297,11 +295,17 @@ impl Slot {
 
     fn record(&mut self, i: usize) {
         let run = &self.race.runs()[i];
-        self.row.clear();
-        self.row.extend([run.loss(), run.lr(), run.grad_norm()]);
-        self.row.extend_from_slice(run.params());
-        self.row.extend_from_slice(run.grad());
-        self.histories[i].push(run.epoch(), &self.row);
+        let (x, g) = (run.params(), run.grad());
+        // Written straight into the history's row (no intermediate copy).
+        self.histories[i].push_with(run.epoch(), |row| {
+            row[col::LOSS] = run.loss();
+            row[col::LR] = run.lr();
+            row[col::GRAD_NORM] = run.grad_norm();
+            let (params, grad) = row[col::PARAMS..].split_at_mut(x.len());
+            for (d, s) in params.iter_mut().zip(x).chain(grad.iter_mut().zip(g)) {
+                *d = *s;
+            }
+        });
     }
 
     /// Advance every running run by one epoch and record it. False when

@@ -52,9 +52,11 @@ impl Bucket {
         }
     }
 
+    /// Takes `row` into min/max; `last` is left for [`History::push_with`]
+    /// to fill when the bucket closes (until then the newest recent row is
+    /// this bucket's last).
     fn push(&mut self, epoch: u64, row: &[f64]) {
         self.absorb_values(row);
-        self.last.copy_from_slice(row);
         self.last_epoch = epoch;
     }
 
@@ -153,31 +155,67 @@ impl History {
     /// Record the row of `epoch`. Epochs must increase.
     pub fn push(&mut self, epoch: u64, row: &[f64]) {
         debug_assert_eq!(row.len(), self.cols);
-        if self.recent_epochs.len() == self.window {
-            // Full: overwrite the oldest row in place.
-            let h = self.head;
-            self.recent_epochs[h] = epoch;
-            self.recent[h * self.cols..(h + 1) * self.cols].copy_from_slice(row);
-            self.head = if h + 1 == self.window { 0 } else { h + 1 };
-        } else {
-            self.recent_epochs.push(epoch);
-            self.recent.extend_from_slice(row);
-        }
-        self.len += 1;
+        self.push_with(epoch, |dst| dst.copy_from_slice(row));
+    }
 
+    /// Record the row of `epoch`, written in place by `fill` (which gets
+    /// `cols` numbers to overwrite). Epochs must increase.
+    pub fn push_with(&mut self, epoch: u64, fill: impl FnOnce(&mut [f64])) {
+        let cols = self.cols;
         // Bucket `k` holds epochs `k·span .. (k+1)·span`; epochs increase,
         // so a row joins the last bucket iff it is before that bucket's end
         // (no division per row).
-        match self.buckets.last_mut() {
-            Some(b) if epoch < self.bucket_end => b.push(epoch, row),
-            _ => {
-                self.buckets.push(Bucket::new(epoch, row));
-                if self.buckets.len() > 2 * self.max_buckets {
-                    self.coarsen();
-                }
-                self.bucket_end = (epoch / self.span + 1) * self.span;
-            }
+        let opens_bucket = self.buckets.is_empty() || epoch >= self.bucket_end;
+        let kept = self.recent_epochs.len();
+        if opens_bucket
+            && kept > 0
+            && let Some(b) = self.buckets.last_mut()
+        {
+            // The closing bucket's last row is the newest recent row (read
+            // before it may be overwritten).
+            let p = {
+                let q = self.head + kept - 1;
+                if q >= self.window { q - self.window } else { q }
+            };
+            b.last
+                .copy_from_slice(&self.recent[p * cols..(p + 1) * cols]);
         }
+        let p = if kept == self.window {
+            // Full: overwrite the oldest row in place.
+            let h = self.head;
+            self.recent_epochs[h] = epoch;
+            self.head = if h + 1 == self.window { 0 } else { h + 1 };
+            h
+        } else {
+            self.recent_epochs.push(epoch);
+            self.recent.resize(self.recent.len() + cols, 0.0);
+            kept
+        };
+        let row = &mut self.recent[p * cols..(p + 1) * cols];
+        fill(row);
+        let row = &*row;
+        self.len += 1;
+
+        if opens_bucket {
+            self.buckets.push(Bucket::new(epoch, row));
+            if self.buckets.len() > 2 * self.max_buckets {
+                self.coarsen();
+            }
+            self.bucket_end = (epoch / self.span + 1) * self.span;
+        } else if let Some(b) = self.buckets.last_mut() {
+            b.push(epoch, row);
+        }
+    }
+
+    /// The last row of bucket `i` (the open, newest bucket's is the newest
+    /// recent row).
+    fn bucket_last(&self, i: usize) -> &[f64] {
+        if i + 1 == self.buckets.len()
+            && let Some(n) = self.recent_epochs.len().checked_sub(1)
+        {
+            return self.recent_row(n).1;
+        }
+        &self.buckets[i].last
     }
 
     /// Merge neighbouring buckets pairwise and double the span.
@@ -234,8 +272,9 @@ impl History {
         } else {
             self.buckets
                 .iter()
-                .filter(|b| first_recent.is_none_or(|f| b.last_epoch < f))
-                .map(|b| (b.last_epoch, b.last.clone()))
+                .enumerate()
+                .filter(|(_, b)| first_recent.is_none_or(|f| b.last_epoch < f))
+                .map(|(i, b)| (b.last_epoch, self.bucket_last(i).to_vec()))
                 .collect()
         };
         out.extend(self.recent());
@@ -310,9 +349,8 @@ impl History {
     /// row of every bucket (so at most `2 × max_buckets` points, exact for
     /// short runs), oldest first.
     pub fn path(&self, cols: std::ops::Range<usize>) -> Vec<Vec<f64>> {
-        self.buckets
-            .iter()
-            .map(|b| b.last[cols.clone()].to_vec())
+        (0..self.buckets.len())
+            .map(|i| self.bucket_last(i)[cols.clone()].to_vec())
             .collect()
     }
 
@@ -466,6 +504,30 @@ mod tests {
         h.clear();
         h.push(1, &[7.0, 8.0]);
         assert_eq!(h.recent().collect::<Vec<_>>(), vec![(1, vec![7.0, 8.0])]);
+    }
+
+    #[test]
+    fn bucket_ends_are_the_rows_of_their_last_epochs() {
+        for window in [1, 3, 64] {
+            let mut h = History::with_capacity(2, window, 4);
+            for e in 0..777u64 {
+                h.push_with(e, |row| {
+                    row[0] = e as f64;
+                    row[1] = -(e as f64);
+                });
+                let path = h.path(0..2);
+                assert_eq!(
+                    path.last(),
+                    Some(&vec![e as f64, -(e as f64)]),
+                    "w {window} e {e}"
+                );
+                assert!(path.iter().all(|p| p[1] == -p[0]));
+                assert!(path.windows(2).all(|w| w[0][0] < w[1][0]));
+                for (epoch, row) in h.rows() {
+                    assert_eq!(row, vec![epoch as f64, -(epoch as f64)], "w {window} e {e}");
+                }
+            }
+        }
     }
 
     #[test]
