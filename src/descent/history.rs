@@ -152,15 +152,27 @@ impl History {
         self.len = 0;
     }
 
+    /// Record the row of `epoch`, written by `fill` (which gets `cols`
+    /// numbers to overwrite). Epochs must increase.
+    pub fn push_with(&mut self, epoch: u64, fill: impl FnOnce(&mut [f64])) {
+        // Filled on the stack (hot in cache) and copied into the ring: the
+        // min/max pass then reads the hot copy, not a ring line that may
+        // still be on its way into the cache.
+        const STACK: usize = 32;
+        if self.cols <= STACK {
+            let mut buf = [0.0; STACK];
+            fill(&mut buf[..self.cols]);
+            self.push(epoch, &buf[..self.cols]);
+        } else {
+            let mut buf = vec![0.0; self.cols];
+            fill(&mut buf);
+            self.push(epoch, &buf);
+        }
+    }
+
     /// Record the row of `epoch`. Epochs must increase.
     pub fn push(&mut self, epoch: u64, row: &[f64]) {
         debug_assert_eq!(row.len(), self.cols);
-        self.push_with(epoch, |dst| dst.copy_from_slice(row));
-    }
-
-    /// Record the row of `epoch`, written in place by `fill` (which gets
-    /// `cols` numbers to overwrite). Epochs must increase.
-    pub fn push_with(&mut self, epoch: u64, fill: impl FnOnce(&mut [f64])) {
         let cols = self.cols;
         // Bucket `k` holds epochs `k·span .. (k+1)·span`; epochs increase,
         // so a row joins the last bucket iff it is before that bucket's end
@@ -180,20 +192,16 @@ impl History {
             b.last
                 .copy_from_slice(&self.recent[p * cols..(p + 1) * cols]);
         }
-        let p = if kept == self.window {
+        if kept == self.window {
             // Full: overwrite the oldest row in place.
             let h = self.head;
             self.recent_epochs[h] = epoch;
+            self.recent[h * cols..(h + 1) * cols].copy_from_slice(row);
             self.head = if h + 1 == self.window { 0 } else { h + 1 };
-            h
         } else {
             self.recent_epochs.push(epoch);
-            self.recent.resize(self.recent.len() + cols, 0.0);
-            kept
-        };
-        let row = &mut self.recent[p * cols..(p + 1) * cols];
-        fill(row);
-        let row = &*row;
+            self.recent.extend_from_slice(row);
+        }
         self.len += 1;
 
         if opens_bucket {

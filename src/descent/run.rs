@@ -162,6 +162,7 @@ pub struct Run<F: Function> {
     x: Vec<f64>,
     g: Vec<f64>,
     loss: f64,
+    grad_norm: f64,
     epoch: u64,
     lr: f64,
     status: Status,
@@ -260,6 +261,7 @@ impl<F: Function> Run<F> {
             x: zeros(),
             g: zeros(),
             loss: f64::NAN,
+            grad_norm: f64::NAN,
             epoch: 0,
             lr: f64::NAN,
             status: Status::Running,
@@ -284,6 +286,7 @@ impl<F: Function> Run<F> {
         self.spec.start.resize(dim, 0.0);
         self.x.copy_from_slice(&self.spec.start);
         self.loss = self.f.value_grad(&self.x, &mut self.g);
+        self.grad_norm = norm(&self.g);
         self.epoch = 0;
         self.lr = f64::NAN;
         self.has_update = false;
@@ -304,7 +307,7 @@ impl<F: Function> Run<F> {
     /// Running / Converged / Finished after `k` good updates.
     fn settle(&self, k: u64) -> Status {
         match self.limits.tolerance {
-            Some(tol) if norm(&self.g) < tol => Status::Converged { at: k },
+            Some(tol) if self.grad_norm < tol => Status::Converged { at: k },
             _ if k >= self.limits.epochs => Status::Finished,
             _ => Status::Running,
         }
@@ -350,6 +353,9 @@ impl<F: Function> Run<F> {
         copy(&mut self.x, &self.update.x_new);
         std::mem::swap(&mut self.g, &mut self.g_new);
         self.loss = loss_new;
+        // Computed here, off the critical path (nothing waits for it until
+        // the next update), rather than by every reader.
+        self.grad_norm = norm(&self.g);
         self.epoch = k;
         self.status = self.settle(k);
         true
@@ -370,12 +376,7 @@ impl<F: Function> Run<F> {
         let u = &mut self.update;
 
         // The schedule's own step: a rate, or (adaptive) a per-coordinate step in `delta`.
-        // `‖∇f(x_old)‖`, which only the gradient-scaled rate reads.
-        let grad_norm = if matches!(schedule, Schedule::GradientScaled) {
-            norm(&u.grad_old)
-        } else {
-            f64::NAN
-        };
+        let grad_norm = self.grad_norm;
         let rate = if let Some(lr) = schedule.lr_at(base, k, n, grad_norm) {
             if let Some(d) = schedule.describe(base, k, n, grad_norm) {
                 let part = u.detail.schedule_part_mut();
@@ -548,7 +549,7 @@ impl<F: Function> Run<F> {
 
     /// `‖∇f(params())‖` (in 1D exactly `|f'|`).
     pub fn grad_norm(&self) -> f64 {
-        norm(&self.g)
+        self.grad_norm
     }
 
     /// The rate of the last update (NaN before the first): `x_new = x_old − lr·g_old`
