@@ -115,41 +115,12 @@ fn bench_step(c: &mut Criterion) {
     g.finish();
 }
 
-/// The six-run peaks scenario of the frame and pace groups.
+/// The six-run peaks scenario of the frame and pace groups (shared with
+/// `scripts/measure.py`), with `epochs` epochs.
 fn six_run_scenario(epochs: u64) -> scenario::Scenario {
-    let text = format!(
-        r#"title = "frame cost"
-[objective]
-f = "{PEAKS}"
-domain = {{ x = [-3.0, 3.0], y = [-3.0, 3.0] }}
-minimum = {{ x = 0.228279, y = -1.625535 }}
-[descent]
-epochs = {epochs}
-start = {{ x = -1.16863321, y = 1.13352453 }}
-[[run]]
-name = "fixed 0.01"
-lr = 0.01
-[[run]]
-name = "fixed 0.001"
-lr = 0.001
-[[run]]
-name = "momentum"
-lr = 0.01
-momentum = 0.9
-[[run]]
-name = "adam"
-schedule = "adam"
-lr = 0.05
-[[run]]
-name = "cosine"
-schedule = "cosine"
-lr = 0.05
-[[run]]
-name = "rmsprop"
-schedule = "rmsprop"
-lr = 0.01
-"#
-    );
+    let text =
+        include_str!("six-runs.toml").replace("epochs = 1000", &format!("epochs = {epochs}"));
+    assert!(text.contains(&format!("epochs = {epochs}\n")));
     scenario::parse("bench", &text).unwrap()
 }
 

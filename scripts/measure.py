@@ -141,38 +141,12 @@ SESSION_PREFIX = "downhill-measure"
 TMUX_ENV = {k: v for k, v in os.environ.items() if k != "TMUX"}
 TMUX_ENV.setdefault("LC_ALL", "C.UTF-8")
 
-SIX_RUNS = """\
-title = "six runs on peaks"
-[objective]
-f = "3*(1-x)^2*exp(-x^2-(y+1)^2) - 10*(x/5 - x^3 - y^5)*exp(-x^2-y^2) - 1/3*exp(-(x+1)^2-y^2)"
-domain = { x = [-3.0, 3.0], y = [-3.0, 3.0] }
-minimum = { x = 0.228279, y = -1.625535 }
-[descent]
-epochs = EPOCHS
-start = { x = -1.16863321, y = 1.13352453 }
-[[run]]
-name = "fixed 0.01"
-lr = 0.01
-[[run]]
-name = "fixed 0.001"
-lr = 0.001
-[[run]]
-name = "momentum"
-lr = 0.01
-momentum = 0.9
-[[run]]
-name = "adam"
-schedule = "adam"
-lr = 0.05
-[[run]]
-name = "cosine"
-schedule = "cosine"
-lr = 0.05
-[[run]]
-name = "rmsprop"
-schedule = "rmsprop"
-lr = 0.01
-"""
+# The six-run scenario the benches use too; "epochs = 1000" is replaced.
+SIX_RUNS = (
+    open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "benches", "six-runs.toml"))
+    .read()
+    .replace("epochs = 1000", "epochs = EPOCHS")
+)
 RUNS = 6
 # Epochs of the big file: at least the target's 10^7, and enough that the
 # dashboard is still running after the rate windows and the latency test.
