@@ -296,7 +296,7 @@ impl Slot {
     fn record(&mut self, i: usize) {
         let run = &self.race.runs()[i];
         let (x, g) = (run.params(), run.grad());
-        // Written straight into the history's row (no intermediate copy).
+        // Filled by the history itself (no row buffer kept here).
         self.histories[i].push_with(run.epoch(), |row| {
             row[col::LOSS] = run.loss();
             row[col::LR] = run.lr();

@@ -130,6 +130,11 @@
 //!    most 256 slots index a fixed-size array with `u8`, which needs no
 //!    bounds checks. For the peaks surface, one value-and-gradient
 //!    evaluation is a 17-instruction tape.
+//! 6. **Native code** (`native.rs`): an evaluator that keeps going (past a
+//!    short warm-up) switches to machine code that Cranelift generates from
+//!    the same tape, once per expression: the same operations in registers,
+//!    returning exactly the interpreter's bits. `DOWNHILL_JIT=0` turns it
+//!    off.
 
 // Only `native` (calling generated machine code) may use `unsafe`.
 #![deny(unsafe_code)]
