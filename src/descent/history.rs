@@ -179,18 +179,14 @@ impl History {
         // (no division per row).
         let opens_bucket = self.buckets.is_empty() || epoch >= self.bucket_end;
         let kept = self.recent_epochs.len();
-        if opens_bucket
-            && kept > 0
-            && let Some(b) = self.buckets.last_mut()
-        {
+        if opens_bucket && kept > 0 {
             // The closing bucket's last row is the newest recent row (read
             // before it may be overwritten).
-            let p = {
-                let q = self.head + kept - 1;
-                if q >= self.window { q - self.window } else { q }
-            };
-            b.last
-                .copy_from_slice(&self.recent[p * cols..(p + 1) * cols]);
+            let p = self.phys(kept - 1);
+            if let Some(b) = self.buckets.last_mut() {
+                b.last
+                    .copy_from_slice(&self.recent[p * cols..(p + 1) * cols]);
+            }
         }
         if kept == self.window {
             // Full: overwrite the oldest row in place.

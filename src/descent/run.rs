@@ -376,9 +376,8 @@ impl<F: Function> Run<F> {
         let u = &mut self.update;
 
         // The schedule's own step: a rate, or (adaptive) a per-coordinate step in `delta`.
-        let grad_norm = self.grad_norm;
-        let rate = if let Some(lr) = schedule.lr_at(base, k, n, grad_norm) {
-            if let Some(d) = schedule.describe(base, k, n, grad_norm) {
+        let rate = if let Some(lr) = schedule.lr_at(base, k, n, self.grad_norm) {
+            if let Some(d) = schedule.describe(base, k, n, self.grad_norm) {
                 let part = u.detail.schedule_part_mut();
                 // A constant rate's detail never changes: skip the rewrite.
                 if *part != d {

@@ -433,23 +433,20 @@ impl Evaluator {
         match self.tier {
             Tier::Native(entry) => Some(entry),
             Tier::Interpreted => None,
-            Tier::Warming(k) if k < native::WARM_UP => {
-                // Another evaluator of this expression already decided.
-                if let Some(made) = self.expr.inner.native.get() {
-                    let native = made.as_ref().map(Native::entry);
-                    self.tier = native.map_or(Tier::Interpreted, Tier::Native);
-                    return native;
-                }
-                self.tier = Tier::Warming(k + 1);
-                None
-            }
-            Tier::Warming(_) => {
+            Tier::Warming(k) => {
                 let inner = &self.expr.inner;
-                let native = inner
-                    .native
-                    .get_or_init(|| Native::new(&inner.program))
-                    .as_ref()
-                    .map(Native::entry);
+                let made = if k < native::WARM_UP {
+                    // Still warming up, unless another evaluator of this
+                    // expression already had the code made.
+                    let Some(made) = inner.native.get() else {
+                        self.tier = Tier::Warming(k + 1);
+                        return None;
+                    };
+                    made
+                } else {
+                    inner.native.get_or_init(|| Native::new(&inner.program))
+                };
+                let native = made.as_ref().map(Native::entry);
                 self.tier = native.map_or(Tier::Interpreted, Tier::Native);
                 native
             }

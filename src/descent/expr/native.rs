@@ -174,35 +174,29 @@ fn translate(program: &Program) -> Option<Native> {
         .ok()?;
     let mut module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
     let n = program.n_vars;
-    let ptr = module.target_config().pointer_type();
 
     let mut ctx = module.make_context();
     let mut fctx = FunctionBuilderContext::new();
-
-    let mut sig = module.make_signature();
-    sig.params.push(AbiParam::new(ptr));
-    sig.returns.push(AbiParam::new(types::F64));
-    let value_id = module
-        .declare_function("value", Linkage::Local, &sig)
-        .ok()?;
-    ctx.func.signature = sig;
-    build(&mut ctx, &mut fctx, program, 0, module.target_config());
-    module.define_function(value_id, &mut ctx).ok()?;
-    module.clear_context(&mut ctx);
-
-    let grad_id = if (1..=MAX_LANES).contains(&n) {
+    // Declares and builds one function: `lanes = 0` is `value(x)`, else
+    // `value_grad(x, grad)`.
+    let mut define = |module: &mut JITModule, name: &str, lanes: usize| {
+        let ptr = module.target_config().pointer_type();
         let mut sig = module.make_signature();
         sig.params.push(AbiParam::new(ptr));
-        sig.params.push(AbiParam::new(ptr));
+        if lanes > 0 {
+            sig.params.push(AbiParam::new(ptr));
+        }
         sig.returns.push(AbiParam::new(types::F64));
-        let id = module
-            .declare_function("value_grad", Linkage::Local, &sig)
-            .ok()?;
+        let id = module.declare_function(name, Linkage::Local, &sig).ok()?;
         ctx.func.signature = sig;
-        build(&mut ctx, &mut fctx, program, n, module.target_config());
-        module.define_function(id, &mut ctx).ok()?;
+        build(&mut ctx, &mut fctx, program, lanes, module.target_config());
+        let defined = module.define_function(id, &mut ctx);
         module.clear_context(&mut ctx);
-        Some(id)
+        defined.ok().map(|()| id)
+    };
+    let value_id = define(&mut module, "value", 0)?;
+    let grad_id = if (1..=MAX_LANES).contains(&n) {
+        Some(define(&mut module, "value_grad", n)?)
     } else {
         None
     };
