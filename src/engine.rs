@@ -22,6 +22,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -109,7 +110,7 @@ impl Pace {
 /// the next single step (the local driver sets it from
 /// `DOWNHILL_FAULT=engine`), to show that a broken engine is reported on
 /// screen instead of freezing it.
-pub static PANIC_ON_STEP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+pub static PANIC_ON_STEP: AtomicBool = AtomicBool::new(false);
 
 /// Commands from the model to the engine.
 #[derive(Debug, Clone)]
@@ -424,6 +425,8 @@ struct Engine {
     last: Instant,
     period: Duration,
     events: UnboundedSender<Event>,
+    /// Set to end the running batch early (a command is waiting).
+    interrupt: Arc<AtomicBool>,
 }
 
 async fn run(mut commands: UnboundedReceiver<Command>, events: UnboundedSender<Event>, fps: u32) {
@@ -436,13 +439,18 @@ async fn run(mut commands: UnboundedReceiver<Command>, events: UnboundedSender<E
         last: Instant::now(),
         period,
         events,
+        interrupt: Arc::new(AtomicBool::new(false)),
     };
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    // A command that arrived during a batch (and cut it short).
+    let mut pending: Option<Option<Command>> = None;
     loop {
-        let cmd = if engine.running() && engine.at_max_pace() {
+        let cmd = if let Some(c) = pending.take() {
+            Some(c)
+        } else if engine.running() && engine.at_max_pace() {
             // Flat out: batches back to back, commands taken between them
-            // (a batch lasts at most one frame period).
+            // (a command arriving during a batch ends it early).
             match commands.try_recv() {
                 Ok(c) => Some(Some(c)),
                 Err(tokio::sync::mpsc::error::TryRecvError::Empty) => None,
@@ -467,7 +475,7 @@ async fn run(mut commands: UnboundedReceiver<Command>, events: UnboundedSender<E
                     tick.reset();
                 }
             }
-            None => engine.advance().await,
+            None => pending = engine.advance(&mut commands).await,
         }
     }
 }
@@ -522,7 +530,7 @@ impl Engine {
             Command::Idle => self.active = None,
             Command::SetPaused(p) => self.paused = p,
             Command::Step { id, generation } => {
-                if PANIC_ON_STEP.load(std::sync::atomic::Ordering::Relaxed) {
+                if PANIC_ON_STEP.load(Ordering::Relaxed) {
                     panic!("injected engine fault (DOWNHILL_FAULT=engine)");
                 }
                 if let Some(s) = self.slots.get_mut(&id)
@@ -584,12 +592,16 @@ impl Engine {
         }
     }
 
-    /// Step the epochs due since the last wake, on a blocking thread.
-    async fn advance(&mut self) {
-        let Some(id) = self.active else { return };
-        let Some(mut slot) = self.slots.remove(&id) else {
-            return;
-        };
+    /// Step the epochs due since the last wake, on a blocking thread. A
+    /// command arriving meanwhile ends the batch at its next look at the
+    /// clock (well under a millisecond) and is returned, to be handled
+    /// next: `Some(None)` when the channel closed.
+    async fn advance(
+        &mut self,
+        commands: &mut UnboundedReceiver<Command>,
+    ) -> Option<Option<Command>> {
+        let id = self.active?;
+        let mut slot = self.slots.remove(&id)?;
         let now = Instant::now();
         let elapsed = now.duration_since(self.last).as_secs_f64();
         self.last = now;
@@ -609,12 +621,15 @@ impl Engine {
         };
         if due == 0 {
             self.slots.insert(id, slot);
-            return;
+            return None;
         }
-        // Look at the clock every 256 steps, or about every 1024 run-updates
-        // when a step is many (a many-start scenario).
+        // Look at the clock (and for a waiting command) every 256 steps, or
+        // about every 1024 run-updates when a step is many (a many-start
+        // scenario).
         let every = (1024 / slot.width().max(1)).clamp(1, 256) as u64;
-        let result = tokio::task::spawn_blocking(move || {
+        self.interrupt.store(false, Ordering::Relaxed);
+        let interrupt = self.interrupt.clone();
+        let mut batch = tokio::task::spawn_blocking(move || {
             let start = Instant::now();
             let mut done = 0u64;
             while done < due {
@@ -622,14 +637,24 @@ impl Engine {
                     break;
                 }
                 done += 1;
-                if done.is_multiple_of(every) && start.elapsed() >= budget {
+                if done.is_multiple_of(every)
+                    && (interrupt.load(Ordering::Relaxed) || start.elapsed() >= budget)
+                {
                     break;
                 }
             }
             let snap = slot.snapshot();
             (slot, snap)
-        })
-        .await;
+        });
+        let mut waiting = None;
+        let result = tokio::select! {
+            r = &mut batch => r,
+            c = commands.recv() => {
+                waiting = Some(c);
+                self.interrupt.store(true, Ordering::Relaxed);
+                batch.await
+            }
+        };
         match result {
             Ok((slot, snap)) => {
                 let _ = self.events.send(Event::Snapshot(Arc::new(snap)));
@@ -640,6 +665,7 @@ impl Engine {
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             Err(_) => {}
         }
+        waiting
     }
 }
 

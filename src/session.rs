@@ -9,8 +9,11 @@
 //! The loop `select!`s over the input channel, the engine's snapshots, the
 //! engine task's end (a panic is reported on screen, not hidden) and, only
 //! while something changed, a frame deadline: it draws at most `fps` times a
-//! second, and paused and idle it sleeps. Each frame is one synchronized
-//! update, and ratatui sends only the cells that changed.
+//! second, and paused and idle it sleeps. A key press is answered sooner (a
+//! quarter of the frame period after the last frame, at most), so what a
+//! key does shows at once even while the runs keep every frame busy. Each
+//! frame is one synchronized update, and ratatui sends only the cells that
+//! changed.
 //!
 //! The loop is generic over the ratatui backend (anything that is also a
 //! `Write`, for the synchronized-update markers): the local driver uses
@@ -102,12 +105,18 @@ pub async fn run<B: SessionBackend>(
     }
     let mut dirty = true;
     let mut last_draw = Instant::now() - period;
+    // A key changed the screen: the next frame comes after `urgent_gap`.
+    let urgent_gap = period / 4;
+    let mut urgent = false;
 
     loop {
         let mut action = None;
         tokio::select! {
             msg = input.recv() => match msg {
-                Some(Input::Key(k)) => action = keymap::action_for(k, &model.overlay),
+                Some(Input::Key(k)) => {
+                    action = keymap::action_for(k, &model.overlay);
+                    urgent |= action.is_some();
+                }
                 Some(Input::Resize(w, h)) => {
                     term.resize(Rect::new(0, 0, w, h))?;
                     dirty = true;
@@ -131,9 +140,10 @@ pub async fn run<B: SessionBackend>(
                 };
                 action = Some(Action::EngineFailed(msg));
             }
-            _ = tokio::time::sleep_until(last_draw + period), if dirty => {
+            _ = tokio::time::sleep_until(last_draw + if urgent { urgent_gap } else { period }), if dirty => {
                 draw(term, &model)?;
                 dirty = false;
+                urgent = false;
                 last_draw = Instant::now();
             }
         }

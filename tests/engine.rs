@@ -293,3 +293,42 @@ async fn export_round_trips_to_what_run_prints() {
     task.await.unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_cuts_a_max_pace_batch_short() {
+    // At one frame a second, a max-pace batch would step for a whole second
+    // before the engine looked at its commands again.
+    let text =
+        include_str!("../benches/six-runs.toml").replace("epochs = 1000", "epochs = 1000000000");
+    let long = Arc::new(scenario::parse("long", &text).unwrap());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cmd, task) = engine::spawn(1, tx);
+    cmd.send(Command::Activate {
+        id: 1,
+        generation: 0,
+        scenario: long,
+        pace: Pace::Max,
+    })
+    .unwrap();
+    assert_eq!(next(&mut rx).await.epoch, 0);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let asked = std::time::Instant::now();
+    cmd.send(Command::SetPaused(true)).unwrap();
+    cmd.send(Command::Step {
+        id: 1,
+        generation: 0,
+    })
+    .unwrap();
+    // The cut batch's picture, then the single step's.
+    let cut = next(&mut rx).await;
+    let stepped = next(&mut rx).await;
+    let waited = asked.elapsed();
+    assert!(cut.epoch > 0 && !cut.done);
+    assert_eq!(stepped.epoch, cut.epoch + 1);
+    assert!(
+        waited < Duration::from_millis(500),
+        "the batch ran on for {waited:?}"
+    );
+    cmd.send(Command::Shutdown).unwrap();
+    task.await.unwrap();
+}

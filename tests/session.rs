@@ -116,3 +116,45 @@ async fn a_driver_can_stop_a_session() {
     let exit = session::run(&mut term, rx, model, 30).await.unwrap();
     assert_eq!(exit, Exit::Closed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_is_shown_before_the_next_regular_frame() {
+    // One frame a second: a key pressed just after a frame would wait up
+    // to a second at the regular rate; it is answered within a quarter.
+    let sink = Sink::default();
+    let mut term = Terminal::with_options(
+        CrosstermBackend::new(sink.clone()),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, 100, 30)),
+        },
+    )
+    .unwrap();
+    let model = Model::new(downhill::tui::load_entries(&[]));
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let task = tokio::spawn(async move { session::run(&mut term, rx, model, 1).await });
+    // Wait for a frame to be written (the byte count moves, then settles).
+    let len = || sink.0.lock().unwrap().len();
+    let mut seen = len();
+    loop {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let now = len();
+        if now > seen && now > 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            break;
+        }
+        seen = now;
+    }
+    assert!(screen(&sink, 100, 30).contains("running"));
+    let pressed = std::time::Instant::now();
+    tx.send(key(' ')).await.unwrap();
+    while !screen(&sink, 100, 30).contains("paused") {
+        assert!(
+            pressed.elapsed() < Duration::from_millis(700),
+            "no frame for the key after {:?}",
+            pressed.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tx.send(Input::Stop(Exit::Timeout)).await.unwrap();
+    assert_eq!(task.await.unwrap().unwrap(), Exit::Timeout);
+}

@@ -5,8 +5,11 @@
 //! cost what the screen is wide, not what the run is long. So a [`History`]
 //! keeps two things:
 //!
-//! * **recent** — the last `window` records in full (for trails, the explain
-//!   panel and exports of short runs);
+//! * **recent** — every record while the run is at most `window` epochs long
+//!   (so a short run is exported in full), and from then on only the last
+//!   `tail` records (for trails and the newest rows of an export). The tail
+//!   is small on purpose: at pace `max` every epoch of every run is written
+//!   here, and a ring that fits the core's cache costs far less to write;
 //! * **buckets** — the whole run cut into at most `2 × max_buckets` buckets of
 //!   `span` epochs each, every bucket holding, per column, the minimum, the
 //!   maximum and the last value seen. When the buckets fill up, neighbours are
@@ -16,7 +19,12 @@
 //! A record is one epoch's row of `cols` numbers (e.g. loss, lr, grad norm,
 //! params…); what the columns mean is the caller's business.
 
-/// One decimated bucket: per column min / max / last over its epochs.
+/// Rows are stored padded to a multiple of this many numbers, so the
+/// per-row work runs on whole fixed-size groups (no remainder loop).
+const LANES: usize = 4;
+
+/// One decimated bucket: per column min / max / last over its epochs (each
+/// padded to the history's stride; the padding is never read).
 #[derive(Debug, Clone)]
 struct Bucket {
     first_epoch: u64,
@@ -39,15 +47,24 @@ impl Bucket {
         b
     }
 
+    /// `row` is a whole padded row (a multiple of [`LANES`] long).
+    #[inline]
     fn absorb_values(&mut self, row: &[f64]) {
-        for ((&v, lo), hi) in row.iter().zip(&mut self.min).zip(&mut self.max) {
-            if v.is_finite() {
-                if v < *lo {
-                    *lo = v;
-                }
-                if v > *hi {
-                    *hi = v;
-                }
+        // Without branches, a group of lanes at a time: a value that sways
+        // about a bucket's extreme would mispredict a branch on most rows.
+        // Non-finite values are skipped: `v - (v - v)` is `v` exactly for
+        // every finite `v` (-0 included) and NaN for ±∞ and NaN, and a NaN
+        // never compares less or greater, so it moves neither bound.
+        let (lo, _) = self.min.as_chunks_mut::<LANES>();
+        let (hi, _) = self.max.as_chunks_mut::<LANES>();
+        let (row, _) = row.as_chunks::<LANES>();
+        for ((lo, hi), row) in lo.iter_mut().zip(hi).zip(row) {
+            for k in 0..LANES {
+                let v = row[k];
+                #[allow(clippy::eq_op, reason = "v - v is 0 or NaN: the test")]
+                let w = v - (v - v);
+                lo[k] = if w < lo[k] { w } else { lo[k] };
+                hi[k] = if w > hi[k] { w } else { hi[k] };
             }
         }
     }
@@ -55,6 +72,7 @@ impl Bucket {
     /// Takes `row` into min/max; `last` is left for [`History::push_with`]
     /// to fill when the bucket closes (until then the newest recent row is
     /// this bucket's last).
+    #[inline]
     fn push(&mut self, epoch: u64, row: &[f64]) {
         self.absorb_values(row);
         self.last_epoch = epoch;
@@ -77,7 +95,12 @@ pub type Point = (f64, f64);
 #[derive(Debug, Clone)]
 pub struct History {
     cols: usize,
+    /// Numbers stored per row: `cols` rounded up to a multiple of [`LANES`].
+    stride: usize,
+    /// The ring's size now: `full` while every row fits, then `tail`.
     window: usize,
+    full: usize,
+    tail: usize,
     max_buckets: usize,
     span: u64,
     /// The recent window as a ring: row `i` (oldest first) of the rows kept
@@ -93,32 +116,48 @@ pub struct History {
 }
 
 impl History {
-    /// Default number of full-detail records kept.
+    /// Default number of records kept in full while the run is short.
     pub const DEFAULT_WINDOW: usize = 4096;
+    /// Default number of recent records kept in full once it is longer.
+    pub const DEFAULT_TAIL: usize = 256;
     /// Default bucket budget (the whole run is kept in at most twice this many).
     pub const DEFAULT_BUCKETS: usize = 512;
 
-    /// A history of rows of `cols` numbers with the default window and buckets.
+    /// A history of rows of `cols` numbers with the default window, tail
+    /// and buckets.
     pub fn new(cols: usize) -> Self {
         Self::with_capacity(cols, Self::DEFAULT_WINDOW, Self::DEFAULT_BUCKETS)
+            .with_tail(Self::DEFAULT_TAIL)
     }
 
-    /// A history keeping `window` recent rows and at most `2 × max_buckets` buckets.
+    /// A history keeping `window` recent rows and at most `2 × max_buckets`
+    /// buckets (the tail is the whole window; see [`History::with_tail`]).
     pub fn with_capacity(cols: usize, window: usize, max_buckets: usize) -> Self {
         let window = window.max(1);
         let max_buckets = max_buckets.max(1);
+        let stride = cols.next_multiple_of(LANES);
         History {
             cols,
+            stride,
             window,
+            full: window,
+            tail: window,
             max_buckets,
             span: 1,
             recent_epochs: Vec::with_capacity(window),
-            recent: Vec::with_capacity(window * cols),
+            recent: Vec::with_capacity(window * stride),
             head: 0,
             bucket_end: 0,
             buckets: Vec::with_capacity(2 * max_buckets + 1),
             len: 0,
         }
+    }
+
+    /// Once more than the window's rows were pushed, keep only the last
+    /// `tail` of them (at least 1, at most the window).
+    pub fn with_tail(mut self, tail: usize) -> Self {
+        self.tail = tail.clamp(1, self.full);
+        self
     }
 
     /// Number of columns per row.
@@ -144,71 +183,108 @@ impl History {
     /// Forget everything.
     pub fn clear(&mut self) {
         self.span = 1;
-        self.recent_epochs.clear();
-        self.recent.clear();
+        self.window = self.full;
+        self.recent_epochs = Vec::with_capacity(self.full);
+        self.recent = Vec::with_capacity(self.full * self.stride);
         self.head = 0;
         self.bucket_end = 0;
         self.buckets.clear();
         self.len = 0;
     }
 
-    /// Record the row of `epoch`, written by `fill` (which gets `cols`
-    /// numbers to overwrite). Epochs must increase.
+    /// Record the row of `epoch`, written by `fill` straight into its place
+    /// in the recent ring (it gets `cols` numbers to overwrite). Epochs must
+    /// increase.
+    #[inline]
     pub fn push_with(&mut self, epoch: u64, fill: impl FnOnce(&mut [f64])) {
-        // Filled on the stack (hot in cache) and copied into the ring: the
-        // min/max pass then reads the hot copy, not a ring line that may
-        // still be on its way into the cache.
-        const STACK: usize = 32;
-        if self.cols <= STACK {
-            let mut buf = [0.0; STACK];
-            fill(&mut buf[..self.cols]);
-            self.push(epoch, &buf[..self.cols]);
-        } else {
-            let mut buf = vec![0.0; self.cols];
-            fill(&mut buf);
-            self.push(epoch, &buf);
+        let (p, opens_bucket) = self.begin_row(epoch);
+        let (cols, stride) = (self.cols, self.stride);
+        let row = &mut self.recent[p * stride..(p + 1) * stride];
+        fill(&mut row[..cols]);
+        if opens_bucket {
+            self.open_bucket(epoch, p);
+        } else if let Some(b) = self.buckets.last_mut() {
+            b.push(epoch, row);
         }
     }
 
     /// Record the row of `epoch`. Epochs must increase.
     pub fn push(&mut self, epoch: u64, row: &[f64]) {
         debug_assert_eq!(row.len(), self.cols);
-        let cols = self.cols;
+        self.push_with(epoch, |r| r.copy_from_slice(row));
+    }
+
+    /// Make room for the row of `epoch` in the recent ring: its physical
+    /// index, and whether it opens a new bucket.
+    #[inline]
+    fn begin_row(&mut self, epoch: u64) -> (usize, bool) {
         // Bucket `k` holds epochs `k·span .. (k+1)·span`; epochs increase,
         // so a row joins the last bucket iff it is before that bucket's end
-        // (no division per row).
-        let opens_bucket = self.buckets.is_empty() || epoch >= self.bucket_end;
+        // (no division per row; `bucket_end` is 0 before the first row).
+        let opens_bucket = epoch >= self.bucket_end;
+        let kept = self.recent_epochs.len();
+        if !opens_bucket && kept == self.window && self.window == self.tail {
+            // The steady state of a long run: overwrite the oldest row.
+            return (self.overwrite_oldest(epoch), false);
+        }
+        self.begin_row_rarely(epoch, opens_bucket)
+    }
+
+    /// [`History::begin_row`] when the ring is still filling or shrinks, or
+    /// a bucket opens.
+    #[inline(never)]
+    fn begin_row_rarely(&mut self, epoch: u64, opens_bucket: bool) -> (usize, bool) {
+        if self.recent_epochs.len() == self.window && self.window > self.tail {
+            self.shrink_to_tail();
+        }
         let kept = self.recent_epochs.len();
         if opens_bucket && kept > 0 {
-            // The closing bucket's last row is the newest recent row (read
-            // before it may be overwritten).
-            let p = self.phys(kept - 1);
-            if let Some(b) = self.buckets.last_mut() {
-                b.last
-                    .copy_from_slice(&self.recent[p * cols..(p + 1) * cols]);
-            }
+            self.close_bucket();
         }
         if kept == self.window {
-            // Full: overwrite the oldest row in place.
-            let h = self.head;
-            self.recent_epochs[h] = epoch;
-            self.recent[h * cols..(h + 1) * cols].copy_from_slice(row);
-            self.head = if h + 1 == self.window { 0 } else { h + 1 };
+            (self.overwrite_oldest(epoch), opens_bucket)
         } else {
+            self.len += 1;
             self.recent_epochs.push(epoch);
-            self.recent.extend_from_slice(row);
+            self.recent.resize((kept + 1) * self.stride, 0.0);
+            (kept, opens_bucket)
         }
-        self.len += 1;
+    }
 
-        if opens_bucket {
-            self.buckets.push(Bucket::new(epoch, row));
-            if self.buckets.len() > 2 * self.max_buckets {
-                self.coarsen();
-            }
-            self.bucket_end = (epoch / self.span + 1) * self.span;
-        } else if let Some(b) = self.buckets.last_mut() {
-            b.push(epoch, row);
+    /// The ring is full: `epoch` takes the oldest row's place (returned).
+    #[inline]
+    fn overwrite_oldest(&mut self, epoch: u64) -> usize {
+        let h = self.head;
+        self.len += 1;
+        self.recent_epochs[h] = epoch;
+        self.head = if h + 1 == self.window { 0 } else { h + 1 };
+        h
+    }
+
+    /// The newest bucket is complete: its last row is the newest recent row
+    /// (copied before that row may be overwritten).
+    #[cold]
+    fn close_bucket(&mut self) {
+        let stride = self.stride;
+        let p = self.phys(self.recent_epochs.len() - 1);
+        if let Some(b) = self.buckets.last_mut() {
+            b.last
+                .copy_from_slice(&self.recent[p * stride..(p + 1) * stride]);
         }
+    }
+
+    /// Start a bucket with the row of `epoch` (at physical index `p`).
+    #[cold]
+    fn open_bucket(&mut self, epoch: u64, p: usize) {
+        let stride = self.stride;
+        self.buckets.push(Bucket::new(
+            epoch,
+            &self.recent[p * stride..(p + 1) * stride],
+        ));
+        if self.buckets.len() > 2 * self.max_buckets {
+            self.coarsen();
+        }
+        self.bucket_end = (epoch / self.span + 1) * self.span;
     }
 
     /// The last row of bucket `i` (the open, newest bucket's is the newest
@@ -219,7 +295,26 @@ impl History {
         {
             return self.recent_row(n).1;
         }
-        &self.buckets[i].last
+        &self.buckets[i].last[..self.cols]
+    }
+
+    /// The run outgrew the full window: keep its last `tail` rows, in order,
+    /// in a ring of that size (and give the rest of the memory back).
+    #[cold]
+    fn shrink_to_tail(&mut self) {
+        let (tail, stride) = (self.tail, self.stride);
+        let from = self.recent_epochs.len() - tail;
+        let mut epochs = Vec::with_capacity(tail);
+        let mut rows = Vec::with_capacity(tail * stride);
+        for i in from..self.recent_epochs.len() {
+            let p = self.phys(i);
+            epochs.push(self.recent_epochs[p]);
+            rows.extend_from_slice(&self.recent[p * stride..(p + 1) * stride]);
+        }
+        self.recent_epochs = epochs;
+        self.recent = rows;
+        self.head = 0;
+        self.window = tail;
     }
 
     /// Merge neighbouring buckets pairwise and double the span.
@@ -247,7 +342,7 @@ impl History {
         let p = self.phys(i);
         (
             self.recent_epochs[p],
-            &self.recent[p * self.cols..(p + 1) * self.cols],
+            &self.recent[p * self.stride..][..self.cols],
         )
     }
 
@@ -373,7 +468,7 @@ impl History {
     pub fn heap_bytes(&self) -> usize {
         self.recent_epochs.capacity() * 8
             + self.recent.capacity() * 8
-            + self.buckets.capacity() * (std::mem::size_of::<Bucket>() + 3 * 8 * self.cols)
+            + self.buckets.capacity() * (std::mem::size_of::<Bucket>() + 3 * 8 * self.stride)
     }
 }
 
@@ -452,6 +547,17 @@ mod tests {
         let env = h.envelope(0, 100);
         assert_eq!(env, vec![(0.0, 1.0), (3.0, 2.0)]);
         assert_eq!(h.range(0), Some((1.0, 2.0)));
+        // -∞ neither; -0 is kept with its sign; a bucket of nothing finite
+        // has no range. Every lane of a padded row (5 columns → 8).
+        let mut h = History::with_capacity(5, 4, 2);
+        h.push(0, &[f64::NEG_INFINITY, -0.0, f64::NAN, 3.0, f64::INFINITY]);
+        h.push(1, &[2.0, 1.0, f64::NAN, f64::NEG_INFINITY, -1e308]);
+        assert_eq!(h.range(0), Some((2.0, 2.0)));
+        let (lo, hi) = h.range(1).unwrap();
+        assert_eq!((lo.to_bits(), hi), ((-0.0f64).to_bits(), 1.0));
+        assert_eq!(h.range(2), None);
+        assert_eq!(h.range(3), Some((3.0, 3.0)));
+        assert_eq!(h.range(4), Some((-1e308, -1e308)));
     }
 
     #[test]
@@ -512,8 +618,8 @@ mod tests {
 
     #[test]
     fn bucket_ends_are_the_rows_of_their_last_epochs() {
-        for window in [1, 3, 64] {
-            let mut h = History::with_capacity(2, window, 4);
+        for (window, tail) in [(1, 1), (3, 3), (64, 64), (64, 5), (100, 1)] {
+            let mut h = History::with_capacity(2, window, 4).with_tail(tail);
             for e in 0..777u64 {
                 h.push_with(e, |row| {
                     row[0] = e as f64;
@@ -532,6 +638,48 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn short_runs_are_kept_whole_long_runs_only_their_tail() {
+        let mut h = History::with_capacity(2, 8, 64).with_tail(3);
+        for e in 0..8u64 {
+            h.push(e, &[e as f64, 0.5]);
+        }
+        // Up to the window, every row.
+        assert!(h.is_complete());
+        assert_eq!(h.recent().count(), 8);
+        let full_bytes = h.heap_bytes();
+        // One more, and only the tail is kept (the memory is given back).
+        for e in 8..30u64 {
+            h.push(e, &[e as f64, 0.5]);
+            let kept: Vec<u64> = h.recent().map(|(e, _)| e).collect();
+            assert_eq!(kept, (e - 2..=e).collect::<Vec<_>>(), "after {e}");
+            assert_eq!(h.last(), Some((e, vec![e as f64, 0.5])));
+            assert!(!h.is_complete());
+            for (epoch, row) in h.rows() {
+                assert_eq!(row, vec![epoch as f64, 0.5]);
+            }
+        }
+        assert!(h.heap_bytes() < full_bytes);
+        assert_eq!(h.tail(0, 64), vec![(27, 27.0), (28, 28.0), (29, 29.0)]);
+        // Every epoch is still in the buckets (span 1 here).
+        assert_eq!(h.path(0..1).len(), 30);
+        // A restart gets the full window back.
+        h.clear();
+        for e in 0..8u64 {
+            h.push(e, &[e as f64, 0.5]);
+        }
+        assert!(h.is_complete());
+        // The default: 4096 rows in full, then 256.
+        let mut h = History::new(1);
+        for e in 0..4096u64 {
+            h.push(e, &[e as f64]);
+        }
+        assert!(h.is_complete());
+        h.push(4096, &[4096.0]);
+        assert_eq!(h.recent().count(), History::DEFAULT_TAIL);
+        assert_eq!(h.recent().next().unwrap().0, 4097 - 256);
     }
 
     #[test]
