@@ -7,7 +7,8 @@
 //! `downhill run --format csv`; the JSON is the object of
 //! `downhill run --format json` with each run's history added. Runs longer
 //! than the history's full-detail window (4096 epochs) export their
-//! decimated history (`"complete": false`).
+//! decimated history (`"complete": false`): the last row of every bucket,
+//! then the last 256 epochs in full.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
