@@ -23,68 +23,37 @@
 /// per-row work runs on whole fixed-size groups (no remainder loop).
 const LANES: usize = 4;
 
-/// One decimated bucket: per column min / max / last over its epochs (each
-/// padded to the history's stride; the padding is never read).
-#[derive(Debug, Clone)]
+/// The epochs of one decimated bucket. Its numbers — per column the
+/// minimum, the maximum and the last value over those epochs, each padded to
+/// the history's stride (the padding is never read) — are the bucket's
+/// `3 × stride` slice of [`History::stats`], so a pass over the buckets reads
+/// one flat array.
+#[derive(Debug, Clone, Copy)]
 struct Bucket {
     first_epoch: u64,
     last_epoch: u64,
-    min: Vec<f64>,
-    max: Vec<f64>,
-    last: Vec<f64>,
 }
 
-impl Bucket {
-    fn new(epoch: u64, row: &[f64]) -> Self {
-        let mut b = Bucket {
-            first_epoch: epoch,
-            last_epoch: epoch,
-            min: vec![f64::INFINITY; row.len()],
-            max: vec![f64::NEG_INFINITY; row.len()],
-            last: row.to_vec(),
-        };
-        b.absorb_values(row);
-        b
-    }
-
-    /// `row` is a whole padded row (a multiple of [`LANES`] long).
-    #[inline]
-    fn absorb_values(&mut self, row: &[f64]) {
-        // Without branches, a group of lanes at a time: a value that sways
-        // about a bucket's extreme would mispredict a branch on most rows.
-        // Non-finite values are skipped: `v - (v - v)` is `v` exactly for
-        // every finite `v` (-0 included) and NaN for ±∞ and NaN, and a NaN
-        // never compares less or greater, so it moves neither bound.
-        let (lo, _) = self.min.as_chunks_mut::<LANES>();
-        let (hi, _) = self.max.as_chunks_mut::<LANES>();
-        let (row, _) = row.as_chunks::<LANES>();
-        for ((lo, hi), row) in lo.iter_mut().zip(hi).zip(row) {
-            for k in 0..LANES {
-                let v = row[k];
-                #[allow(clippy::eq_op, reason = "v - v is 0 or NaN: the test")]
-                let w = v - (v - v);
-                lo[k] = if w < lo[k] { w } else { lo[k] };
-                hi[k] = if w > hi[k] { w } else { hi[k] };
-            }
+/// Take a whole padded `row` into the bounds `lo` and `hi` (all three a
+/// multiple of [`LANES`] long).
+#[inline]
+fn absorb(lo: &mut [f64], hi: &mut [f64], row: &[f64]) {
+    // Without branches, a group of lanes at a time: a value that sways about
+    // a bucket's extreme would mispredict a branch on most rows. Non-finite
+    // values are skipped: `v - (v - v)` is `v` exactly for every finite `v`
+    // (-0 included) and NaN for ±∞ and NaN, and a NaN never compares less or
+    // greater, so it moves neither bound.
+    let (lo, _) = lo.as_chunks_mut::<LANES>();
+    let (hi, _) = hi.as_chunks_mut::<LANES>();
+    let (row, _) = row.as_chunks::<LANES>();
+    for ((lo, hi), row) in lo.iter_mut().zip(hi).zip(row) {
+        for k in 0..LANES {
+            let v = row[k];
+            #[allow(clippy::eq_op, reason = "v - v is 0 or NaN: the test")]
+            let w = v - (v - v);
+            lo[k] = if w < lo[k] { w } else { lo[k] };
+            hi[k] = if w > hi[k] { w } else { hi[k] };
         }
-    }
-
-    /// Takes `row` into min/max; `last` is left for [`History::push_with`]
-    /// to fill when the bucket closes (until then the newest recent row is
-    /// this bucket's last).
-    #[inline]
-    fn push(&mut self, epoch: u64, row: &[f64]) {
-        self.absorb_values(row);
-        self.last_epoch = epoch;
-    }
-
-    fn merge(&mut self, other: &Bucket) {
-        for i in 0..self.min.len() {
-            self.min[i] = self.min[i].min(other.min[i]);
-            self.max[i] = self.max[i].max(other.max[i]);
-        }
-        self.last.copy_from_slice(&other.last);
-        self.last_epoch = other.last_epoch;
     }
 }
 
@@ -112,6 +81,8 @@ pub struct History {
     /// First epoch past the last bucket's span (where the next one starts).
     bucket_end: u64,
     buckets: Vec<Bucket>,
+    /// The buckets' numbers, `3 × stride` per bucket: min, max, last.
+    stats: Vec<f64>,
     len: u64,
 }
 
@@ -149,6 +120,7 @@ impl History {
             head: 0,
             bucket_end: 0,
             buckets: Vec::with_capacity(2 * max_buckets + 1),
+            stats: Vec::with_capacity((2 * max_buckets + 1) * 3 * stride),
             len: 0,
         }
     }
@@ -189,6 +161,7 @@ impl History {
         self.head = 0;
         self.bucket_end = 0;
         self.buckets.clear();
+        self.stats.clear();
         self.len = 0;
     }
 
@@ -204,7 +177,10 @@ impl History {
         if opens_bucket {
             self.open_bucket(epoch, p);
         } else if let Some(b) = self.buckets.last_mut() {
-            b.push(epoch, row);
+            b.last_epoch = epoch;
+            let at = self.stats.len() - 3 * stride;
+            let (lo, hi) = self.stats[at..at + 2 * stride].split_at_mut(stride);
+            absorb(lo, hi, row);
         }
     }
 
@@ -267,20 +243,26 @@ impl History {
     fn close_bucket(&mut self) {
         let stride = self.stride;
         let p = self.phys(self.recent_epochs.len() - 1);
-        if let Some(b) = self.buckets.last_mut() {
-            b.last
-                .copy_from_slice(&self.recent[p * stride..(p + 1) * stride]);
-        }
+        let at = self.stats.len() - stride;
+        self.stats[at..].copy_from_slice(&self.recent[p * stride..(p + 1) * stride]);
     }
 
     /// Start a bucket with the row of `epoch` (at physical index `p`).
     #[cold]
     fn open_bucket(&mut self, epoch: u64, p: usize) {
         let stride = self.stride;
-        self.buckets.push(Bucket::new(
-            epoch,
-            &self.recent[p * stride..(p + 1) * stride],
-        ));
+        let row = &self.recent[p * stride..(p + 1) * stride];
+        self.buckets.push(Bucket {
+            first_epoch: epoch,
+            last_epoch: epoch,
+        });
+        let at = self.stats.len();
+        self.stats.resize(at + stride, f64::INFINITY);
+        self.stats.resize(at + 2 * stride, f64::NEG_INFINITY);
+        self.stats.extend_from_slice(row);
+        let (bounds, row) = self.stats[at..].split_at_mut(2 * stride);
+        let (lo, hi) = bounds.split_at_mut(stride);
+        absorb(lo, hi, row);
         if self.buckets.len() > 2 * self.max_buckets {
             self.coarsen();
         }
@@ -295,7 +277,7 @@ impl History {
         {
             return self.recent_row(n).1;
         }
-        &self.buckets[i].last[..self.cols]
+        &self.stats[(3 * i + 2) * self.stride..][..self.cols]
     }
 
     /// The run outgrew the full window: keep its last `tail` rows, in order,
@@ -317,18 +299,44 @@ impl History {
         self.window = tail;
     }
 
-    /// Merge neighbouring buckets pairwise and double the span.
+    /// Merge neighbouring buckets pairwise and double the span, in place.
     fn coarsen(&mut self) {
         self.span *= 2;
-        let old = std::mem::take(&mut self.buckets);
-        for b in old {
-            match self.buckets.last_mut() {
-                Some(prev) if prev.first_epoch / self.span == b.first_epoch / self.span => {
-                    prev.merge(&b)
+        let s3 = 3 * self.stride;
+        let mut kept = 0;
+        for i in 0..self.buckets.len() {
+            let b = self.buckets[i];
+            if kept > 0
+                && self.buckets[kept - 1].first_epoch / self.span == b.first_epoch / self.span
+            {
+                // Into the previous kept bucket: bounds widen, last moves on.
+                let (into, from) = self.stats.split_at_mut(i * s3);
+                let into = &mut into[(kept - 1) * s3..kept * s3];
+                let from = &from[..s3];
+                let (lo_hi, last) = into.split_at_mut(2 * self.stride);
+                let (lo, hi) = lo_hi.split_at_mut(self.stride);
+                for k in 0..self.stride {
+                    lo[k] = lo[k].min(from[k]);
+                    hi[k] = hi[k].max(from[self.stride + k]);
                 }
-                _ => self.buckets.push(b),
+                last.copy_from_slice(&from[2 * self.stride..]);
+                self.buckets[kept - 1].last_epoch = b.last_epoch;
+            } else {
+                if kept != i {
+                    self.stats.copy_within(i * s3..(i + 1) * s3, kept * s3);
+                    self.buckets[kept] = b;
+                }
+                kept += 1;
             }
         }
+        self.buckets.truncate(kept);
+        self.stats.truncate(kept * s3);
+    }
+
+    /// Minimum and maximum of column `col` over bucket `i`.
+    fn bounds(&self, i: usize, col: usize) -> (f64, f64) {
+        let at = 3 * i * self.stride + col;
+        (self.stats[at], self.stats[at + self.stride])
     }
 
     /// Physical index of recent row `i` (oldest first).
@@ -424,10 +432,9 @@ impl History {
                 }
             }
         };
-        for b in &self.buckets {
+        for (i, b) in self.buckets.iter().enumerate() {
             let gi = (((b.first_epoch - first) as f64 / epochs) * n_groups as f64).floor();
-            let lo = b.min[col];
-            let hi = b.max[col];
+            let (lo, hi) = self.bounds(i, col);
             match &mut group {
                 Some((x, glo, ghi, g)) if *g == gi => {
                     *glo = glo.min(lo);
@@ -457,9 +464,10 @@ impl History {
     pub fn range(&self, col: usize) -> Option<(f64, f64)> {
         let mut lo = f64::INFINITY;
         let mut hi = f64::NEG_INFINITY;
-        for b in &self.buckets {
-            lo = lo.min(b.min[col]);
-            hi = hi.max(b.max[col]);
+        for i in 0..self.buckets.len() {
+            let (b_lo, b_hi) = self.bounds(i, col);
+            lo = lo.min(b_lo);
+            hi = hi.max(b_hi);
         }
         (lo <= hi).then_some((lo, hi))
     }
@@ -468,7 +476,8 @@ impl History {
     pub fn heap_bytes(&self) -> usize {
         self.recent_epochs.capacity() * 8
             + self.recent.capacity() * 8
-            + self.buckets.capacity() * (std::mem::size_of::<Bucket>() + 3 * 8 * self.stride)
+            + self.buckets.capacity() * std::mem::size_of::<Bucket>()
+            + self.stats.capacity() * 8
     }
 }
 
@@ -680,6 +689,68 @@ mod tests {
         h.push(4096, &[4096.0]);
         assert_eq!(h.recent().count(), History::DEFAULT_TAIL);
         assert_eq!(h.recent().next().unwrap().0, 4097 - 256);
+    }
+
+    #[test]
+    fn every_read_sees_every_row_pushed() {
+        // Whatever the window, tail and bucket budget, after each push: the
+        // range is the exact finite min/max of everything pushed, the
+        // envelope spans it, and every row handed back is the row pushed.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for (window, tail, buckets) in [(1, 1, 1), (2, 1, 2), (5, 3, 2), (8, 8, 4), (64, 7, 8)] {
+            let mut h = History::with_capacity(5, window, buckets).with_tail(tail);
+            let mut pushed: Vec<Vec<f64>> = Vec::new();
+            let mut by_epoch = std::collections::HashMap::new();
+            let mut epoch = 0u64;
+            for _ in 0..600 {
+                epoch += 1 + next() % 3;
+                let row: Vec<f64> = (0..5)
+                    .map(|_| match next() % 16 {
+                        0 => f64::NAN,
+                        1 => f64::INFINITY,
+                        2 => f64::NEG_INFINITY,
+                        3 => -0.0,
+                        _ => (next() % 2001) as f64 / 100.0 - 10.0,
+                    })
+                    .collect();
+                h.push(epoch, &row);
+                by_epoch.insert(epoch, row.clone());
+                pushed.push(row.clone());
+                for col in 0..5 {
+                    let finite = pushed.iter().map(|r| r[col]).filter(|v| v.is_finite());
+                    let lo = finite.clone().fold(f64::INFINITY, f64::min);
+                    let hi = finite.fold(f64::NEG_INFINITY, f64::max);
+                    let want = (lo <= hi).then_some((lo, hi));
+                    assert_eq!(h.range(col), want, "w {window} t {tail} e {epoch} c {col}");
+                    let env = h.envelope(col, 3);
+                    let env_lo = env.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+                    let env_hi = env.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+                    if let Some((lo, hi)) = want {
+                        assert_eq!((env_lo, env_hi), (lo, hi), "w {window} e {epoch}");
+                    }
+                }
+                let (e, last) = h.last().unwrap();
+                assert_eq!(e, epoch);
+                assert_eq!(format!("{last:?}"), format!("{row:?}"));
+                // Rows come back as pushed (compared as text: NaN == NaN),
+                // in increasing epochs.
+                let rows = h.rows();
+                assert!(rows.windows(2).all(|w| w[0].0 < w[1].0));
+                let ends: Vec<(u64, Vec<f64>)> = (0..h.buckets.len())
+                    .map(|i| (h.buckets[i].last_epoch, h.bucket_last(i).to_vec()))
+                    .collect();
+                for (e, got) in rows.iter().chain(&ends) {
+                    let want = &by_epoch[e];
+                    assert_eq!(format!("{got:?}"), format!("{want:?}"), "epoch {e}");
+                }
+            }
+        }
     }
 
     #[test]
