@@ -25,6 +25,13 @@ impl Write for Sink {
     }
 }
 
+/// A terminal of `cols × rows` on `sink`, sized by the driver (as `serve`
+/// does), not by asking a real terminal.
+fn fixed_terminal(sink: Sink, cols: u16, rows: u16) -> Terminal<CrosstermBackend<Sink>> {
+    let viewport = Viewport::Fixed(Rect::new(0, 0, cols, rows));
+    Terminal::with_options(CrosstermBackend::new(sink), TerminalOptions { viewport }).unwrap()
+}
+
 fn key(c: char) -> Input {
     Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
@@ -43,14 +50,7 @@ fn epoch(text: &str) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_runs_on_any_writer() {
     let sink = Sink::default();
-    let backend = CrosstermBackend::new(sink.clone());
-    let mut term = Terminal::with_options(
-        backend,
-        TerminalOptions {
-            viewport: Viewport::Fixed(Rect::new(0, 0, 100, 30)),
-        },
-    )
-    .unwrap();
+    let mut term = fixed_terminal(sink.clone(), 100, 30);
     let model = Model::new(downhill::tui::load_entries(&[]));
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let task = tokio::spawn(async move { session::run(&mut term, rx, model, 30).await });
@@ -90,26 +90,14 @@ async fn a_session_runs_on_any_writer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_driver_can_stop_a_session() {
     let sink = Sink::default();
-    let mut term = Terminal::with_options(
-        CrosstermBackend::new(sink),
-        TerminalOptions {
-            viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
-        },
-    )
-    .unwrap();
+    let mut term = fixed_terminal(sink, 80, 24);
     let model = Model::new(downhill::tui::load_entries(&[]));
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let task = tokio::spawn(async move { session::run(&mut term, rx, model, 30).await });
     tx.send(Input::Stop(Exit::Timeout)).await.unwrap();
     assert_eq!(task.await.unwrap().unwrap(), Exit::Timeout);
     // Dropping the input ends a session too.
-    let mut term = Terminal::with_options(
-        CrosstermBackend::new(Sink::default()),
-        TerminalOptions {
-            viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
-        },
-    )
-    .unwrap();
+    let mut term = fixed_terminal(Sink::default(), 80, 24);
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let model = Model::new(downhill::tui::load_entries(&[]));
     drop(tx);
@@ -122,13 +110,7 @@ async fn a_key_is_shown_before_the_next_regular_frame() {
     // One frame a second: a key pressed just after a frame would wait up
     // to a second at the regular rate; it is answered within a quarter.
     let sink = Sink::default();
-    let mut term = Terminal::with_options(
-        CrosstermBackend::new(sink.clone()),
-        TerminalOptions {
-            viewport: Viewport::Fixed(Rect::new(0, 0, 100, 30)),
-        },
-    )
-    .unwrap();
+    let mut term = fixed_terminal(sink.clone(), 100, 30);
     let model = Model::new(downhill::tui::load_entries(&[]));
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let task = tokio::spawn(async move { session::run(&mut term, rx, model, 1).await });
