@@ -6,9 +6,12 @@
 //!
 //! Pacing: while running, a frame-rate interval wakes the task; each wake
 //! computes how many epochs are due at the current pace (carrying the
-//! fraction) and steps them on a blocking thread, bounded by a time budget so
-//! `max` pace runs flat out without starving the command channel. Paused (or
-//! done), the task sleeps on its command channel: no timers, no CPU.
+//! fraction) and steps them on a blocking thread, bounded by a time budget.
+//! At pace `max` the blocking thread runs batch after batch (one frame period
+//! each, a snapshot after each) without returning to the runtime. A command
+//! arriving meanwhile cuts the batch short within a few hundred steps and is
+//! handled at once. Paused (or done), the task sleeps on its command channel:
+//! no timers, no CPU.
 //!
 //! Every command and snapshot carries the scenario id and its generation
 //! (bumped by each restart or reload), so a late snapshot from before a
@@ -629,22 +632,33 @@ impl Engine {
         let every = (1024 / slot.width().max(1)).clamp(1, 256) as u64;
         self.interrupt.store(false, Ordering::Relaxed);
         let interrupt = self.interrupt.clone();
+        let events = self.events.clone();
+        // At `max` the blocking task keeps going, one batch per frame
+        // period with a snapshot after each, until a command or the end:
+        // no hop back to the runtime between batches.
+        let flat_out = slot.pace == Pace::Max;
         let mut batch = tokio::task::spawn_blocking(move || {
-            let start = Instant::now();
-            let mut done = 0u64;
-            while done < due {
-                if !slot.step() {
-                    break;
+            loop {
+                let start = Instant::now();
+                let mut done = 0u64;
+                let mut more = true;
+                while done < due {
+                    if !slot.step() {
+                        more = false;
+                        break;
+                    }
+                    done += 1;
+                    if done.is_multiple_of(every)
+                        && (interrupt.load(Ordering::Relaxed) || start.elapsed() >= budget)
+                    {
+                        break;
+                    }
                 }
-                done += 1;
-                if done.is_multiple_of(every)
-                    && (interrupt.load(Ordering::Relaxed) || start.elapsed() >= budget)
-                {
-                    break;
+                let _ = events.send(Event::Snapshot(Arc::new(slot.snapshot())));
+                if !(flat_out && more) || interrupt.load(Ordering::Relaxed) || events.is_closed() {
+                    return slot;
                 }
             }
-            let snap = slot.snapshot();
-            (slot, snap)
         });
         let mut waiting = None;
         let result = tokio::select! {
@@ -656,8 +670,7 @@ impl Engine {
             }
         };
         match result {
-            Ok((slot, snap)) => {
-                let _ = self.events.send(Event::Snapshot(Arc::new(snap)));
+            Ok(slot) => {
                 self.slots.insert(id, slot);
             }
             // A panic while stepping: the slot is gone; the model is told by
