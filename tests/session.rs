@@ -32,6 +32,24 @@ fn fixed_terminal(sink: Sink, cols: u16, rows: u16) -> Terminal<CrosstermBackend
     Terminal::with_options(CrosstermBackend::new(sink), TerminalOptions { viewport }).unwrap()
 }
 
+/// A session on the bundled scenarios drawing `cols × rows` into `sink`
+/// at `fps`: its input and its task.
+fn start(
+    sink: &Sink,
+    cols: u16,
+    rows: u16,
+    fps: u32,
+) -> (
+    tokio::sync::mpsc::Sender<Input>,
+    tokio::task::JoinHandle<std::io::Result<Exit>>,
+) {
+    let mut term = fixed_terminal(sink.clone(), cols, rows);
+    let model = Model::new(downhill::tui::load_entries(&[]));
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let task = tokio::spawn(async move { session::run(&mut term, rx, model, fps).await });
+    (tx, task)
+}
+
 fn key(c: char) -> Input {
     Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
@@ -50,10 +68,7 @@ fn epoch(text: &str) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_runs_on_any_writer() {
     let sink = Sink::default();
-    let mut term = fixed_terminal(sink.clone(), 100, 30);
-    let model = Model::new(downhill::tui::load_entries(&[]));
-    let (tx, rx) = tokio::sync::mpsc::channel(16);
-    let task = tokio::spawn(async move { session::run(&mut term, rx, model, 30).await });
+    let (tx, task) = start(&sink, 100, 30, 30);
 
     tokio::time::sleep(Duration::from_millis(500)).await;
     let t = screen(&sink, 100, 30);
@@ -89,11 +104,7 @@ async fn a_session_runs_on_any_writer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_driver_can_stop_a_session() {
-    let sink = Sink::default();
-    let mut term = fixed_terminal(sink, 80, 24);
-    let model = Model::new(downhill::tui::load_entries(&[]));
-    let (tx, rx) = tokio::sync::mpsc::channel(16);
-    let task = tokio::spawn(async move { session::run(&mut term, rx, model, 30).await });
+    let (tx, task) = start(&Sink::default(), 80, 24, 30);
     tx.send(Input::Stop(Exit::Timeout)).await.unwrap();
     assert_eq!(task.await.unwrap().unwrap(), Exit::Timeout);
     // Dropping the input ends a session too.
@@ -110,10 +121,7 @@ async fn a_key_is_shown_before_the_next_regular_frame() {
     // One frame a second: a key pressed just after a frame would wait up
     // to a second at the regular rate; it is answered within a quarter.
     let sink = Sink::default();
-    let mut term = fixed_terminal(sink.clone(), 100, 30);
-    let model = Model::new(downhill::tui::load_entries(&[]));
-    let (tx, rx) = tokio::sync::mpsc::channel(16);
-    let task = tokio::spawn(async move { session::run(&mut term, rx, model, 1).await });
+    let (tx, task) = start(&sink, 100, 30, 1);
     // Wait for a frame to be written (the byte count moves, then settles).
     let len = || sink.0.lock().unwrap().len();
     let mut seen = len();

@@ -74,7 +74,7 @@ pub struct History {
     span: u64,
     /// The recent window as a ring: row `i` (oldest first) of the rows kept
     /// is at physical index `(head + i) % window` (`head` stays 0 until the
-    /// window is full), its numbers at `recent[phys * cols..][..cols]`.
+    /// window is full), its numbers at `recent[phys * stride..][..cols]`.
     recent_epochs: Vec<u64>,
     recent: Vec<f64>,
     head: usize,
