@@ -23,6 +23,11 @@
 /// per-row work runs on whole fixed-size groups (no remainder loop).
 const LANES: usize = 4;
 
+/// At most this many of the newest rows wait in the ring before they are
+/// taken into the open bucket's bounds, all together (see
+/// [`History::push_with`]).
+const BATCH: usize = 8;
+
 /// The epochs of one decimated bucket. Its numbers — per column the
 /// minimum, the maximum and the last value over those epochs, each padded to
 /// the history's stride (the padding is never read) — are the bucket's
@@ -31,29 +36,37 @@ const LANES: usize = 4;
 #[derive(Debug, Clone, Copy)]
 struct Bucket {
     first_epoch: u64,
+    /// Set when the bucket closes; the open (newest) bucket's last epoch is
+    /// the newest row's (see [`History::last_epoch`]).
     last_epoch: u64,
 }
 
-/// Take a whole padded `row` into the bounds `lo` and `hi` (all three a
-/// multiple of [`LANES`] long).
+/// Take the whole padded rows of `rows` (consecutive, `lo.len()` numbers
+/// each) into the bounds `lo` and `hi` (both a multiple of [`LANES`] long).
 #[inline]
-fn absorb(lo: &mut [f64], hi: &mut [f64], row: &[f64]) {
-    // Without branches, a group of lanes at a time: a value that sways about
-    // a bucket's extreme would mispredict a branch on most rows. Non-finite
-    // values are skipped: `v - (v - v)` is `v` exactly for every finite `v`
-    // (-0 included) and NaN for ±∞ and NaN, and a NaN never compares less or
-    // greater, so it moves neither bound.
+fn absorb(lo: &mut [f64], hi: &mut [f64], rows: &[f64]) {
+    let stride = lo.len();
     let (lo, _) = lo.as_chunks_mut::<LANES>();
     let (hi, _) = hi.as_chunks_mut::<LANES>();
-    let (row, _) = row.as_chunks::<LANES>();
-    for ((lo, hi), row) in lo.iter_mut().zip(hi).zip(row) {
-        for k in 0..LANES {
-            let v = row[k];
-            #[allow(clippy::eq_op, reason = "v - v is 0 or NaN: the test")]
-            let w = v - (v - v);
-            lo[k] = if w < lo[k] { w } else { lo[k] };
-            hi[k] = if w > hi[k] { w } else { hi[k] };
+    // One group of lanes at a time down all the rows, so its bounds stay in
+    // registers; without branches, as a value that sways about a bucket's
+    // extreme would mispredict a branch on most rows. Non-finite values are
+    // skipped: `v - (v - v)` is `v` exactly for every finite `v` (-0
+    // included) and NaN for ±∞ and NaN, and a NaN never compares less or
+    // greater, so it moves neither bound.
+    for (c, (lo, hi)) in lo.iter_mut().zip(hi).enumerate() {
+        let (mut l, mut h) = (*lo, *hi);
+        for row in rows.chunks_exact(stride) {
+            let v = &row.as_chunks::<LANES>().0[c];
+            for k in 0..LANES {
+                let v = v[k];
+                #[allow(clippy::eq_op, reason = "v - v is 0 or NaN: the test")]
+                let w = v - (v - v);
+                l[k] = if w < l[k] { w } else { l[k] };
+                h[k] = if w > h[k] { w } else { h[k] };
+            }
         }
+        (*lo, *hi) = (l, h);
     }
 }
 
@@ -83,6 +96,9 @@ pub struct History {
     buckets: Vec<Bucket>,
     /// The buckets' numbers, `3 × stride` per bucket: min, max, last.
     stats: Vec<f64>,
+    /// How many of the newest rows are in the open bucket but not yet in
+    /// its bounds (always fewer than [`History::batch`]).
+    pending: usize,
     len: u64,
 }
 
@@ -121,6 +137,7 @@ impl History {
             bucket_end: 0,
             buckets: Vec::with_capacity(2 * max_buckets + 1),
             stats: Vec::with_capacity((2 * max_buckets + 1) * 3 * stride),
+            pending: 0,
             len: 0,
         }
     }
@@ -162,25 +179,57 @@ impl History {
         self.bucket_end = 0;
         self.buckets.clear();
         self.stats.clear();
+        self.pending = 0;
         self.len = 0;
     }
 
     /// Record the row of `epoch`, written by `fill` straight into its place
     /// in the recent ring (it gets `cols` numbers to overwrite). Epochs must
     /// increase.
+    ///
+    /// A row that joins the open bucket only waits in the ring: every
+    /// [`BATCH`] rows (and before the bucket closes) the waiting rows are
+    /// taken into the bucket's bounds together, a group of lanes at a time,
+    /// and readers fold in the few still waiting. Per row that is a handful
+    /// of stores, instead of a load and a store of both bounds.
     #[inline]
     pub fn push_with(&mut self, epoch: u64, fill: impl FnOnce(&mut [f64])) {
         let (p, opens_bucket) = self.begin_row(epoch);
         let (cols, stride) = (self.cols, self.stride);
-        let row = &mut self.recent[p * stride..(p + 1) * stride];
-        fill(&mut row[..cols]);
+        fill(&mut self.recent[p * stride..][..cols]);
         if opens_bucket {
             self.open_bucket(epoch, p);
-        } else if let Some(b) = self.buckets.last_mut() {
-            b.last_epoch = epoch;
-            let at = self.stats.len() - 3 * stride;
-            let (lo, hi) = self.stats[at..at + 2 * stride].split_at_mut(stride);
-            absorb(lo, hi, row);
+        } else {
+            self.pending += 1;
+            if self.pending == self.batch() {
+                self.absorb_pending();
+            }
+        }
+    }
+
+    /// How many rows may wait before they are taken into the bounds: fewer
+    /// than the ring holds, so a waiting row is never overwritten.
+    fn batch(&self) -> usize {
+        BATCH.min(self.tail)
+    }
+
+    /// Take the waiting rows into the open bucket's bounds.
+    fn absorb_pending(&mut self) {
+        let (n, stride) = (self.pending, self.stride);
+        if n == 0 {
+            return;
+        }
+        self.pending = 0;
+        // The newest `n` rows of the ring: at most two runs of memory.
+        let end = self.phys(self.recent_epochs.len() - 1) + 1;
+        let at = self.stats.len() - 3 * stride;
+        let (lo, hi) = self.stats[at..at + 2 * stride].split_at_mut(stride);
+        if end >= n {
+            absorb(lo, hi, &self.recent[(end - n) * stride..end * stride]);
+        } else {
+            let wrapped = self.window - (n - end);
+            absorb(lo, hi, &self.recent[wrapped * stride..self.window * stride]);
+            absorb(lo, hi, &self.recent[..end * stride]);
         }
     }
 
@@ -237,14 +286,20 @@ impl History {
         h
     }
 
-    /// The newest bucket is complete: its last row is the newest recent row
-    /// (copied before that row may be overwritten).
+    /// The newest bucket is complete: its waiting rows join its bounds, and
+    /// its last row is the newest recent row (copied before that row may be
+    /// overwritten).
     #[cold]
     fn close_bucket(&mut self) {
+        self.absorb_pending();
         let stride = self.stride;
-        let p = self.phys(self.recent_epochs.len() - 1);
+        let n = self.recent_epochs.len() - 1;
+        let p = self.phys(n);
         let at = self.stats.len() - stride;
         self.stats[at..].copy_from_slice(&self.recent[p * stride..(p + 1) * stride]);
+        if let Some(b) = self.buckets.last_mut() {
+            b.last_epoch = self.recent_epochs[p];
+        }
     }
 
     /// Start a bucket with the row of `epoch` (at physical index `p`).
@@ -263,6 +318,7 @@ impl History {
         let (bounds, row) = self.stats[at..].split_at_mut(2 * stride);
         let (lo, hi) = bounds.split_at_mut(stride);
         absorb(lo, hi, row);
+        self.pending = 0;
         if self.buckets.len() > 2 * self.max_buckets {
             self.coarsen();
         }
@@ -333,10 +389,32 @@ impl History {
         self.stats.truncate(kept * s3);
     }
 
-    /// Minimum and maximum of column `col` over bucket `i`.
+    /// Minimum and maximum of column `col` over bucket `i` (for the open
+    /// bucket, with its waiting rows).
     fn bounds(&self, i: usize, col: usize) -> (f64, f64) {
         let at = 3 * i * self.stride + col;
-        (self.stats[at], self.stats[at + self.stride])
+        let (mut lo, mut hi) = (self.stats[at], self.stats[at + self.stride]);
+        if i + 1 == self.buckets.len() {
+            let n = self.recent_epochs.len();
+            for r in n - self.pending..n {
+                let v = self.recent_row(r).1[col];
+                if v.is_finite() {
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+            }
+        }
+        (lo, hi)
+    }
+
+    /// The last epoch of bucket `i` (the open bucket's is the newest row's).
+    fn last_epoch(&self, i: usize) -> u64 {
+        if i + 1 == self.buckets.len()
+            && let Some(n) = self.recent_epochs.len().checked_sub(1)
+        {
+            return self.recent_row(n).0;
+        }
+        self.buckets[i].last_epoch
     }
 
     /// Physical index of recent row `i` (oldest first).
@@ -380,8 +458,9 @@ impl History {
             self.buckets
                 .iter()
                 .enumerate()
-                .filter(|(_, b)| first_recent.is_none_or(|f| b.last_epoch < f))
-                .map(|(i, b)| (b.last_epoch, self.bucket_last(i).to_vec()))
+                .map(|(i, _)| (i, self.last_epoch(i)))
+                .filter(|&(_, last)| first_recent.is_none_or(|f| last < f))
+                .map(|(i, last)| (last, self.bucket_last(i).to_vec()))
                 .collect()
         };
         out.extend(self.recent());
@@ -416,7 +495,7 @@ impl History {
             return out;
         }
         let first = self.buckets[0].first_epoch;
-        let last = self.buckets[self.buckets.len() - 1].last_epoch;
+        let last = self.last_epoch(self.buckets.len() - 1);
         let n_groups = self.buckets.len().min(width);
         let epochs = (last - first + 1) as f64;
         let mut group: Option<(f64, f64, f64, f64)> = None; // (x, min, max, group index)
@@ -439,11 +518,11 @@ impl History {
                 Some((x, glo, ghi, g)) if *g == gi => {
                     *glo = glo.min(lo);
                     *ghi = ghi.max(hi);
-                    *x = b.last_epoch as f64;
+                    *x = self.last_epoch(i) as f64;
                 }
                 _ => {
                     flush(group.take(), &mut out);
-                    group = Some((b.last_epoch as f64, lo, hi, gi));
+                    group = Some((self.last_epoch(i) as f64, lo, hi, gi));
                 }
             }
         }
@@ -703,7 +782,15 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        for (window, tail, buckets) in [(1, 1, 1), (2, 1, 2), (5, 3, 2), (8, 8, 4), (64, 7, 8)] {
+        for (window, tail, buckets) in [
+            (1, 1, 1),
+            (2, 1, 2),
+            (5, 3, 2),
+            (8, 8, 4),
+            (64, 7, 8),
+            (300, 40, 4),
+            (16, 16, 64),
+        ] {
             let mut h = History::with_capacity(5, window, buckets).with_tail(tail);
             let mut pushed: Vec<Vec<f64>> = Vec::new();
             let mut by_epoch = std::collections::HashMap::new();
@@ -743,7 +830,7 @@ mod tests {
                 let rows = h.rows();
                 assert!(rows.windows(2).all(|w| w[0].0 < w[1].0));
                 let ends: Vec<(u64, Vec<f64>)> = (0..h.buckets.len())
-                    .map(|i| (h.buckets[i].last_epoch, h.bucket_last(i).to_vec()))
+                    .map(|i| (h.last_epoch(i), h.bucket_last(i).to_vec()))
                     .collect();
                 for (e, got) in rows.iter().chain(&ends) {
                     let want = &by_epoch[e];
