@@ -34,7 +34,7 @@ use tokio::time::MissedTickBehavior;
 
 use crate::descent::basins::{self, Summary};
 use crate::descent::expr::Evaluator;
-use crate::descent::history::{History, Point};
+use crate::descent::history::{History, Point, Points};
 use crate::descent::race::Race;
 use crate::descent::run::{Run, Status, Update, distance};
 use crate::scenario::Scenario;
@@ -226,9 +226,9 @@ pub struct RunView {
     pub loss_range: Option<(f64, f64)>,
     pub lr_range: Option<(f64, f64)>,
     /// Recent positions, oldest first.
-    pub trail: Vec<Vec<f64>>,
+    pub trail: Points,
     /// The whole trajectory, decimated (at most about 1000 points).
-    pub path: Vec<Vec<f64>>,
+    pub path: Points,
     /// Every start of a many-start scenario (`None` with a single start).
     /// Everything above describes start 0.
     pub starts: Option<StartsView>,
@@ -375,12 +375,21 @@ impl Slot {
 }
 
 fn run_view(r: &Run<Evaluator>, h: &History, dim: usize, minimum: Option<&[f64]>) -> RunView {
-    let series = |c: usize| h.envelope(c, CHART_GROUPS);
-    let trail_cols: Vec<Vec<(u64, f64)>> =
-        (0..dim).map(|d| h.tail(col::PARAMS + d, TRAIL)).collect();
-    let trail = (0..trail_cols.first().map_or(0, Vec::len))
-        .map(|i| trail_cols.iter().map(|c| c[i].1).collect())
-        .collect();
+    // Every charted column in one pass over the buckets: loss, lr, the
+    // parameters, the gradient.
+    let params = col::PARAMS..col::PARAMS + dim;
+    let mut series = h
+        .envelopes(
+            [col::LOSS, col::LR]
+                .into_iter()
+                .chain(params.start..params.end + dim),
+            CHART_GROUPS,
+        )
+        .into_iter();
+    let mut take = || series.next().unwrap_or_default();
+    let (loss_series, lr_series) = (take(), take());
+    let param_series = (0..dim).map(|_| take()).collect();
+    let grad_series = (0..dim).map(|_| take()).collect();
     RunView {
         name: r.spec().name.clone(),
         schedule: match r.spec().momentum {
@@ -398,16 +407,25 @@ fn run_view(r: &Run<Evaluator>, h: &History, dim: usize, minimum: Option<&[f64]>
         status: r.status(),
         distance: minimum.map(|m| distance(r.params(), m)),
         last_update: r.last_update().cloned(),
-        loss_series: series(col::LOSS),
-        lr_series: series(col::LR),
-        param_series: (0..dim).map(|d| series(col::PARAMS + d)).collect(),
-        grad_series: (0..dim).map(|d| series(col::PARAMS + dim + d)).collect(),
-        loss_range: h.range(col::LOSS),
-        lr_range: h.range(col::LR),
-        trail,
-        path: h.path(col::PARAMS..col::PARAMS + dim),
+        // The envelope holds every bucket's finite bounds: its extremes are
+        // the column's range.
+        loss_range: range_of(&loss_series),
+        lr_range: range_of(&lr_series),
+        loss_series,
+        lr_series,
+        param_series,
+        grad_series,
+        trail: h.recent_points(params.clone(), TRAIL),
+        path: h.path(params),
         starts: None,
     }
+}
+
+/// Smallest and largest value of an envelope (none when it is empty).
+fn range_of(series: &[Point]) -> Option<(f64, f64)> {
+    let lo = series.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let hi = series.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    (lo <= hi).then_some((lo, hi))
 }
 
 /// Start the engine task on the current tokio runtime.

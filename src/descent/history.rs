@@ -19,6 +19,8 @@
 //! A record is one epoch's row of `cols` numbers (e.g. loss, lr, grad norm,
 //! params…); what the columns mean is the caller's business.
 
+use std::ops::Range;
+
 /// Rows are stored padded to a multiple of this many numbers, so the
 /// per-row work runs on whole fixed-size groups (no remainder loop).
 const LANES: usize = 4;
@@ -72,6 +74,69 @@ fn absorb(lo: &mut [f64], hi: &mut [f64], rows: &[f64]) {
 
 /// A point of a chart envelope: `(epoch, value)`.
 pub type Point = (f64, f64);
+
+/// Points of `dim` coordinates each, one after another in one vector (a
+/// path or a trail, without a small allocation per point).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Points {
+    dim: usize,
+    coords: Vec<f64>,
+}
+
+impl Points {
+    /// No points yet, room for `n` of `dim` coordinates (at least 1).
+    pub fn with_capacity(dim: usize, n: usize) -> Self {
+        let dim = dim.max(1);
+        Points {
+            dim,
+            coords: Vec::with_capacity(dim * n),
+        }
+    }
+
+    /// Append the point `p` (`dim` coordinates).
+    pub fn push(&mut self, p: &[f64]) {
+        debug_assert_eq!(p.len(), self.dim);
+        self.coords.extend_from_slice(p);
+    }
+
+    /// Coordinates per point.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.coords.len() / self.dim
+    }
+
+    /// True when there is no point.
+    pub fn is_empty(&self) -> bool {
+        self.coords.is_empty()
+    }
+
+    /// The points, in order.
+    pub fn iter(&self) -> std::slice::ChunksExact<'_, f64> {
+        self.coords.chunks_exact(self.dim)
+    }
+
+    /// Point `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<&[f64]> {
+        self.coords.get(i * self.dim..(i + 1) * self.dim)
+    }
+
+    /// The newest point, if there is one.
+    pub fn last(&self) -> Option<&[f64]> {
+        self.len().checked_sub(1).and_then(|i| self.get(i))
+    }
+}
+
+impl<'a> IntoIterator for &'a Points {
+    type Item = &'a [f64];
+    type IntoIter = std::slice::ChunksExact<'a, f64>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
 
 /// Bounded history of one run. See the module docs.
 #[derive(Debug, Clone)]
@@ -489,54 +554,89 @@ impl History {
     /// (in the order they are drawn, so a line through them covers the range).
     /// Non-finite values are skipped. Costs O(buckets), never O(epochs).
     pub fn envelope(&self, col: usize, width: usize) -> Vec<Point> {
-        let width = width.max(1);
-        let mut out = Vec::with_capacity(2 * width + 2);
-        if self.buckets.is_empty() {
+        self.envelope_over(&self.groups(width), col)
+    }
+
+    /// The envelope of each column of `cols` (as [`History::envelope`]),
+    /// with the buckets cut into groups once for all of them.
+    pub fn envelopes(
+        &self,
+        cols: impl IntoIterator<Item = usize>,
+        width: usize,
+    ) -> Vec<Vec<Point>> {
+        let groups = self.groups(width);
+        cols.into_iter()
+            .map(|c| self.envelope_over(&groups, c))
+            .collect()
+    }
+
+    /// The buckets cut into at most `width` runs of neighbours of about
+    /// equal epochs: each run's end (a bucket index, exclusive) and last
+    /// epoch.
+    fn groups(&self, width: usize) -> Vec<(usize, f64)> {
+        let n = self.buckets.len();
+        let n_groups = n.min(width.max(1));
+        let mut out = Vec::with_capacity(n_groups);
+        let Some(newest) = n.checked_sub(1) else {
             return out;
-        }
+        };
         let first = self.buckets[0].first_epoch;
-        let last = self.last_epoch(self.buckets.len() - 1);
-        let n_groups = self.buckets.len().min(width);
-        let epochs = (last - first + 1) as f64;
-        let mut group: Option<(f64, f64, f64, f64)> = None; // (x, min, max, group index)
-        let flush = |g: Option<(f64, f64, f64, f64)>, out: &mut Vec<Point>| {
-            if let Some((x, lo, hi, _)) = g
-                && lo.is_finite()
-            {
-                if lo == hi {
-                    out.push((x, lo));
-                } else {
-                    out.push((x, lo));
+        let epochs = (self.last_epoch(newest) - first + 1) as f64;
+        let mut current = 0.0;
+        for (i, b) in self.buckets.iter().enumerate() {
+            let g = (((b.first_epoch - first) as f64 / epochs) * n_groups as f64).floor();
+            if i > 0 && g != current {
+                out.push((i, self.last_epoch(i - 1) as f64));
+            }
+            current = g;
+        }
+        out.push((n, self.last_epoch(newest) as f64));
+        out
+    }
+
+    /// The envelope of column `col` over the bucket groups `groups`.
+    fn envelope_over(&self, groups: &[(usize, f64)], col: usize) -> Vec<Point> {
+        let mut out = Vec::with_capacity(2 * groups.len());
+        let mut from = 0;
+        for &(to, x) in groups {
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for i in from..to {
+                let (l, h) = self.bounds(i, col);
+                lo = lo.min(l);
+                hi = hi.max(h);
+            }
+            from = to;
+            if lo.is_finite() {
+                out.push((x, lo));
+                if lo != hi {
                     out.push((x, hi));
                 }
             }
-        };
-        for (i, b) in self.buckets.iter().enumerate() {
-            let gi = (((b.first_epoch - first) as f64 / epochs) * n_groups as f64).floor();
-            let (lo, hi) = self.bounds(i, col);
-            match &mut group {
-                Some((x, glo, ghi, g)) if *g == gi => {
-                    *glo = glo.min(lo);
-                    *ghi = ghi.max(hi);
-                    *x = self.last_epoch(i) as f64;
-                }
-                _ => {
-                    flush(group.take(), &mut out);
-                    group = Some((self.last_epoch(i) as f64, lo, hi, gi));
-                }
-            }
         }
-        flush(group, &mut out);
         out
     }
 
     /// The whole run as a decimated path through columns `cols`: the last
     /// row of every bucket (so at most `2 × max_buckets` points, exact for
     /// short runs), oldest first.
-    pub fn path(&self, cols: std::ops::Range<usize>) -> Vec<Vec<f64>> {
-        (0..self.buckets.len())
-            .map(|i| self.bucket_last(i)[cols.clone()].to_vec())
-            .collect()
+    pub fn path(&self, cols: Range<usize>) -> Points {
+        let mut path = Points::with_capacity(cols.len(), self.buckets.len());
+        for i in 0..self.buckets.len() {
+            path.push(&self.bucket_last(i)[cols.clone()]);
+        }
+        path
+    }
+
+    /// The last `n` recent rows (fewer if fewer are kept) through columns
+    /// `cols`, oldest first: e.g. a trail.
+    pub fn recent_points(&self, cols: Range<usize>, n: usize) -> Points {
+        let have = self.recent_epochs.len();
+        let from = have.saturating_sub(n);
+        let mut points = Points::with_capacity(cols.len(), have - from);
+        for i in from..have {
+            points.push(&self.recent_row(i).1[cols.clone()]);
+        }
+        points
     }
 
     /// Smallest and largest finite value of column `col` over the whole run.
@@ -655,13 +755,16 @@ mod tests {
             h.push(e, &[0.0, e as f64, -(e as f64)]);
         }
         assert_eq!(h.path(1..3).len(), 10);
-        assert_eq!(h.path(1..3)[9], vec![9.0, -9.0]);
+        assert_eq!(h.path(1..3).get(9), Some(&[9.0, -9.0][..]));
+        assert_eq!(h.path(1..3).get(10), None);
         for e in 10..1000u64 {
             h.push(e, &[0.0, e as f64, -(e as f64)]);
         }
         let p = h.path(1..3);
         assert!(p.len() <= 16);
-        assert_eq!(p.last().unwrap(), &vec![999.0, -999.0]);
+        assert_eq!(p.last(), Some(&[999.0, -999.0][..]));
+        assert_eq!(p.dim(), 2);
+        assert_eq!(p.iter().count(), p.len());
     }
 
     #[test]
@@ -716,11 +819,12 @@ mod tests {
                 let path = h.path(0..2);
                 assert_eq!(
                     path.last(),
-                    Some(&vec![e as f64, -(e as f64)]),
+                    Some(&[e as f64, -(e as f64)][..]),
                     "w {window} e {e}"
                 );
                 assert!(path.iter().all(|p| p[1] == -p[0]));
-                assert!(path.windows(2).all(|w| w[0][0] < w[1][0]));
+                let firsts: Vec<f64> = path.iter().map(|p| p[0]).collect();
+                assert!(firsts.windows(2).all(|w| w[0] < w[1]));
                 for (epoch, row) in h.rows() {
                     assert_eq!(row, vec![epoch as f64, -(epoch as f64)], "w {window} e {e}");
                 }
@@ -751,6 +855,9 @@ mod tests {
         }
         assert!(h.heap_bytes() < full_bytes);
         assert_eq!(h.tail(0, 64), vec![(27, 27.0), (28, 28.0), (29, 29.0)]);
+        let trail = h.recent_points(0..1, 2);
+        assert_eq!(trail.iter().collect::<Vec<_>>(), [[28.0], [29.0]]);
+        assert_eq!(h.recent_points(0..1, 64).len(), 3);
         // Every epoch is still in the buckets (span 1 here).
         assert_eq!(h.path(0..1).len(), 30);
         // A restart gets the full window back.
@@ -816,6 +923,7 @@ mod tests {
                     let want = (lo <= hi).then_some((lo, hi));
                     assert_eq!(h.range(col), want, "w {window} t {tail} e {epoch} c {col}");
                     let env = h.envelope(col, 3);
+                    assert_eq!(h.envelopes([4, col], 3)[1], env);
                     let env_lo = env.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
                     let env_hi = env.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
                     if let Some((lo, hi)) = want {

@@ -208,9 +208,9 @@ fn render_curve(
         .runs
         .iter()
         .map(|r| {
-            let n = r.trail.len();
-            r.trail[n.saturating_sub(TRAIL_1D)..]
+            r.trail
                 .iter()
+                .skip(r.trail.len().saturating_sub(TRAIL_1D))
                 .map(|p| (p[0], f.value(p)))
                 .collect()
         })
@@ -374,7 +374,7 @@ fn overlay_runs(buf: &mut Buffer, area: Rect, sc: &Scenario, snap: &Snapshot, th
     for (i, r) in snap.runs.iter().enumerate() {
         let style = theme.run(i);
         let mut prev: Option<(u16, u16)> = None;
-        for p in r.path.iter().chain(std::iter::once(&r.params)) {
+        for p in r.path.iter().chain([r.params.as_slice()]) {
             let here = to_cell(sc, area, p);
             if let (Some(a), Some(b)) = (prev, here) {
                 for c in line(a, b) {
