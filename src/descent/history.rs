@@ -7,14 +7,17 @@
 //!
 //! * **recent** — every record while the run is at most `window` epochs long
 //!   (so a short run is exported in full), and from then on only the last
-//!   `tail` records (for trails and the newest rows of an export). The tail
-//!   is small on purpose: at pace `max` every epoch of every run is written
-//!   here, and a ring that fits the core's cache costs far less to write;
+//!   `tail` records (for trails and the newest rows of an export);
 //! * **buckets** — the whole run cut into at most `2 × max_buckets` buckets of
 //!   `span` epochs each, every bucket holding, per column, the minimum, the
 //!   maximum and the last value seen. When the buckets fill up, neighbours are
 //!   merged pairwise and `span` doubles, so memory stays fixed and each
 //!   bucket's min/max envelope stays exact.
+//!
+//! At pace `max` every epoch of every run is pushed here, so a push is kept
+//! to a few stores in the steady state: the row is written straight into the
+//! ring, and the open bucket takes the newest rows into its bounds a batch
+//! at a time.
 //!
 //! A record is one epoch's row of `cols` numbers (e.g. loss, lr, grad norm,
 //! params…); what the columns mean is the caller's business.
