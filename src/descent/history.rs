@@ -464,11 +464,13 @@ impl History {
         let (mut lo, mut hi) = (self.stats[at], self.stats[at + self.stride]);
         if i + 1 == self.buckets.len() {
             let n = self.recent_epochs.len();
+            // As `absorb` would take them (strict compares: the first of
+            // equal values, e.g. of 0 and -0, stays).
             for r in n - self.pending..n {
                 let v = self.recent_row(r).1[col];
                 if v.is_finite() {
-                    lo = lo.min(v);
-                    hi = hi.max(v);
+                    lo = if v < lo { v } else { lo };
+                    hi = if v > hi { v } else { hi };
                 }
             }
         }
@@ -523,10 +525,8 @@ impl History {
         let mut out: Vec<(u64, Vec<f64>)> = if self.is_complete() {
             Vec::new()
         } else {
-            self.buckets
-                .iter()
-                .enumerate()
-                .map(|(i, _)| (i, self.last_epoch(i)))
+            (0..self.buckets.len())
+                .map(|i| (i, self.last_epoch(i)))
                 .filter(|&(_, last)| first_recent.is_none_or(|f| last < f))
                 .map(|(i, last)| (last, self.bucket_last(i).to_vec()))
                 .collect()
