@@ -44,11 +44,6 @@ pub const MAX_STARTS: u32 = 1000;
 /// Every schedule name, as written in scenario files.
 pub const SCHEDULES: &[&str] = &crate::descent::schedule::NAMES;
 
-/// Names a variable may not take: the expression language's functions.
-const RESERVED: &[&str] = &[
-    "sin", "cos", "tan", "exp", "ln", "log10", "sqrt", "abs", "tanh", "sigmoid", "min", "max",
-];
-
 /// Where runs start.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Start {
@@ -600,7 +595,8 @@ impl Validator<'_> {
                     ),
                 );
             }
-            if RESERVED.contains(&name.as_str()) {
+            // A variable may not take a function's name.
+            if crate::descent::expr::is_function_name(name) {
                 return self.err(
                     at,
                     format!("variable name `{name}` is a function name; choose another"),

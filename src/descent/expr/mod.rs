@@ -153,6 +153,12 @@ use lexer::Span;
 use native::{Entry, Native};
 use tape::{Dual, Program};
 
+/// True when `name` is one of the language's built-in functions (`sin`,
+/// `exp`, `max`…), which a variable may not be called.
+pub fn is_function_name(name: &str) -> bool {
+    parser::Func::from_name(name).is_some()
+}
+
 /// Longest accepted source, in characters.
 const MAX_SOURCE_CHARS: usize = 10_000;
 
@@ -548,6 +554,21 @@ impl Function for Evaluator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn function_names_are_known() {
+        for name in [
+            "sin", "cos", "tan", "exp", "ln", "log10", "sqrt", "abs", "tanh",
+        ] {
+            assert!(is_function_name(name), "{name}");
+        }
+        for name in ["sigmoid", "min", "max"] {
+            assert!(is_function_name(name), "{name}");
+        }
+        for name in ["x", "y", "e", "pi", "log", "Sin", ""] {
+            assert!(!is_function_name(name), "{name}");
+        }
+    }
 
     fn eval(src: &str, vars: &[&str], x: &[f64]) -> (f64, Vec<f64>) {
         let mut ev = Expr::parse(src, vars).unwrap().evaluator();
