@@ -332,3 +332,36 @@ async fn a_command_cuts_a_max_pace_batch_short() {
     cmd.send(Command::Shutdown).unwrap();
     task.await.unwrap();
 }
+
+#[test]
+fn a_snapshot_shows_each_history_column_where_it_belongs() {
+    // Past the full window, so the buckets are coarse and the tail is a ring.
+    let sc = peaks();
+    let mut slot = engine::Slot::new(0, 0, sc.clone(), Pace::Max);
+    for _ in 0..5_000 {
+        slot.step();
+    }
+    let snap = slot.snapshot();
+    let dim = sc.dim();
+    use engine::{CHART_GROUPS, TRAIL, col};
+    for (view, h) in snap.runs.iter().zip(&slot.histories) {
+        assert_eq!(view.loss_series, h.envelope(col::LOSS, CHART_GROUPS));
+        assert_eq!(view.lr_series, h.envelope(col::LR, CHART_GROUPS));
+        for d in 0..dim {
+            assert_eq!(
+                view.param_series[d],
+                h.envelope(col::PARAMS + d, CHART_GROUPS)
+            );
+            let g = h.envelope(col::PARAMS + dim + d, CHART_GROUPS);
+            assert_eq!(view.grad_series[d], g);
+        }
+        assert_eq!(view.loss_range, h.range(col::LOSS));
+        assert_eq!(view.lr_range, h.range(col::LR));
+        assert!(view.loss_range.is_some());
+        // The trail ends where the run is; the path is the buckets' ends.
+        assert_eq!(view.trail.len(), TRAIL);
+        assert_eq!(view.trail.last(), Some(view.params.as_slice()));
+        assert_eq!(view.path, h.path(col::PARAMS..col::PARAMS + dim));
+        assert_eq!(view.path.last(), Some(view.params.as_slice()));
+    }
+}
