@@ -421,6 +421,12 @@ fn run_view(r: &Run<Evaluator>, h: &History, dim: usize, minimum: Option<&[f64]>
     }
 }
 
+/// Send `slot`'s snapshot (nobody listening is not an error: the session is
+/// ending).
+fn send_snapshot(events: &UnboundedSender<Event>, slot: &Slot) {
+    let _ = events.send(Event::Snapshot(Arc::new(slot.snapshot())));
+}
+
 /// Smallest and largest value of an envelope (none when it is empty).
 fn range_of(series: &[Point]) -> Option<(f64, f64)> {
     let lo = series.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
@@ -517,7 +523,7 @@ impl Engine {
     }
 
     fn send(&self, slot: &Slot) {
-        let _ = self.events.send(Event::Snapshot(Arc::new(slot.snapshot())));
+        send_snapshot(&self.events, slot);
     }
 
     async fn handle(&mut self, c: Command) {
@@ -672,7 +678,7 @@ impl Engine {
                         break;
                     }
                 }
-                let _ = events.send(Event::Snapshot(Arc::new(slot.snapshot())));
+                send_snapshot(&events, &slot);
                 if !(flat_out && more) || interrupt.load(Ordering::Relaxed) || events.is_closed() {
                     return slot;
                 }

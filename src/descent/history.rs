@@ -54,25 +54,32 @@ fn absorb(lo: &mut [f64], hi: &mut [f64], rows: &[f64]) {
     let (lo, _) = lo.as_chunks_mut::<LANES>();
     let (hi, _) = hi.as_chunks_mut::<LANES>();
     // One group of lanes at a time down all the rows, so its bounds stay in
-    // registers; without branches, as a value that sways about a bucket's
-    // extreme would mispredict a branch on most rows. Non-finite values are
-    // skipped: `v - (v - v)` is `v` exactly for every finite `v` (-0
-    // included) and NaN for ±∞ and NaN, and a NaN never compares less or
-    // greater, so it moves neither bound.
+    // registers.
     for (c, (lo, hi)) in lo.iter_mut().zip(hi).enumerate() {
         let (mut l, mut h) = (*lo, *hi);
         for row in rows.chunks_exact(stride) {
             let v = &row.as_chunks::<LANES>().0[c];
             for k in 0..LANES {
-                let v = v[k];
-                #[allow(clippy::eq_op, reason = "v - v is 0 or NaN: the test")]
-                let w = v - (v - v);
-                l[k] = if w < l[k] { w } else { l[k] };
-                h[k] = if w > h[k] { w } else { h[k] };
+                widen(&mut l[k], &mut h[k], v[k]);
             }
         }
         (*lo, *hi) = (l, h);
     }
+}
+
+/// Take `v` into the bounds `lo` and `hi` if it is finite (strict
+/// compares: of equal values, e.g. 0 and -0, the first taken stays).
+#[inline(always)]
+fn widen(lo: &mut f64, hi: &mut f64, v: f64) {
+    // Without branches, as a value that sways about a bucket's extreme
+    // would mispredict a branch on most rows. Non-finite values are
+    // skipped: `v - (v - v)` is `v` exactly for every finite `v` (-0
+    // included) and NaN for ±∞ and NaN, and a NaN never compares less or
+    // greater, so it moves neither bound.
+    #[allow(clippy::eq_op, reason = "v - v is 0 or NaN: the test")]
+    let w = v - (v - v);
+    *lo = if w < *lo { w } else { *lo };
+    *hi = if w > *hi { w } else { *hi };
 }
 
 /// A point of a chart envelope: `(epoch, value)`.
@@ -464,14 +471,8 @@ impl History {
         let (mut lo, mut hi) = (self.stats[at], self.stats[at + self.stride]);
         if i + 1 == self.buckets.len() {
             let n = self.recent_epochs.len();
-            // As `absorb` would take them (strict compares: the first of
-            // equal values, e.g. of 0 and -0, stays).
             for r in n - self.pending..n {
-                let v = self.recent_row(r).1[col];
-                if v.is_finite() {
-                    lo = if v < lo { v } else { lo };
-                    hi = if v > hi { v } else { hi };
-                }
+                widen(&mut lo, &mut hi, self.recent_row(r).1[col]);
             }
         }
         (lo, hi)
