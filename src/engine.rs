@@ -306,8 +306,9 @@ impl Slot {
             row[col::LR] = run.lr();
             row[col::GRAD_NORM] = run.grad_norm();
             let (params, grad) = row[col::PARAMS..].split_at_mut(x.len());
-            params.copy_from_slice(x);
-            grad.copy_from_slice(g);
+            for (d, s) in params.iter_mut().zip(x).chain(grad.iter_mut().zip(g)) {
+                *d = *s;
+            }
         });
     }
 
