@@ -21,8 +21,8 @@ use downhill::app::{Action, Entry, Model, update};
 use downhill::descent::Function;
 use downhill::descent::run::{Limits, Run, RunSpec};
 use downhill::descent::schedule::Schedule;
-use downhill::engine::{Pace, Slot};
 use downhill::scenario;
+use downhill::track::Slot;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -126,7 +126,7 @@ fn six_run_scenario(epochs: u64) -> scenario::Scenario {
 
 /// Six runs on peaks for `epochs` epochs, every epoch stepped and recorded.
 fn six_run_slot(epochs: u64) -> Slot {
-    let mut slot = Slot::new(0, 0, Arc::new(six_run_scenario(epochs)), Pace::Max);
+    let mut slot = Slot::new(0, 0, Arc::new(six_run_scenario(epochs)));
     while slot.step() {}
     slot
 }
@@ -138,7 +138,7 @@ fn six_run_slot(epochs: u64) -> Slot {
 fn bench_pace(c: &mut Criterion) {
     let mut g = c.benchmark_group("pace");
     let sc = Arc::new(six_run_scenario(1_000_000_000));
-    let mut slot = Slot::new(0, 0, sc.clone(), Pace::Max);
+    let mut slot = Slot::new(0, 0, sc.clone());
     // Past the recent window, so the ring and the buckets are in steady state.
     for _ in 0..10_000 {
         slot.step();
@@ -177,9 +177,14 @@ fn bench_frame(c: &mut Criterion) {
             })
         };
         let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
+        let mut cache = downhill::ui::ViewCache::default();
         g.bench_function(BenchmarkId::new("draw 200x60", epochs), |b| {
             let m = model();
-            b.iter(|| term.draw(|f| downhill::ui::draw(f, m)).unwrap().area)
+            b.iter(|| {
+                term.draw(|f| downhill::ui::draw(f, m, &mut cache))
+                    .unwrap()
+                    .area
+            })
         });
         g.bench_function(BenchmarkId::new("snapshot", epochs), |b| {
             let s = slot();

@@ -12,8 +12,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use downhill::engine::{Pace, Slot};
 use downhill::scenario;
+use downhill::track::Slot;
 
 fn main() {
     let rounds: usize = std::env::args()
@@ -23,7 +23,7 @@ fn main() {
     let text =
         include_str!("../benches/six-runs.toml").replace("epochs = 1000", "epochs = 1000000000");
     let sc = Arc::new(scenario::parse("six-runs", &text).expect("the bench scenario loads"));
-    let mut slot = Slot::new(0, 0, sc.clone(), Pace::Max);
+    let mut slot = Slot::new(0, 0, sc.clone());
     let mut race = sc.full_race(0);
     // Past warm-up (native code) and the histories' full window.
     for _ in 0..20_000 {

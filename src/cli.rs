@@ -1,8 +1,13 @@
-//! Command-line interface (clap).
+//! Command-line interface (clap): parse the arguments, hand them to the
+//! command that runs them. Only `main` calls this module.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+
+use crate::commands::{self, RunFormat, SweepFormat};
+use crate::session::DashboardArgs;
 
 /// Watch gradient descent: race a fixed learning rate against dynamic
 /// schedules, live in the terminal.
@@ -22,18 +27,6 @@ pub struct Cli {
     pub dashboard: DashboardArgs,
 }
 
-/// Options of the dashboard.
-#[derive(Debug, Clone, clap::Args)]
-pub struct DashboardArgs {
-    /// Most frames drawn per second.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=240))]
-    pub fps: u32,
-
-    /// Where `e` writes its exports.
-    #[arg(long, default_value = "downhill-export")]
-    pub export_dir: std::path::PathBuf,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run every run of a scenario to the end and print the result.
@@ -41,8 +34,8 @@ pub enum Command {
         /// A scenario file, or the name of a bundled scenario (see `downhill list`).
         file: PathBuf,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = RunFormat::Table)]
+        format: RunFormat,
     },
     /// Validate scenario files or directories; one line per file, exit 1 if any is bad.
     Check {
@@ -64,24 +57,15 @@ pub enum Command {
     Serve(crate::serve::ServeArgs),
 }
 
-/// Output formats of `downhill run`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// A human summary, one line per run.
-    Table,
-    /// One row per run per epoch, with a header.
-    Csv,
-    /// One JSON object with every run's final state.
-    Json,
-}
-
-/// Output formats of `downhill sweep`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SweepFormat {
-    /// A human summary: the grid, and where its runs ended.
-    Table,
-    /// One row per grid point, with a header.
-    Csv,
-    /// One JSON object with every grid point.
-    Json,
+/// Parse the command line and run what it asks for.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Run { file, format }) => commands::run(&file, format),
+        Some(Command::Check { paths }) => commands::check(&paths),
+        Some(Command::List) => commands::list(),
+        Some(Command::Sweep { file, format }) => commands::sweep(&file, format),
+        Some(Command::Serve(args)) => crate::serve::main(&args),
+        None => crate::tui::main(&cli.paths, &cli.dashboard),
+    }
 }

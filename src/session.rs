@@ -36,6 +36,20 @@ use tokio::time::Instant;
 
 use crate::app::{self, Action, Model, keymap};
 use crate::engine::{self, Event};
+use crate::ui::ViewCache;
+
+/// Options of one dashboard, whichever driver runs it (the local terminal
+/// or `downhill serve`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct DashboardArgs {
+    /// Most frames drawn per second.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=240))]
+    pub fps: u32,
+
+    /// Where `e` writes its exports.
+    #[arg(long, default_value = "downhill-export")]
+    pub export_dir: std::path::PathBuf,
+}
 
 /// What a driver tells a session.
 #[derive(Debug, Clone)]
@@ -73,9 +87,13 @@ pub trait SessionBackend: Backend<Error = io::Error> + Write {}
 impl<B: Backend<Error = io::Error> + Write> SessionBackend for B {}
 
 /// Draw one frame as a synchronized update.
-pub fn draw<B: SessionBackend>(term: &mut Terminal<B>, model: &Model) -> io::Result<()> {
+pub fn draw<B: SessionBackend>(
+    term: &mut Terminal<B>,
+    model: &Model,
+    cache: &mut ViewCache,
+) -> io::Result<()> {
     execute!(term.backend_mut(), BeginSynchronizedUpdate)?;
-    term.draw(|f| crate::ui::draw(f, model))?;
+    term.draw(|f| crate::ui::draw(f, model, cache))?;
     execute!(term.backend_mut(), EndSynchronizedUpdate)?;
     Write::flush(term.backend_mut())
 }
@@ -103,6 +121,8 @@ pub async fn run<B: SessionBackend>(
     for c in app::activate(&model) {
         let _ = cmd_tx.0.send(c);
     }
+    // The panes' memo (the landscape's sampled surface): ui state, kept here.
+    let mut view = ViewCache::default();
     let mut dirty = true;
     let mut last_draw = Instant::now() - period;
     // A key changed the screen: the next frame comes after `urgent_gap`.
@@ -141,7 +161,7 @@ pub async fn run<B: SessionBackend>(
                 action = Some(Action::EngineFailed(msg));
             }
             _ = tokio::time::sleep_until(last_draw + if urgent { urgent_gap } else { period }), if dirty => {
-                draw(term, &model)?;
+                draw(term, &model, &mut view)?;
                 dirty = false;
                 urgent = false;
                 last_draw = Instant::now();

@@ -18,36 +18,8 @@ use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::Sender;
 
-use crate::app::{ColorDepth, Entry, Model};
-use crate::cli::DashboardArgs;
-use crate::scenario::{self, bundled};
-use crate::session::{self, Exit, Input};
-
-/// The scenarios to show: the given files and directories, or the bundled
-/// ones. Files that fail to load are entries with their error.
-pub fn load_entries(paths: &[PathBuf]) -> Vec<Entry> {
-    if paths.is_empty() {
-        return bundled::ALL
-            .iter()
-            .map(|(name, text)| {
-                let label = bundled::label(name);
-                let sc = scenario::parse(&label, text);
-                Entry::new(label, sc)
-            })
-            .collect();
-    }
-    scenario::expand_paths(paths)
-        .into_iter()
-        .map(|p| match p {
-            Ok(p) => {
-                let mut e = Entry::new(p.display().to_string(), scenario::load_file(&p));
-                e.modified = std::fs::metadata(&p).and_then(|m| m.modified()).ok();
-                e
-            }
-            Err(e) => Entry::new(e.path.clone(), Err(e)),
-        })
-        .collect()
-}
+use crate::app::{ColorDepth, Model, load_entries};
+use crate::session::{self, DashboardArgs, Exit, Input};
 
 /// Watch the scenario files and directories; after a burst of changes has
 /// been quiet for [`DEBOUNCE`], read the list again and send it to the

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use downhill::app::{Action, Entry, Model, Overlay, update};
-use downhill::engine::{Command, Pace, Slot};
+use downhill::engine::{Command, Pace};
 use downhill::scenario::{self, bundled};
+use downhill::track::Slot;
 
 fn model() -> Model {
     let entries = bundled::ALL[..4]
@@ -35,9 +36,9 @@ fn snapshot_of(
     id: usize,
     generation: u64,
     steps: u64,
-) -> Arc<downhill::engine::Snapshot> {
+) -> Arc<downhill::track::Snapshot> {
     let sc = m.entries[id].scenario.as_ref().unwrap().clone();
-    let mut slot = Slot::new(id, generation, sc, Pace::Max);
+    let mut slot = Slot::new(id, generation, sc);
     for _ in 0..steps {
         slot.step();
     }

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use downhill::engine::{self, Command, Event, Pace, Snapshot};
+use downhill::engine::{self, Command, Event, Pace};
 use downhill::scenario::{self, bundled};
+use downhill::track::{self, Snapshot};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 fn peaks() -> Arc<scenario::Scenario> {
@@ -337,13 +338,13 @@ async fn a_command_cuts_a_max_pace_batch_short() {
 fn a_snapshot_shows_each_history_column_where_it_belongs() {
     // Past the full window, so the buckets are coarse and the tail is a ring.
     let sc = peaks();
-    let mut slot = engine::Slot::new(0, 0, sc.clone(), Pace::Max);
+    let mut slot = track::Slot::new(0, 0, sc.clone());
     for _ in 0..5_000 {
         slot.step();
     }
     let snap = slot.snapshot();
     let dim = sc.dim();
-    use engine::{CHART_GROUPS, TRAIL, col};
+    use track::{CHART_GROUPS, TRAIL, col};
     for (view, h) in snap.runs.iter().zip(&slot.histories) {
         assert_eq!(view.loss_series, h.envelope(col::LOSS, CHART_GROUPS));
         assert_eq!(view.lr_series, h.envelope(col::LR, CHART_GROUPS));

@@ -4,8 +4,8 @@ use downhill::descent::Function;
 use downhill::descent::run::{Limits, Run, RunSpec};
 use downhill::descent::schedule::{Momentum, Schedule, UpdateDetail};
 use downhill::scenario::{self, bundled};
+use downhill::text::num::sig as num;
 use downhill::ui::explain::explain;
-use downhill::ui::params_table::num;
 
 fn n(v: f64) -> String {
     num(v, 4)

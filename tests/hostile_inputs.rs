@@ -19,8 +19,9 @@ use downhill::app::LowerChart;
 use downhill::descent::Function;
 use downhill::descent::expr::Expr;
 use downhill::descent::run::Status;
-use downhill::engine::{Pace, Slot, Snapshot};
-use downhill::scenario::{self, MAX_FILE_BYTES, MAX_NAME, Scenario, display_width};
+use downhill::scenario::{self, MAX_FILE_BYTES, MAX_NAME, Scenario};
+use downhill::text::display_width;
+use downhill::track::{Slot, Snapshot};
 use downhill::ui::chart::ChartSpec;
 use downhill::ui::scale::{self, LogAxis};
 use downhill::ui::{loss_chart, lower_chart};
@@ -674,7 +675,7 @@ fn wide_names_load_and_hostile_ones_are_cleaned() {
     assert_eq!(load("name-bidi-override").runs[0].name, "abcdef");
     assert_eq!(load("name-multiline").runs[0].name, "two lines");
     assert_eq!(
-        scenario::clean_text("a\u{1b}]0;title\u{7}b\u{9b}2J"),
+        downhill::text::clean_text("a\u{1b}]0;title\u{7}b\u{9b}2J"),
         "a]0;titleb2J"
     );
 }
@@ -855,7 +856,7 @@ fn diverging_runs_stop_at_the_right_epoch_and_the_others_finish() {
     ];
     assert_eq!(cases[1].at, 1, "exp(exp) overflows on the first update");
     for c in cases {
-        let race = downhill::headless::finish(&c.sc);
+        let race = downhill::report::run::finish(&c.sc);
         let [boom, calm] = race.runs() else { panic!() };
         assert_eq!(boom.status(), Status::Diverged { at: c.at }, "{}", c.what);
         assert_eq!(
@@ -872,12 +873,9 @@ fn diverging_runs_stop_at_the_right_epoch_and_the_others_finish() {
         );
         assert_eq!(calm.status(), Status::Finished, "{}", c.what);
         assert_eq!(calm.epoch(), c.sc.epochs, "{}", c.what);
-        assert_eq!(
-            downhill::headless::status_text(boom.status()),
-            format!("diverged @ {}", c.at)
-        );
+        assert_eq!(boom.status().to_string(), format!("diverged @ {}", c.at));
         // JSON: valid, every non-finite number `null`.
-        let json = downhill::headless::summary_json(&c.sc, &race).to_string();
+        let json = downhill::report::run::summary_json(&c.sc, &race).to_string();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(v["runs"][0]["diverged_at"], c.at, "{}", c.what);
         assert_eq!(v["runs"][0]["status"], "diverged");
@@ -1015,7 +1013,7 @@ fn readable(spec: &ChartSpec, what: &str) {
 
 /// Every chart of a finished race of `sc`.
 fn every_chart(sc: Scenario, what: &str) -> Snapshot {
-    let mut slot = Slot::new(0, 0, Arc::new(sc), Pace::default_for(10));
+    let mut slot = Slot::new(0, 0, Arc::new(sc));
     while slot.step() {}
     let snap = slot.snapshot();
     let vars = slot.scenario.vars.clone();

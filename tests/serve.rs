@@ -17,7 +17,7 @@ fn key(n: u8) -> PrivateKey {
 }
 
 fn config(access: Access) -> Config {
-    let mut c = Config::new(key(1), access, downhill::tui::load_entries(&[]));
+    let mut c = Config::new(key(1), access, downhill::app::load_entries(&[]));
     c.listen = SocketAddr::from(([127, 0, 0, 1], 0));
     c.auth_rejection_time = Duration::from_millis(50);
     c.login_timeout = Duration::from_secs(10);

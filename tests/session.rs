@@ -44,7 +44,7 @@ fn start(
     tokio::task::JoinHandle<std::io::Result<Exit>>,
 ) {
     let mut term = fixed_terminal(sink.clone(), cols, rows);
-    let model = Model::new(downhill::tui::load_entries(&[]));
+    let model = Model::new(downhill::app::load_entries(&[]));
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let task = tokio::spawn(async move { session::run(&mut term, rx, model, fps).await });
     (tx, task)
@@ -110,7 +110,7 @@ async fn a_driver_can_stop_a_session() {
     // Dropping the input ends a session too.
     let mut term = fixed_terminal(Sink::default(), 80, 24);
     let (tx, rx) = tokio::sync::mpsc::channel(16);
-    let model = Model::new(downhill::tui::load_entries(&[]));
+    let model = Model::new(downhill::app::load_entries(&[]));
     drop(tx);
     let exit = session::run(&mut term, rx, model, 30).await.unwrap();
     assert_eq!(exit, Exit::Closed);

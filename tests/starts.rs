@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use downhill::descent::basins;
 use downhill::descent::run::{Status, distance};
-use downhill::engine::{Pace, Slot};
-use downhill::headless;
+use downhill::report::run as headless;
 use downhill::scenario::{self, Scenario, bundled};
+use downhill::track::Slot;
 
 fn bundled_scenario(name: &str) -> Scenario {
     let (n, t) = bundled::find(name).unwrap();
@@ -242,7 +242,7 @@ fn on_the_saddle_plain_descent_stalls_and_momentum_escapes() {
 #[test]
 fn the_engine_keeps_histories_for_start_zero_and_shows_every_start() {
     let sc = Arc::new(bundled_scenario("peaks-starts"));
-    let mut slot = Slot::new(4, 0, sc.clone(), Pace::Max);
+    let mut slot = Slot::new(4, 0, sc.clone());
     assert_eq!(slot.histories.len(), sc.runs.len());
     assert_eq!(slot.width(), sc.runs.len() * 24);
     let snap = slot.snapshot();
@@ -271,7 +271,7 @@ fn the_engine_keeps_histories_for_start_zero_and_shows_every_start() {
         assert_eq!(sv.summary, sums[i], "engine and headless agree");
     }
     // A single-start scenario has no starts view.
-    let one = Slot::new(0, 0, Arc::new(bundled_scenario("peaks")), Pace::Max);
+    let one = Slot::new(0, 0, Arc::new(bundled_scenario("peaks")));
     let snap = one.snapshot();
     assert_eq!(snap.starts(), None);
     assert!(snap.runs.iter().all(|r| r.starts.is_none()));
@@ -283,7 +283,7 @@ fn without_a_tolerance_every_start_counts_where_it_stands() {
     let text = t.replacen("tolerance = 1e-6\n", "", 1);
     let sc = Arc::new(scenario::parse(n, &text).unwrap());
     assert_eq!(sc.tolerance, None);
-    let slot = Slot::new(0, 0, sc, Pace::Max);
+    let slot = Slot::new(0, 0, sc);
     let snap = slot.snapshot();
     let s = &snap.runs[0].starts.as_ref().unwrap().summary;
     // At epoch 0 all 24 starts sit within 0.01 of 0: one basin (radius 0.02).

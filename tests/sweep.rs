@@ -5,8 +5,10 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use downhill::descent::run::{Limits, Run, RunSpec, Status};
+use downhill::report;
+use downhill::scenario::SweepParam;
 use downhill::scenario::{self, Scenario, bundled, line_col};
-use downhill::sweep::{self, PointResult, SweepGrid, SweepParam};
+use downhill::sweep::{self, PointResult, SweepGrid};
 
 fn downhill(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_downhill"))
@@ -337,7 +339,7 @@ fn json_prints_non_finite_as_null() {
             epochs: 0,
         },
     )]);
-    let v = sweep::to_json(&sc, &grid);
+    let v = report::sweep::to_json(&sc, &grid);
     let points = v["points"].as_array().unwrap();
     assert_eq!(points.len(), 1, "points not computed are left out");
     assert_eq!(points[0]["loss"], serde_json::Value::Null);

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use downhill::app::{Action, Entry, Model, update};
-use downhill::engine::{Pace, Slot};
 use downhill::scenario::{self, bundled};
+use downhill::track::Slot;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -25,7 +25,7 @@ fn model_at(current: usize, epochs: u64) -> Model {
     m.current = current;
     m.paused = true;
     let sc = m.entries[current].scenario.as_ref().unwrap().clone();
-    let mut slot = Slot::new(current, 0, sc, Pace::Max);
+    let mut slot = Slot::new(current, 0, sc);
     for _ in 0..epochs {
         slot.step();
     }
@@ -41,7 +41,8 @@ fn basins_at(current: usize, epochs: u64) -> Model {
 
 fn render(m: &Model, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| downhill::ui::draw(f, m)).unwrap();
+    t.draw(|f| downhill::ui::draw(f, m, &mut Default::default()))
+        .unwrap();
     format!("{}", t.backend())
 }
 

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use downhill::app::{Action, Entry, Model, update};
-use downhill::engine::{Pace, Slot};
 use downhill::scenario::{self, bundled};
+use downhill::track::Slot;
+use downhill::ui::ViewCache;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -19,7 +20,7 @@ fn model_at(current: usize, epochs: u64) -> Model {
     m.current = current;
     m.paused = true;
     let sc = m.entries[current].scenario.as_ref().unwrap().clone();
-    let mut slot = Slot::new(current, 0, sc, Pace::Max);
+    let mut slot = Slot::new(current, 0, sc);
     for _ in 0..epochs {
         slot.step();
     }
@@ -29,7 +30,8 @@ fn model_at(current: usize, epochs: u64) -> Model {
 
 fn render(m: &Model, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| downhill::ui::draw(f, m)).unwrap();
+    t.draw(|f| downhill::ui::draw(f, m, &mut Default::default()))
+        .unwrap();
     t
 }
 
@@ -136,18 +138,58 @@ fn landscape_full_screen_1d_80x24() {
 
 #[test]
 fn the_map_is_computed_once_per_scenario_and_size() {
-    use std::sync::atomic::Ordering;
     let m = model_at(PEAKS, 10);
-    let count = || m.map_cache.computed.load(Ordering::Relaxed);
+    let mut cache = ViewCache::default();
     let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
     for _ in 0..5 {
-        t.draw(|f| downhill::ui::draw(f, &m)).unwrap();
+        t.draw(|f| downhill::ui::draw(f, &m, &mut cache)).unwrap();
     }
-    assert_eq!(count(), 1, "five frames, one map");
+    assert_eq!(cache.maps.computed, 1, "five frames, one map");
     t.backend_mut().resize(120, 40);
-    t.draw(|f| downhill::ui::draw(f, &m)).unwrap();
-    t.draw(|f| downhill::ui::draw(f, &m)).unwrap();
-    assert_eq!(count(), 2, "a new size, one more map");
+    t.draw(|f| downhill::ui::draw(f, &m, &mut cache)).unwrap();
+    t.draw(|f| downhill::ui::draw(f, &m, &mut cache)).unwrap();
+    assert_eq!(cache.maps.computed, 2, "a new size, one more map");
+}
+
+/// A file reloaded with another `f` is drawn with its own surface, never
+/// the map of the version before (whatever address the new scenario got).
+#[test]
+fn a_reloaded_scenario_gets_a_new_map() {
+    let bowl = |f: &str| {
+        let text = format!(
+            "title = \"bowl\"\n[objective]\nf = \"{f}\"\ndomain = {{ x = [-2.0, 2.0], y = [-2.0, 2.0] }}\n[descent]\nepochs = 10\nstart = {{ x = 1.0, y = 1.0 }}\n[[run]]\nname = \"fixed\"\nlr = 0.01\n"
+        );
+        let mut e = Entry::new("bowl.toml".into(), scenario::parse("bowl.toml", &text));
+        e.modified = Some(
+            std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(f.len() as u64),
+        );
+        e
+    };
+    let show = |m: &mut Model| {
+        let e = &m.entries[0];
+        let slot = Slot::new(e.id, e.generation, e.scenario.as_ref().unwrap().clone());
+        update(m, Action::Snapshot(Arc::new(slot.snapshot())));
+    };
+    let mut m = Model::new(vec![bowl("x^2 + y^2")]);
+    m.paused = true;
+    m.map_full = true;
+    show(&mut m);
+    let mut cache = ViewCache::default();
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| downhill::ui::draw(f, &m, &mut cache)).unwrap();
+    let before = t.backend().buffer().clone();
+    assert_eq!(cache.maps.computed, 1);
+
+    update(&mut m, Action::Reload(vec![bowl("-(x^2 + y^2) + 3*x")]));
+    assert_eq!(m.entries[0].generation, 1, "the reload is a new generation");
+    show(&mut m);
+    t.draw(|f| downhill::ui::draw(f, &m, &mut cache)).unwrap();
+    assert_eq!(cache.maps.computed, 2, "the new f is sampled again");
+    assert_ne!(
+        &before,
+        t.backend().buffer(),
+        "the surface on screen is the new one"
+    );
 }
 
 #[test]

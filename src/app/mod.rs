@@ -3,10 +3,14 @@
 //!
 //! `update` is the only place state changes. It does no I/O: it returns the
 //! engine commands to send, so every key can be tested without a terminal.
+//! What is drawn and how (view caches included) is the `ui` layer's business:
+//! the model holds no widget state.
 
+mod entry;
 pub mod keymap;
 mod model;
 mod update;
 
-pub use model::{ColorDepth, Entry, LowerChart, MapCache, Model, Overlay, SweepState};
+pub use entry::{Entry, load_entries};
+pub use model::{ColorDepth, LowerChart, Model, Overlay, SweepState};
 pub use update::{Action, activate, update};

@@ -1,32 +1,8 @@
 //! The dashboard model.
 
-use std::sync::Arc;
-
-use crate::engine::{Pace, Snapshot};
-use crate::scenario::{LoadError, Scenario};
+use super::Entry;
 use crate::sweep::SweepGrid;
-
-/// One scenario in the list: loaded, or the error that kept it from loading.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    /// Stable identity for the engine (positions change when files come
-    /// and go).
-    pub id: usize,
-    /// Where it came from (file path or `bundled:NAME`).
-    pub label: String,
-    /// The file's modification time when it was loaded (for reloads).
-    pub modified: Option<std::time::SystemTime>,
-    /// The last reload failed: its error, while the last good version runs.
-    pub reload_error: Option<LoadError>,
-    pub scenario: Result<Arc<Scenario>, LoadError>,
-    /// Bumped by each restart; snapshots of older generations are dropped.
-    pub generation: u64,
-    pub pace: Pace,
-    /// The latest picture of its race, once the engine has sent one.
-    pub snapshot: Option<Arc<Snapshot>>,
-    /// Its `[sweep]` grid, once the sweep view was opened (filling in).
-    pub sweep: Option<SweepState>,
-}
+use crate::track::Snapshot;
 
 /// A sweep being computed or computed, and the cursor reading it.
 #[derive(Debug, Clone)]
@@ -65,34 +41,6 @@ impl SweepState {
     }
 }
 
-impl Entry {
-    /// An entry for a loaded scenario or a load error.
-    pub fn new(label: String, scenario: Result<Scenario, LoadError>) -> Entry {
-        let pace = scenario
-            .as_ref()
-            .map_or(Pace::PerSecond(10.0), |s| Pace::default_for(s.epochs));
-        Entry {
-            id: 0,
-            label,
-            modified: None,
-            reload_error: None,
-            scenario: scenario.map(Arc::new),
-            generation: 0,
-            pace,
-            snapshot: None,
-            sweep: None,
-        }
-    }
-
-    /// The name shown in lists: the title, or the file for a broken one.
-    pub fn name(&self) -> String {
-        match &self.scenario {
-            Ok(s) => s.title.clone(),
-            Err(_) => self.label.clone(),
-        }
-    }
-}
-
 /// What colours the terminal shows, as the driver found out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColorDepth {
@@ -121,27 +69,6 @@ impl ColorDepth {
         } else {
             ColorDepth::Ansi16
         }
-    }
-}
-
-/// A memo filled while drawing (interior mutability: drawing borrows the
-/// model immutably). Cloning a model starts with an empty memo.
-#[derive(Default)]
-pub struct MapCache {
-    pub cell: std::sync::Mutex<Option<std::sync::Arc<crate::ui::landscape::Map>>>,
-    /// How many maps were computed (for tests of the memo).
-    pub computed: std::sync::atomic::AtomicUsize,
-}
-
-impl Clone for MapCache {
-    fn clone(&self) -> Self {
-        MapCache::default()
-    }
-}
-
-impl std::fmt::Debug for MapCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("MapCache")
     }
 }
 
@@ -206,10 +133,6 @@ pub struct Model {
     pub map_full: bool,
     /// The table shows where every start ended (`b`; many-start scenarios).
     pub show_basins: bool,
-    /// Memo of the landscape map (see `ui::landscape`): filled while
-    /// drawing, keyed by scenario and size, so it is computed once, not per
-    /// frame.
-    pub map_cache: MapCache,
     /// Set when the user asked to quit.
     pub quit: bool,
     /// A one-line message for the status line.
@@ -235,7 +158,6 @@ impl Model {
             color: ColorDepth::Ansi16,
             map_full: false,
             show_basins: false,
-            map_cache: MapCache::default(),
             quit: false,
             message: None,
         }

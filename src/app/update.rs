@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
-use super::model::{Entry, Model, Overlay, SweepState};
-use crate::engine::{Command, Pace, Snapshot};
+use super::Entry;
+use super::model::{Model, Overlay, SweepState};
+use crate::engine::{Command, Pace};
 use crate::sweep::{PointResult, SweepGrid};
+use crate::track::Snapshot;
 
 /// Everything that can happen to the dashboard.
 #[derive(Debug, Clone)]

@@ -59,6 +59,29 @@ impl Status {
     pub fn is_running(&self) -> bool {
         matches!(self, Status::Running)
     }
+
+    /// One word: `running`, `finished`, `converged`, `diverged` (as JSON
+    /// and CSV print it).
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Running => "running",
+            Status::Finished => "finished",
+            Status::Converged { .. } => "converged",
+            Status::Diverged { .. } => "diverged",
+        }
+    }
+}
+
+/// As tables show it: `running`, `finished`, `converged @ 12`, `diverged @ 37`.
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Status::Converged { at } | Status::Diverged { at } => {
+                write!(f, "{} @ {at}", self.word())
+            }
+            _ => f.write_str(self.word()),
+        }
+    }
 }
 
 /// What to run: a schedule, its base rate, optional momentum, and the starting point.
@@ -573,6 +596,16 @@ impl<F: Function> Run<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_words() {
+        assert_eq!(Status::Finished.word(), "finished");
+        assert_eq!(Status::Converged { at: 3 }.word(), "converged");
+        assert_eq!(Status::Diverged { at: 3 }.word(), "diverged");
+        assert_eq!(Status::Running.to_string(), "running");
+        assert_eq!(Status::Converged { at: 280 }.to_string(), "converged @ 280");
+        assert_eq!(Status::Diverged { at: 0 }.to_string(), "diverged @ 0");
+    }
 
     /// `f(x) = a x² + b x + c` in 1D.
     struct Quad1(f64, f64, f64);

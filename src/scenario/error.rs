@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::text::printable;
+
 /// Why a scenario could not be loaded: `path:line:col: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadError {
@@ -43,28 +45,6 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
-
-/// `s` with control characters (terminal escapes, line breaks) and
-/// bidirectional overrides written as Rust escapes (`\u{1b}`, `\n`): a
-/// message quoting a hostile file stays one harmless line.
-pub fn printable(s: &str) -> String {
-    let hostile = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
-    if !s.chars().any(hostile) {
-        return s.to_string();
-    }
-    s.chars()
-        .map(|c| {
-            if hostile(c) {
-                c.escape_debug().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
 
 /// 1-based line and character column of byte offset `at` in `src`.
 pub fn line_col(src: &str, at: usize) -> (usize, usize) {

@@ -29,7 +29,7 @@ use super::dashboard::{self, FromClient, Spec};
 use super::keys::is_authorized;
 use super::limits::ConnSlot;
 use super::{Access, Shared, clamp_size};
-use crate::scenario::clean_text;
+use crate::text::clean_text;
 
 /// Input messages buffered for a dashboard; more are dropped.
 const INPUT_QUEUE: usize = 256;

@@ -74,9 +74,9 @@ impl Ending {
             Ending::Crashed(m) => Some(format!(
                 "downhill: this dashboard hit an internal error and was closed \
                  (other sessions are unaffected): {}",
-                crate::scenario::clean_text(m)
+                crate::text::clean_text(m)
             )),
-            Ending::Error(m) => Some(format!("downhill: {}", crate::scenario::clean_text(m))),
+            Ending::Error(m) => Some(format!("downhill: {}", crate::text::clean_text(m))),
         }
     }
 

@@ -165,7 +165,7 @@ pub fn load_authorized_keys(path: &Path) -> Result<AuthorizedKeysFile, String> {
                     warnings.push(format!(
                         "{shown}:{}: key options ({}) are ignored; the key alone lets its owner in",
                         n + 1,
-                        crate::scenario::clean_text(entry.config_opts().as_str())
+                        crate::text::clean_text(entry.config_opts().as_str())
                     ));
                 }
                 if entry.public_key().algorithm().is_rsa() {

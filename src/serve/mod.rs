@@ -23,15 +23,6 @@
 //! ratatui's crossterm backend asks the process's own terminal for its size
 //! when it clears a fixed viewport; a session must use its client's size.
 
-/// `eprintln!` that cannot panic: a server whose stderr went away (a closed
-/// pipe, a dead log collector) keeps serving.
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
-}
-
 mod conn;
 mod dashboard;
 pub mod input;
@@ -55,8 +46,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::app::Entry;
-use crate::cli::DashboardArgs;
-use crate::scenario::clean_text;
+use crate::session::DashboardArgs;
+use crate::text::clean_text;
 use limits::Limits;
 pub use output::Stats;
 
@@ -80,7 +71,7 @@ pub struct Config {
     pub listen: SocketAddr,
     pub host_key: PrivateKey,
     pub access: Access,
-    /// The scenarios every dashboard shows (see [`crate::tui::load_entries`]).
+    /// The scenarios every dashboard shows (see [`crate::app::load_entries`]).
     pub entries: Vec<Entry>,
     pub fps: u32,
     pub max_sessions: usize,
@@ -530,7 +521,7 @@ pub fn main(args: &ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let entries = crate::tui::load_entries(&args.paths);
+    let entries = crate::app::load_entries(&args.paths);
     if entries.is_empty() {
         say!("downhill serve: no scenario files found (directories are searched for *.toml)");
         return ExitCode::from(1);

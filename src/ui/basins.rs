@@ -19,10 +19,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::params_table::num;
 use super::theme::Theme;
 use crate::descent::basins::Summary;
-use crate::engine::Snapshot;
+use crate::text::num;
+use crate::track::Snapshot;
 
 /// ` · start 1 of 24` for the titles of panes that show start 0 only of a
 /// many-start scenario; empty otherwise.
@@ -89,7 +89,7 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, radius: f64, theme
         .unwrap_or(1);
 
     let at_text = |at: &[f64]| {
-        let parts: Vec<String> = at.iter().map(|v| num(*v, sig)).collect();
+        let parts: Vec<String> = at.iter().map(|v| num::sig(*v, sig)).collect();
         format!("({})", parts.join(", "))
     };
     let name_w = snap
@@ -133,7 +133,7 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, radius: f64, theme
             let mut spans = vec![
                 name_cell(k == 0),
                 Span::raw(format!("{:<at_w$}", at_text(&b.at))),
-                Span::raw(format!("{:<loss_w$}", num(b.loss, sig))),
+                Span::raw(format!("{:<loss_w$}", num::sig(b.loss, sig))),
                 Span::raw(format!("{:<count_w$}", format!("{}/{n}", b.count))),
             ];
             if b.global {
@@ -161,7 +161,7 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, radius: f64, theme
     }
     let title = format!(
         " basins · {n} starts per run · one basin = end points within {} ",
-        num(radius, 3)
+        num::sig(radius, 3)
     );
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(Line::styled(title, theme.title()))),

@@ -13,17 +13,17 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::params_table::num;
 use super::theme::Theme;
 use crate::descent::run::Update;
 use crate::descent::schedule::{BbRule, UpdateDetail};
-use crate::engine::Snapshot;
+use crate::text::num;
+use crate::track::Snapshot;
 
 /// Significant digits in the panel.
 const SIG: usize = 4;
 
 fn n(v: f64) -> String {
-    num(v, SIG)
+    num::sig(v, SIG)
 }
 
 fn list(v: &[f64]) -> String {

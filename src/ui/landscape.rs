@@ -13,11 +13,13 @@
 //!   start 0's; every start's current point is a `•` in its run's colour
 //!   (on the 1D curve, or a cell of the map), under start 0's markers.
 //!
-//! The surface is sampled once per scenario and pane size and kept in the
-//! model's [`MapCache`](crate::app::MapCache), not recomputed per frame.
+//! The surface is sampled once per scenario and pane size and kept in a
+//! [`MapCache`] (ui state the session owns, never the model's), not
+//! recomputed per frame. The cache is keyed by the entry's id, its
+//! generation (bumped by every restart and reload) and the size, so a
+//! reloaded file or another scenario never reuses a map.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -30,10 +32,10 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType};
 use super::colormap;
 use super::scale;
 use super::theme::Theme;
-use crate::app::{ColorDepth, Model};
+use crate::app::ColorDepth;
 use crate::descent::Function;
-use crate::engine::Snapshot;
 use crate::scenario::Scenario;
+use crate::track::Snapshot;
 
 /// Positions in a 1D trail.
 const TRAIL_1D: usize = 8;
@@ -41,11 +43,53 @@ const TRAIL_1D: usize = 8;
 /// What a map was computed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MapKey {
-    /// Identity of the scenario (its allocation), so a reloaded file or
-    /// another scenario never reuses a map.
-    pub scenario: usize,
+    /// The entry's id (see [`crate::app::Entry`]).
+    pub entry: usize,
+    /// The entry's generation: a reloaded file is a new generation.
+    pub generation: u64,
     pub width: u16,
     pub height: u16,
+}
+
+/// Whose surface a map samples: an entry and its generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SurfaceId {
+    pub entry: usize,
+    pub generation: u64,
+}
+
+impl SurfaceId {
+    fn key(self, width: u16, height: u16) -> MapKey {
+        MapKey {
+            entry: self.entry,
+            generation: self.generation,
+            width,
+            height,
+        }
+    }
+}
+
+/// The last map drawn, remembered between frames.
+#[derive(Debug, Default)]
+pub struct MapCache {
+    map: Option<Arc<Map>>,
+    /// How many maps were computed (for tests of the memo).
+    pub computed: usize,
+}
+
+impl MapCache {
+    /// The map for `key`, remembered or computed (and remembered) now.
+    pub fn get(&mut self, sc: &Scenario, key: MapKey) -> Arc<Map> {
+        if let Some(m) = &self.map
+            && m.key() == key
+        {
+            return m.clone();
+        }
+        let m = Arc::new(compute(sc, key));
+        self.computed += 1;
+        self.map = Some(m.clone());
+        m
+    }
 }
 
 /// A sampled surface.
@@ -119,36 +163,13 @@ pub fn compute(sc: &Scenario, key: MapKey) -> Map {
     }
 }
 
-/// The map for this scenario and size, from the model's memo or computed
-/// (and remembered) now.
-pub fn map_for(model: &Model, sc: &Arc<Scenario>, width: u16, height: u16) -> Arc<Map> {
-    let key = MapKey {
-        scenario: Arc::as_ptr(sc) as usize,
-        width,
-        height,
-    };
-    let mut slot = model
-        .map_cache
-        .cell
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(m) = slot.as_ref()
-        && m.key() == key
-    {
-        return m.clone();
-    }
-    let m = Arc::new(compute(sc, key));
-    model.map_cache.computed.fetch_add(1, Ordering::Relaxed);
-    *slot = Some(m.clone());
-    m
-}
-
 /// Draw the landscape pane.
 pub fn render(
     frame: &mut Frame,
     area: Rect,
-    model: &Model,
-    sc: &Arc<Scenario>,
+    maps: &mut MapCache,
+    surface: SurfaceId,
+    sc: &Scenario,
     snap: &Snapshot,
     theme: Theme,
 ) {
@@ -168,14 +189,14 @@ pub fn render(
     };
     let block = Block::bordered().title(Line::styled(title, theme.title()));
     if sc.dim() == 1 {
-        render_curve(frame, area, block, model, sc, snap, theme);
+        render_curve(frame, area, block, maps, surface, sc, snap, theme);
     } else {
         let inner = block.inner(area);
         frame.render_widget(block, area);
         if inner.width == 0 || inner.height == 0 {
             return;
         }
-        let map = map_for(model, sc, inner.width, inner.height);
+        let map = maps.get(sc, surface.key(inner.width, inner.height));
         if let Map::Grid { levels, cols, .. } = map.as_ref() {
             paint_grid(frame.buffer_mut(), inner, levels, *cols, theme.depth);
         }
@@ -183,17 +204,19 @@ pub fn render(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render_curve(
     frame: &mut Frame,
     area: Rect,
     block: Block,
-    model: &Model,
-    sc: &Arc<Scenario>,
+    maps: &mut MapCache,
+    surface: SurfaceId,
+    sc: &Scenario,
     snap: &Snapshot,
     theme: Theme,
 ) {
     let inner = block.inner(area);
-    let map = map_for(model, sc, inner.width, inner.height);
+    let map = maps.get(sc, surface.key(inner.width, inner.height));
     let Map::Curve { points, range, .. } = map.as_ref() else {
         return;
     };

@@ -8,7 +8,7 @@ use super::chart::{self, ChartSpec, Series};
 use super::scale::{self, LogAxis};
 use super::theme::Theme;
 use crate::descent::run::Status;
-use crate::engine::Snapshot;
+use crate::track::Snapshot;
 
 /// Draw the loss chart of `snap`.
 pub fn render(

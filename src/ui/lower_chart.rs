@@ -11,7 +11,7 @@ use super::scale;
 use super::theme::Theme;
 use crate::app::LowerChart;
 use crate::descent::history::Point;
-use crate::engine::{RunView, Snapshot};
+use crate::track::{RunView, Snapshot};
 
 /// Draw the lower chart of `snap`.
 #[allow(clippy::too_many_arguments)]

@@ -52,8 +52,17 @@ pub const WIDE_FROM: u16 = 120;
 /// Width from which the scenario sidebar is shown.
 pub const SIDEBAR_FROM: u16 = 140;
 
+/// What the panes remember between frames: ui state, owned by whoever
+/// drives the drawing (the session loop) and lent to [`draw`], never part of
+/// the model.
+#[derive(Debug, Default)]
+pub struct ViewCache {
+    /// The landscape's sampled surface.
+    pub maps: landscape::MapCache,
+}
+
 /// Draw the whole dashboard for `model`.
-pub fn draw(frame: &mut Frame, model: &Model) {
+pub fn draw(frame: &mut Frame, model: &Model, cache: &mut ViewCache) {
     let area = frame.area();
     let theme = Theme::new(model.color);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
@@ -84,9 +93,9 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     match (&model.overlay, model.entry()) {
         (Overlay::Sweep, Some(e)) => match (&e.scenario, &e.sweep) {
             (Ok(sc), Some(state)) => sweep_view::render(frame, main, state, sc, theme),
-            _ => draw_main(frame, main, model, theme),
+            _ => draw_main(frame, main, model, cache, theme),
         },
-        _ => draw_main(frame, main, model, theme),
+        _ => draw_main(frame, main, model, cache, theme),
     }
 
     match &model.overlay {
@@ -105,7 +114,7 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     }
 }
 
-fn draw_main(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
+fn draw_main(frame: &mut Frame, area: Rect, model: &Model, cache: &mut ViewCache, theme: Theme) {
     let Some(entry) = model.entry() else {
         frame.render_widget(
             Paragraph::new("no scenarios").block(Block::bordered()),
@@ -124,8 +133,12 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         frame.render_widget(Paragraph::new(" starting…").block(Block::bordered()), area);
         return;
     };
+    let surface = landscape::SurfaceId {
+        entry: entry.id,
+        generation: entry.generation,
+    };
     if model.map_full {
-        landscape::render(frame, area, model, sc, snap, theme);
+        landscape::render(frame, area, &mut cache.maps, surface, sc, snap, theme);
         return;
     }
     let table_h = if model.show_basins {
@@ -164,7 +177,7 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         sc.min_value,
         theme,
     );
-    landscape::render(frame, land, model, sc, snap, theme);
+    landscape::render(frame, land, &mut cache.maps, surface, sc, snap, theme);
     if model.show_basins {
         let radius = crate::descent::basins::radius(&sc.domain);
         basins::render(frame, table, snap, radius, theme);

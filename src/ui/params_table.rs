@@ -11,46 +11,8 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 
 use super::theme::Theme;
 use crate::descent::run::Status;
-use crate::engine::{RunView, Snapshot};
-
-/// A number in `sig` significant digits, at most about `sig + 5` characters.
-pub fn num(v: f64, sig: usize) -> String {
-    if v.is_nan() {
-        return "—".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "inf" } else { "-inf" }.into();
-    }
-    let a = v.abs();
-    if a == 0.0 {
-        return "0".into();
-    }
-    let exp = a.log10().floor() as i32;
-    if !(-3..5).contains(&exp) {
-        let s = format!("{:.*e}", sig.saturating_sub(1), v);
-        // 1.230e-5 → 1.23e-5
-        match s.split_once('e') {
-            Some((m, e)) if m.contains('.') => {
-                format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
-            }
-            _ => s,
-        }
-    } else {
-        let decimals = (sig as i32 - 1 - exp).max(0) as usize;
-        let s = format!("{v:.decimals$}");
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
-    }
-}
-
-/// The status text of a run: `running`, `finished`, `converged @ 12`,
-/// `diverged @ 37`.
-pub fn status_text(s: Status) -> String {
-    crate::headless::status_text(s)
-}
+use crate::text::num;
+use crate::track::{RunView, Snapshot};
 
 /// Draws one run's cell of a column.
 type CellFn = Box<dyn Fn(usize, &RunView) -> Cell<'static>>;
@@ -72,7 +34,7 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, vars: &[String], t
     let name_w = snap
         .runs
         .iter()
-        .map(|r| crate::scenario::display_width(&r.name))
+        .map(|r| crate::text::display_width(&r.name))
         .max()
         .unwrap_or(4)
         .clamp(4, 24) as u16
@@ -101,33 +63,33 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, vars: &[String], t
             header: v.clone(),
             width: w_num,
             priority: 1,
-            cell: Box::new(move |_, r| Cell::from(num(r.params[d], sig))),
+            cell: Box::new(move |_, r| Cell::from(num::sig(r.params[d], sig))),
         });
     }
     cols.push(Column {
         header: "loss".into(),
         width: w_num,
         priority: 2,
-        cell: Box::new(move |_, r| Cell::from(num(r.loss, sig))),
+        cell: Box::new(move |_, r| Cell::from(num::sig(r.loss, sig))),
     });
     cols.push(Column {
         header: "|∇f|".into(),
         width: 9,
         priority: 5,
-        cell: Box::new(|_, r| Cell::from(num(r.grad_norm, 3))),
+        cell: Box::new(|_, r| Cell::from(num::sig(r.grad_norm, 3))),
     });
     cols.push(Column {
         header: "lr".into(),
         width: 9,
         priority: 4,
-        cell: Box::new(|_, r| Cell::from(num(r.lr, 3))),
+        cell: Box::new(|_, r| Cell::from(num::sig(r.lr, 3))),
     });
     if snap.runs.iter().any(|r| r.distance.is_some()) {
         cols.push(Column {
             header: "dist".into(),
             width: 9,
             priority: 6,
-            cell: Box::new(|_, r| Cell::from(r.distance.map_or(String::new(), |d| num(d, 3)))),
+            cell: Box::new(|_, r| Cell::from(r.distance.map_or(String::new(), |d| num::sig(d, 3)))),
         });
     }
     cols.push(Column {
@@ -140,7 +102,7 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, vars: &[String], t
                 Status::Converged { .. } => theme.good(),
                 _ => theme.dim(),
             };
-            Cell::from(status_text(r.status)).style(style)
+            Cell::from(r.status.to_string()).style(style)
         }),
     });
 
@@ -177,21 +139,4 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, vars: &[String], t
             theme.title(),
         )])));
     frame.render_widget(table, area);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::num;
-
-    #[test]
-    fn numbers_fit() {
-        assert_eq!(num(0.4969218, 5), "0.49692");
-        assert_eq!(num(-1.3473962, 7), "-1.347396");
-        assert_eq!(num(3.25, 5), "3.25");
-        assert_eq!(num(1e-7, 3), "1e-7");
-        assert_eq!(num(-2.3e70, 3), "-2.3e70");
-        assert_eq!(num(12345.6, 5), "12346");
-        assert_eq!(num(0.0, 5), "0");
-        assert_eq!(num(f64::NAN, 5), "—");
-    }
 }

@@ -19,13 +19,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 
 use super::colormap;
-use super::params_table::num;
 use super::scale;
 use super::theme::Theme;
 use crate::app::SweepState;
 use crate::descent::run::Status;
 use crate::scenario::Scenario;
 use crate::sweep::PointResult;
+use crate::text::num;
 
 /// `[████░░░░]` for `done` of `total`.
 pub fn progress_bar(done: usize, total: usize, width: usize) -> String {
@@ -55,7 +55,7 @@ pub fn readout(state: &SweepState, sc: &Scenario) -> String {
         .axes
         .iter()
         .zip(&values)
-        .map(|(a, v)| format!("{} = {}", a.name, num(*v, 6)))
+        .map(|(a, v)| format!("{} = {}", a.name, num::sig(*v, 6)))
         .collect();
     match &state.grid.points[i] {
         None => format!(" {} → not computed yet", at.join(", ")),
@@ -64,14 +64,14 @@ pub fn readout(state: &SweepState, sc: &Scenario) -> String {
                 .vars
                 .iter()
                 .zip(&p.final_pos)
-                .map(|(v, x)| format!("{v} = {}", num(*x, 7)))
+                .map(|(v, x)| format!("{v} = {}", num::sig(*x, 7)))
                 .collect();
             format!(
                 " {} → final {}, loss {}, {} after {} epochs",
                 at.join(", "),
                 fin.join(", "),
-                num(p.loss, 7),
-                crate::headless::status_text(p.status),
+                num::sig(p.loss, 7),
+                p.status,
                 p.epochs
             )
         }
@@ -258,7 +258,7 @@ fn render_heatmap(buf: &mut Buffer, area: Rect, state: &SweepState, var: &str, t
             .add_modifier(ratatui::style::Modifier::REVERSED),
     );
     // y labels: top and bottom values.
-    let yl = |i: usize| num(ya.values[i], 3);
+    let yl = |i: usize| num::sig(ya.values[i], 3);
     buf.set_stringn(
         area.x,
         map.y,
@@ -282,7 +282,7 @@ fn render_heatmap(buf: &mut Buffer, area: Rect, state: &SweepState, var: &str, t
     );
     // x labels.
     let xrow = map.y + map.height;
-    buf.set_stringn(map.x, xrow, num(xa.values[0], 3), 10, theme.axis());
+    buf.set_stringn(map.x, xrow, num::sig(xa.values[0], 3), 10, theme.axis());
     let name = format!("{} →", xa.name);
     buf.set_stringn(
         map.x + map.width / 2 - (name.chars().count() as u16 / 2).min(map.width / 2),
@@ -291,7 +291,7 @@ fn render_heatmap(buf: &mut Buffer, area: Rect, state: &SweepState, var: &str, t
         20,
         theme.axis(),
     );
-    let last = num(xa.values[nx - 1], 3);
+    let last = num::sig(xa.values[nx - 1], 3);
     buf.set_stringn(
         map.x + map.width.saturating_sub(last.chars().count() as u16),
         xrow,
@@ -305,7 +305,11 @@ fn render_heatmap(buf: &mut Buffer, area: Rect, state: &SweepState, var: &str, t
     let mut spans = vec![Span::styled(
         format!(
             "final {var} {} ",
-            if hi >= lo { num(lo, 4) } else { "—".into() }
+            if hi >= lo {
+                num::sig(lo, 4)
+            } else {
+                "—".into()
+            }
         ),
         theme.axis(),
     )];
@@ -317,7 +321,14 @@ fn render_heatmap(buf: &mut Buffer, area: Rect, state: &SweepState, var: &str, t
         });
     }
     spans.push(Span::styled(
-        format!(" {}", if hi >= lo { num(hi, 4) } else { "—".into() }),
+        format!(
+            " {}",
+            if hi >= lo {
+                num::sig(hi, 4)
+            } else {
+                "—".into()
+            }
+        ),
         theme.axis(),
     ));
     buf.set_line(map.x, bar_row, &Line::from(spans), map.width);

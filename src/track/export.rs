@@ -16,9 +16,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
+use super::{Slot, col};
 use crate::descent::history::History;
-use crate::engine::{Slot, col};
-use crate::headless::{csv_field, csv_header, csv_num, num, summary_json};
+use crate::report::run::summary_json;
+use crate::report::{csv_field, csv_header};
+use crate::text::num;
 
 /// The history rows of one run: `(epoch, [loss, lr, grad_norm, params…])`.
 fn rows(h: &History, dim: usize) -> Vec<(u64, Vec<f64>)> {
@@ -38,13 +40,13 @@ pub fn csv_text(slot: &Slot) -> String {
         for (epoch, r) in rows(h, sc.dim()) {
             out.push_str(&format!(
                 "{name},{epoch},{},{},{}",
-                csv_num(if epoch == 0 { f64::NAN } else { r[col::LR] }),
-                csv_num(r[col::LOSS]),
-                csv_num(r[col::GRAD_NORM])
+                num::csv(if epoch == 0 { f64::NAN } else { r[col::LR] }),
+                num::csv(r[col::LOSS]),
+                num::csv(r[col::GRAD_NORM])
             ));
             for p in &r[col::PARAMS..] {
                 out.push(',');
-                out.push_str(&csv_num(*p));
+                out.push_str(&num::csv(*p));
             }
             out.push('\n');
         }
@@ -60,7 +62,7 @@ pub fn json_value(slot: &Slot) -> Value {
         for (rv, h) in runs.iter_mut().zip(&slot.histories) {
             let rows = rows(h, sc.dim());
             let mut hist = Map::new();
-            let column = |c: usize| Value::Array(rows.iter().map(|r| num(r.1[c])).collect());
+            let column = |c: usize| Value::Array(rows.iter().map(|r| num::json(r.1[c])).collect());
             let epochs = rows.iter().map(|r| Value::from(r.0)).collect();
             hist.insert("epoch".into(), Value::Array(epochs));
             hist.insert("lr".into(), column(col::LR));

@@ -1,0 +1,55 @@
+//! Terminal-safe text: what may reach a terminal from a scenario file, how
+//! many columns it takes, and every number format downhill prints.
+//!
+//! | function | for | example |
+//! | --- | --- | --- |
+//! | [`clean_text`] | titles, names, `about`: control and bidi characters removed | `"a\tb"` → `"a b"` |
+//! | [`printable`] | error messages quoting a file: the same characters written as escapes | `"\x1b"` → `"\\u{1b}"` |
+//! | [`display_width`] | table columns: East Asian wide characters and emoji take 2 | `"火箭"` → 4 |
+//! | [`num`] | numbers, see that module's table | |
+
+pub mod num;
+mod width;
+
+pub use width::display_width;
+
+/// Strip control characters (terminal escapes included) and bidirectional
+/// overrides from text meant for display; tabs and line breaks become spaces.
+pub fn clean_text(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\u{2028}' | '\u{2029}' => ' ',
+            c => c,
+        })
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Marks and overrides that reorder the text around them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with control characters (terminal escapes, line breaks) and
+/// bidirectional overrides written as Rust escapes (`\u{1b}`, `\n`): a
+/// message quoting a hostile file stays one harmless line.
+pub fn printable(s: &str) -> String {
+    let hostile = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(hostile) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if hostile(c) {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
