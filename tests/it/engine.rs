@@ -1,0 +1,368 @@
+//! The engine task: paced, paused, stepped exactly, generations respected.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use downhill::engine::{self, Command, Event, Pace};
+use downhill::scenario::{self, bundled};
+use downhill::track::{self, Snapshot};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+fn peaks() -> Arc<scenario::Scenario> {
+    let (n, t) = bundled::find("peaks").unwrap();
+    Arc::new(scenario::parse(n, t).unwrap())
+}
+
+async fn next(rx: &mut UnboundedReceiver<Event>) -> Arc<Snapshot> {
+    match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+        Ok(Some(Event::Snapshot(s))) => s,
+        other => panic!("no snapshot: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paused_steps_are_exact_and_resume_runs() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cmd, task) = engine::spawn(30, tx);
+    cmd.send(Command::SetPaused(true)).unwrap();
+    cmd.send(Command::Activate {
+        id: 3,
+        generation: 0,
+        scenario: peaks(),
+        pace: Pace::Max,
+    })
+    .unwrap();
+    let s = next(&mut rx).await;
+    assert_eq!((s.scenario, s.generation, s.epoch), (3, 0, 0));
+    for want in 1..=3 {
+        cmd.send(Command::Step {
+            id: 3,
+            generation: 0,
+        })
+        .unwrap();
+        assert_eq!(next(&mut rx).await.epoch, want);
+    }
+    // Paused: nothing more arrives.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), rx.recv())
+            .await
+            .is_err()
+    );
+    // A step for a stale generation is ignored.
+    cmd.send(Command::Step {
+        id: 3,
+        generation: 9,
+    })
+    .unwrap();
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), rx.recv())
+            .await
+            .is_err()
+    );
+    // Resume at max pace: the race runs to the end.
+    cmd.send(Command::SetPaused(false)).unwrap();
+    let mut last = next(&mut rx).await;
+    while !last.done {
+        last = next(&mut rx).await;
+    }
+    assert_eq!(last.epoch, 1000);
+    assert!(
+        last.runs.iter().all(
+            |r| r.epoch == 1000 || !matches!(r.status, downhill::descent::run::Status::Running)
+        )
+    );
+    cmd.send(Command::Shutdown).unwrap();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pace_is_respected() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cmd, task) = engine::spawn(30, tx);
+    cmd.send(Command::Activate {
+        id: 0,
+        generation: 0,
+        scenario: peaks(),
+        pace: Pace::PerSecond(20.0),
+    })
+    .unwrap();
+    let start = next(&mut rx).await;
+    assert_eq!(start.epoch, 0);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let mut last = start;
+    while let Ok(Event::Snapshot(s)) = rx.try_recv() {
+        last = s;
+    }
+    // 20 epochs per second: about 20 after a second (generous bounds for a busy machine).
+    assert!((5..=40).contains(&last.epoch), "{}", last.epoch);
+    cmd.send(Command::Shutdown).unwrap();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_keeps_progress_and_restart_starts_over() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cmd, task) = engine::spawn(30, tx);
+    cmd.send(Command::SetPaused(true)).unwrap();
+    let sc = peaks();
+    cmd.send(Command::Activate {
+        id: 0,
+        generation: 0,
+        scenario: sc.clone(),
+        pace: Pace::Max,
+    })
+    .unwrap();
+    next(&mut rx).await;
+    cmd.send(Command::Step {
+        id: 0,
+        generation: 0,
+    })
+    .unwrap();
+    cmd.send(Command::Step {
+        id: 0,
+        generation: 0,
+    })
+    .unwrap();
+    next(&mut rx).await;
+    assert_eq!(next(&mut rx).await.epoch, 2);
+    cmd.send(Command::Activate {
+        id: 1,
+        generation: 0,
+        scenario: sc.clone(),
+        pace: Pace::Max,
+    })
+    .unwrap();
+    assert_eq!(next(&mut rx).await.scenario, 1);
+    cmd.send(Command::Activate {
+        id: 0,
+        generation: 0,
+        scenario: sc.clone(),
+        pace: Pace::Max,
+    })
+    .unwrap();
+    let back = next(&mut rx).await;
+    assert_eq!((back.scenario, back.epoch), (0, 2), "progress kept");
+    cmd.send(Command::Activate {
+        id: 0,
+        generation: 1,
+        scenario: sc,
+        pace: Pace::Max,
+    })
+    .unwrap();
+    let fresh = next(&mut rx).await;
+    assert_eq!(
+        (fresh.generation, fresh.epoch),
+        (1, 0),
+        "restart starts over"
+    );
+    cmd.send(Command::Shutdown).unwrap();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sweeps_fill_in_by_chunks_with_the_same_numbers() {
+    let (n, t) = bundled::find("sweep-start").unwrap();
+    let sc = Arc::new(scenario::parse(n, t).unwrap());
+    let direct = downhill::sweep::compute(&sc, |_, _| {}).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cmd, task) = engine::spawn(30, tx);
+    cmd.send(Command::Sweep {
+        id: 7,
+        generation: 2,
+        scenario: sc.clone(),
+    })
+    .unwrap();
+    let mut grid = downhill::sweep::SweepGrid::new(&sc).unwrap();
+    let mut chunks = 0;
+    while !grid.is_complete() {
+        match tokio::time::timeout(Duration::from_secs(20), rx.recv()).await {
+            Ok(Some(Event::Sweep {
+                id,
+                generation,
+                results,
+            })) => {
+                assert_eq!((id, generation), (7, 2));
+                grid.fill(results.iter().cloned());
+                chunks += 1;
+            }
+            other => panic!("expected sweep results, got {other:?}"),
+        }
+    }
+    assert!(chunks > 1, "reported progressively");
+    assert_eq!(grid, direct);
+    cmd.send(Command::Shutdown).unwrap();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_round_trips_to_what_run_prints() {
+    let (n, t) = bundled::find("fixed-vs-dynamic").unwrap();
+    let sc = Arc::new(scenario::parse(n, t).unwrap());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cmd, task) = engine::spawn(30, tx);
+    cmd.send(Command::Activate {
+        id: 0,
+        generation: 0,
+        scenario: sc.clone(),
+        pace: Pace::Max,
+    })
+    .unwrap();
+    loop {
+        if next(&mut rx).await.done {
+            break;
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("downhill-export-test-{}", std::process::id()));
+    cmd.send(Command::Export {
+        id: 0,
+        generation: 0,
+        dir: dir.clone(),
+    })
+    .unwrap();
+    let (csv, json) = loop {
+        match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+            Ok(Some(Event::Exported { id: 0, result })) => break result.unwrap(),
+            Ok(Some(_)) => continue,
+            other => panic!("no export: {other:?}"),
+        }
+    };
+    assert!(csv.starts_with(&dir) && json.starts_with(&dir));
+    let name = csv.file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        name.starts_with("fixed-vs-dynamic-learning-rate-") && name.ends_with(".csv"),
+        "{name}"
+    );
+
+    // The JSON, less the histories, is exactly `downhill run --format json`.
+    let mut exported: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let runs = exported["runs"].as_array_mut().unwrap();
+    for r in runs.iter_mut() {
+        let h = r.as_object_mut().unwrap().remove("history").unwrap();
+        assert_eq!(h["epoch"].as_array().unwrap().len(), 51);
+        assert_eq!(h["complete"], true);
+    }
+    exported.as_object_mut().unwrap().remove("epoch");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_downhill"))
+        .args(["run", "fixed-vs-dynamic", "--format", "json"])
+        .output()
+        .unwrap();
+    let headless: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(exported, headless);
+
+    // The CSV has the same rows as `downhill run --format csv`.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_downhill"))
+        .args(["run", "fixed-vs-dynamic", "--format", "csv"])
+        .output()
+        .unwrap();
+    let mut a: Vec<String> = std::fs::read_to_string(&csv)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let mut b: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(a[0], b[0], "same header");
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+
+    // An export that cannot be written says so, and the engine carries on.
+    let blocked = dir.join("a-file");
+    std::fs::write(&blocked, b"x").unwrap();
+    cmd.send(Command::Export {
+        id: 0,
+        generation: 0,
+        dir: blocked.join("sub"),
+    })
+    .unwrap();
+    match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+        Ok(Some(Event::Exported { result: Err(e), .. })) => {
+            assert!(e.contains("cannot create"), "{e}")
+        }
+        other => panic!("expected a failed export, got {other:?}"),
+    }
+    cmd.send(Command::Step {
+        id: 0,
+        generation: 0,
+    })
+    .unwrap();
+    cmd.send(Command::Shutdown).unwrap();
+    task.await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_cuts_a_max_pace_batch_short() {
+    // At one frame a second, a max-pace batch would step for a whole second
+    // before the engine looked at its commands again.
+    let text =
+        include_str!("../../benches/six-runs.toml").replace("epochs = 1000", "epochs = 1000000000");
+    let long = Arc::new(scenario::parse("long", &text).unwrap());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cmd, task) = engine::spawn(1, tx);
+    cmd.send(Command::Activate {
+        id: 1,
+        generation: 0,
+        scenario: long,
+        pace: Pace::Max,
+    })
+    .unwrap();
+    assert_eq!(next(&mut rx).await.epoch, 0);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let asked = std::time::Instant::now();
+    cmd.send(Command::SetPaused(true)).unwrap();
+    cmd.send(Command::Step {
+        id: 1,
+        generation: 0,
+    })
+    .unwrap();
+    // The cut batch's picture, then the single step's.
+    let cut = next(&mut rx).await;
+    let stepped = next(&mut rx).await;
+    let waited = asked.elapsed();
+    assert!(cut.epoch > 0 && !cut.done);
+    assert_eq!(stepped.epoch, cut.epoch + 1);
+    assert!(
+        waited < Duration::from_millis(500),
+        "the batch ran on for {waited:?}"
+    );
+    cmd.send(Command::Shutdown).unwrap();
+    task.await.unwrap();
+}
+
+#[test]
+fn a_snapshot_shows_each_history_column_where_it_belongs() {
+    // Past the full window, so the buckets are coarse and the tail is a ring.
+    let sc = peaks();
+    let mut slot = track::Slot::new(0, 0, sc.clone());
+    for _ in 0..5_000 {
+        slot.step();
+    }
+    let snap = slot.snapshot();
+    let dim = sc.dim();
+    use track::{CHART_GROUPS, TRAIL, col};
+    for (view, h) in snap.runs.iter().zip(&slot.histories) {
+        assert_eq!(view.loss_series, h.envelope(col::LOSS, CHART_GROUPS));
+        assert_eq!(view.lr_series, h.envelope(col::LR, CHART_GROUPS));
+        for d in 0..dim {
+            assert_eq!(
+                view.param_series[d],
+                h.envelope(col::PARAMS + d, CHART_GROUPS)
+            );
+            let g = h.envelope(col::PARAMS + dim + d, CHART_GROUPS);
+            assert_eq!(view.grad_series[d], g);
+        }
+        assert_eq!(view.loss_range, h.range(col::LOSS));
+        assert_eq!(view.lr_range, h.range(col::LR));
+        assert!(view.loss_range.is_some());
+        // The trail ends where the run is; the path is the buckets' ends.
+        assert_eq!(view.trail.len(), TRAIL);
+        assert_eq!(view.trail.last(), Some(view.params.as_slice()));
+        assert_eq!(view.path, h.path(col::PARAMS..col::PARAMS + dim));
+        assert_eq!(view.path.last(), Some(view.params.as_slice()));
+    }
+}

@@ -1,0 +1,24 @@
+//! The integration tests, one module per file, compiled into a single test
+//! binary (`it`): each binary links cranelift, russh and tokio, so one link
+//! instead of seventeen. Run one file's tests with `cargo test --test it
+//! <module>::`, e.g. `cargo test --test it pty::`.
+
+mod common;
+
+mod app;
+mod core;
+mod engine;
+mod explain;
+mod expr;
+mod headless;
+mod hostile_inputs;
+mod loader_props;
+mod pty;
+mod pty_starts;
+mod scenario_errors;
+mod serve;
+mod session;
+mod starts;
+mod sweep;
+mod ui_basins;
+mod ui_snapshots;
