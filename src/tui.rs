@@ -116,7 +116,7 @@ pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    // Fault injection for the end-to-end tests (see tests/pty.rs).
+    // Fault injection for the end-to-end tests (see tests/it/pty.rs).
     match std::env::var("DOWNHILL_FAULT").as_deref() {
         Ok("engine") => {
             crate::engine::PANIC_ON_STEP.store(true, std::sync::atomic::Ordering::Relaxed)

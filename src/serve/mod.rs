@@ -23,6 +23,7 @@
 //! ratatui's crossterm backend asks the process's own terminal for its size
 //! when it clears a fixed viewport; a session must use its client's size.
 
+mod command;
 mod conn;
 mod dashboard;
 pub mod input;
@@ -33,8 +34,6 @@ pub mod output;
 use std::borrow::Cow;
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,8 +45,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::app::Entry;
-use crate::session::DashboardArgs;
 use crate::text::clean_text;
+pub use command::{ServeArgs, fmt_duration, main, parse_duration};
 use limits::Limits;
 pub use output::Stats;
 
@@ -372,258 +371,6 @@ pub fn sanitize(entries: Vec<Entry>) -> Vec<Entry> {
         .collect()
 }
 
-/// Parse a duration: `90s`, `15m`, `2h`, `1h30m`, `500ms`, `1d`; a bare
-/// number is seconds; `0` is zero (for a timeout: never).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let bad = || format!("`{text}` is not a duration (examples: 30s, 15m, 2h, 1h30m, 0 for never)");
-    if t.is_empty() {
-        return Err(bad());
-    }
-    if let Ok(secs) = t.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
-    }
-    let mut total = Duration::ZERO;
-    let mut rest = t;
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-        if digits == 0 {
-            return Err(bad());
-        }
-        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let unit = match &rest[..unit_len] {
-            "ms" => Duration::from_millis(1),
-            "s" => Duration::from_secs(1),
-            "m" => Duration::from_secs(60),
-            "h" => Duration::from_secs(3600),
-            "d" => Duration::from_secs(86_400),
-            _ => return Err(bad()),
-        };
-        rest = &rest[unit_len..];
-        let part = u32::try_from(n)
-            .ok()
-            .and_then(|n| unit.checked_mul(n))
-            .ok_or_else(bad)?;
-        total = total.checked_add(part).ok_or_else(bad)?;
-    }
-    Ok(total)
-}
-
-/// `15m`, `2h`, `1h30m`, `45s`, `0s`.
-pub fn fmt_duration(d: Duration) -> String {
-    let mut s = d.as_secs();
-    if s == 0 {
-        return if d.is_zero() {
-            "0s".into()
-        } else {
-            format!("{}ms", d.as_millis())
-        };
-    }
-    let mut out = String::new();
-    for (unit, len) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
-        if s >= len {
-            out.push_str(&format!("{}{unit}", s / len));
-            s %= len;
-        }
-    }
-    out
-}
-
-fn duration_arg(text: &str) -> Result<Duration, String> {
-    parse_duration(text)
-}
-
-fn positive_duration_arg(text: &str) -> Result<Duration, String> {
-    match parse_duration(text)? {
-        d if d.is_zero() => Err("must be more than 0".into()),
-        d => Ok(d),
-    }
-}
-
-/// Options of `downhill serve`.
-#[derive(Debug, Clone, clap::Args)]
-pub struct ServeArgs {
-    /// Scenario files or directories (default: the bundled scenarios).
-    pub paths: Vec<PathBuf>,
-
-    /// Address and port to listen on; 0.0.0.0:2222 or [::]:2222 accepts other machines.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:2222")]
-    pub listen: SocketAddr,
-
-    /// The server's Ed25519 host key, made (mode 0600) if missing
-    /// [default: $XDG_CONFIG_HOME/downhill/ssh_host_ed25519_key, or ~/.config/…].
-    #[arg(long, value_name = "FILE")]
-    pub host_key: Option<PathBuf>,
-
-    /// Let in only holders of the keys in this OpenSSH authorized_keys file.
-    #[arg(long, value_name = "FILE", conflicts_with = "open")]
-    pub authorized_keys: Option<PathBuf>,
-
-    /// Let in anyone who can reach the port, with no authentication.
-    #[arg(long)]
-    pub open: bool,
-
-    /// Most dashboards at once.
-    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    pub max_sessions: u32,
-
-    /// Most dashboards at once from one address (raise it for a class behind one NAT).
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    pub max_per_ip: u32,
-
-    /// Close a dashboard after this long without a key press (0: never).
-    #[arg(long, value_name = "DUR", default_value = "15m", value_parser = duration_arg)]
-    pub idle_timeout: Duration,
-
-    /// Close a dashboard this long after it started (0: never).
-    #[arg(long, value_name = "DUR", default_value = "2h", value_parser = duration_arg)]
-    pub max_session: Duration,
-
-    /// Disconnect a client that has not started a dashboard after this long.
-    #[arg(long, value_name = "DUR", default_value = "60s", value_parser = positive_duration_arg)]
-    pub login_timeout: Duration,
-
-    #[command(flatten)]
-    pub dashboard: DashboardArgs,
-}
-
-/// Run `downhill serve`; returns the process exit code.
-pub fn main(args: &ServeArgs) -> ExitCode {
-    let access = match (&args.authorized_keys, args.open) {
-        (Some(path), _) => match keys::load_authorized_keys(path) {
-            Ok(f) => {
-                for w in &f.warnings {
-                    say!("downhill serve: warning: {w}");
-                }
-                say!(
-                    "downhill serve: {} authorized key(s) from {}",
-                    f.keys.len(),
-                    path.display()
-                );
-                Access::Keys(f.keys)
-            }
-            Err(e) => {
-                say!("downhill serve: {e}");
-                return ExitCode::from(1);
-            }
-        },
-        (None, true) => Access::Open,
-        (None, false) => {
-            say!(
-                "downhill serve: refusing to start without access control.\n\
-                 Pass --authorized-keys FILE (only holders of those keys get in)\n\
-                 or --open (anyone who can reach the port gets in)."
-            );
-            return ExitCode::from(2);
-        }
-    };
-    let entries = crate::app::load_entries(&args.paths);
-    if entries.is_empty() {
-        say!("downhill serve: no scenario files found (directories are searched for *.toml)");
-        return ExitCode::from(1);
-    }
-    let broken = entries.iter().filter(|e| e.scenario.is_err()).count();
-    let path = args
-        .host_key
-        .clone()
-        .unwrap_or_else(keys::default_host_key_path);
-    let host = match keys::load_or_create_host_key(&path) {
-        Ok(h) => h,
-        Err(e) => {
-            say!("downhill serve: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    for w in &host.warnings {
-        say!("downhill serve: warning: {w}");
-    }
-    say!(
-        "downhill serve: {} host key {}\ndownhill serve: host key fingerprint {}",
-        if host.created {
-            "created a new"
-        } else {
-            "using the"
-        },
-        path.display(),
-        host.fingerprint()
-    );
-    if matches!(access, Access::Open) {
-        say!(
-            "downhill serve: --open: anyone who can reach {} gets a dashboard",
-            args.listen
-        );
-    }
-    let mut config = Config::new(host.key, access, entries);
-    let n = config.entries.len();
-    config.listen = args.listen;
-    config.fps = args.dashboard.fps;
-    config.max_sessions = args.max_sessions as usize;
-    config.max_per_ip = args.max_per_ip as usize;
-    config.idle_timeout = Some(args.idle_timeout);
-    config.max_session = Some(args.max_session);
-    config.login_timeout = args.login_timeout;
-    config.log = true;
-
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            say!("downhill serve: cannot start the runtime: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    rt.block_on(async move {
-        let (addr, server) = match start(config).await {
-            Ok(s) => s,
-            Err(e) => {
-                say!("downhill serve: cannot listen on {}: {e}", args.listen);
-                return ExitCode::from(1);
-            }
-        };
-        say!(
-            "downhill serve: {n} scenario(s){}; listening on {addr}\n\
-             downhill serve: connect with: ssh -p {} {}",
-            if broken > 0 {
-                format!(" ({broken} with errors)")
-            } else {
-                String::new()
-            },
-            addr.port(),
-            if addr.ip().is_unspecified() {
-                "THIS-HOST".to_string()
-            } else {
-                addr.ip().to_string()
-            },
-        );
-        wait_for_signal().await;
-        say!("downhill serve: shutting down");
-        server.shutdown_and_wait(Duration::from_secs(8)).await;
-        ExitCode::SUCCESS
-    })
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::hangup()),
-    ) else {
-        let _ = tokio::signal::ctrl_c().await;
-        return;
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-        _ = hup.recv() => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -634,24 +381,6 @@ mod tests {
         assert_eq!(clamp_size(65_535, 65_535), (MAX_COLS, MAX_ROWS));
         assert_eq!(clamp_size(u32::MAX, 1), (MAX_COLS, 1));
         assert_eq!(clamp_size(120, 40), (120, 40));
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
-        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
-        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
-        for bad in ["", "m", "15x", "1.5h", "-3s", "h1", "99999999999999999999h"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
-        assert_eq!(fmt_duration(Duration::from_secs(900)), "15m");
-        assert_eq!(fmt_duration(Duration::from_secs(5400)), "1h30m");
-        assert_eq!(fmt_duration(Duration::ZERO), "0s");
-        assert_eq!(fmt_duration(Duration::from_millis(300)), "300ms");
     }
 
     #[test]

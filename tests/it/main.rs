@@ -12,6 +12,7 @@ mod explain;
 mod expr;
 mod headless;
 mod hostile_inputs;
+mod layers;
 mod loader_props;
 mod pty;
 mod pty_starts;
