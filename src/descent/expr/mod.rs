@@ -117,7 +117,7 @@
 //!    (`(y+1)^2`, `exp(-u)`, `(a*c)*b`, `a - b*c`, ...), and the rest laid out
 //!    on a flat tape over `f64` slots `[variables | constants | results]`,
 //!    each instruction reading lower slots and writing its own.
-//! 5. **Evaluation** (`tape.rs`): forward-mode automatic differentiation.
+//! 5. **Evaluation** (`tape/`): forward-mode automatic differentiation.
 //!    Each slot holds a value and `N` partial derivatives in a fixed-size
 //!    array, so one pass over the tape yields the value and the whole
 //!    gradient. `N` is the number of variables for 1 to 4 variables; with
@@ -130,7 +130,7 @@
 //!    most 256 slots index a fixed-size array with `u8`, which needs no
 //!    bounds checks. For the peaks surface, one value-and-gradient
 //!    evaluation is a 17-instruction tape.
-//! 6. **Native code** (`native.rs`): an evaluator that keeps going (past a
+//! 6. **Native code** (`native/`): an evaluator that keeps going (past a
 //!    short warm-up) switches to machine code that Cranelift generates from
 //!    the same tape, once per expression: the same operations in registers,
 //!    returning exactly the interpreter's bits. `DOWNHILL_JIT=0` turns it
