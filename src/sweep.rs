@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::descent::expr::Evaluator;
+use crate::descent::noise::Noise;
 use crate::descent::run::{Limits, Run, RunSpec, Status};
 use crate::scenario::{Scenario, SweepAxis, SweepParam, SweepSpec};
 
@@ -203,13 +204,8 @@ impl<'a> Base<'a> {
         Base {
             sc,
             spec,
-            run: RunSpec {
-                name: r.name.clone(),
-                schedule: r.schedule.clone(),
-                lr: r.lr,
-                momentum: r.momentum,
-                start,
-            },
+            // Every point meets the noise of start 0 of the first race.
+            run: r.spec(&start, Noise::key(sc.seed, 0, 0)),
             limits: sc.limits(),
         }
     }

@@ -225,7 +225,7 @@ pub fn summarize(ends: &[End<'_>], radius: f64, has_tolerance: bool) -> Summary 
                 converged += 1;
                 epochs += at as f64;
             }
-            Status::Finished if has_tolerance => {
+            Status::Finished | Status::BadRate { .. } if has_tolerance => {
                 s.not_converged += 1;
                 continue;
             }
@@ -233,7 +233,7 @@ pub fn summarize(ends: &[End<'_>], radius: f64, has_tolerance: bool) -> Summary 
                 s.running += 1;
                 continue;
             }
-            Status::Finished | Status::Running => {}
+            Status::Finished | Status::BadRate { .. } | Status::Running => {}
         }
         points.push((e.at, e.loss));
     }

@@ -16,6 +16,7 @@ use crate::descent::basins::{self, Summary};
 use crate::descent::expr::Evaluator;
 use crate::descent::race::Race;
 use crate::descent::run::{Run, Status, distance};
+use crate::descent::schedule::Schedule;
 use crate::scenario::Scenario;
 use crate::text::num::{self, general};
 use crate::text::printable;
@@ -54,7 +55,7 @@ pub fn run_json<F: Function>(vars: &[String], run: &Run<F>) -> Value {
         Status::Diverged { at } => json!(at),
         _ => Value::Null,
     };
-    json!({
+    let mut v = json!({
         "name": run.spec().name,
         "schedule": run.spec().schedule.name(),
         "status": run.status().word(),
@@ -65,7 +66,14 @@ pub fn run_json<F: Function>(vars: &[String], run: &Run<F>) -> Value {
         "grad_norm": num::json(run.grad_norm()),
         "lr": num::json(run.lr()),
         "diverged_at": diverged_at,
-    })
+        "noise": num::json(run.spec().noise.map_or(0.0, |n| n.sigma)),
+        "f_evals": run.f_evals(),
+        "g_evals": run.g_evals(),
+    });
+    if let (Schedule::Expr(rate), Value::Object(m)) = (&run.spec().schedule, &mut v) {
+        m.insert("rate".into(), Value::from(rate.source()));
+    }
+    v
 }
 
 /// One start's end, for a run's `starts` array.

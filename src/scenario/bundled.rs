@@ -65,6 +65,18 @@ pub const ALL: &[(&str, &str)] = &[
         "18-saddle-starts",
         include_str!("../../scenarios/18-saddle-starts.toml"),
     ),
+    (
+        "19-noisy-bowl",
+        include_str!("../../scenarios/19-noisy-bowl.toml"),
+    ),
+    (
+        "20-noisy-peaks",
+        include_str!("../../scenarios/20-noisy-peaks.toml"),
+    ),
+    (
+        "21-own-schedules",
+        include_str!("../../scenarios/21-own-schedules.toml"),
+    ),
 ];
 
 /// Parse every bundled scenario; they are tested to be valid.

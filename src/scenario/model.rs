@@ -1,6 +1,7 @@
 //! A validated scenario and the races it builds.
 
 use crate::descent::expr::{Evaluator, Expr};
+use crate::descent::noise::Noise;
 use crate::descent::race::Race;
 use crate::descent::rng::Rng;
 use crate::descent::run::{Limits, Run, RunSpec};
@@ -29,6 +30,26 @@ pub struct RunConfig {
     pub momentum: Option<Momentum>,
     /// This run's own start, if it has one.
     pub start: Option<Vec<f64>>,
+    /// Standard deviation of the gradient noise (0: none).
+    pub noise: f64,
+}
+
+impl RunConfig {
+    /// The spec of this run from the shared start `shared` (unless it has its
+    /// own), with noise from the stream `noise_key`.
+    pub fn spec(&self, shared: &[f64], noise_key: u64) -> RunSpec {
+        RunSpec {
+            name: self.name.clone(),
+            schedule: self.schedule.clone(),
+            lr: self.lr,
+            momentum: self.momentum,
+            start: self.start.clone().unwrap_or_else(|| shared.to_vec()),
+            noise: (self.noise > 0.0).then_some(Noise {
+                sigma: self.noise,
+                key: noise_key,
+            }),
+        }
+    }
 }
 
 /// A validated scenario.
@@ -127,22 +148,15 @@ impl Scenario {
 
     /// The run specs of `generation` (start 0 of a many-start scenario).
     pub fn run_specs(&self, generation: u64) -> Vec<RunSpec> {
-        self.specs_from(&self.start_point(generation))
+        self.specs_from(&self.start_point(generation), generation, 0)
     }
 
-    /// Every run's spec from the shared start `shared` (a run with its own
-    /// start keeps it).
-    fn specs_from(&self, shared: &[f64]) -> Vec<RunSpec> {
-        self.runs
-            .iter()
-            .map(|r| RunSpec {
-                name: r.name.clone(),
-                schedule: r.schedule.clone(),
-                lr: r.lr,
-                momentum: r.momentum,
-                start: r.start.clone().unwrap_or_else(|| shared.to_vec()),
-            })
-            .collect()
+    /// Every run's spec from the shared start `shared`, start `index` of
+    /// `generation` (a run with its own start keeps it). The runs of one
+    /// start share one noise stream (see [`crate::descent::noise`]).
+    fn specs_from(&self, shared: &[f64], generation: u64, index: u64) -> Vec<RunSpec> {
+        let key = Noise::key(self.seed, generation, index);
+        self.runs.iter().map(|r| r.spec(shared, key)).collect()
     }
 
     fn build(&self, specs: Vec<RunSpec>) -> Vec<Run<Evaluator>> {
@@ -158,9 +172,10 @@ impl Scenario {
         Race::new(self.build(self.run_specs(generation)))
     }
 
-    /// A fresh race of every run from the shared start `start`.
-    pub fn race_from(&self, start: &[f64]) -> Race<Evaluator> {
-        Race::new(self.build(self.specs_from(start)))
+    /// A fresh race of every run from the shared start `start`, as start
+    /// `index` of `generation` (which picks its noise).
+    pub fn race_from(&self, start: &[f64], generation: u64, index: u64) -> Race<Evaluator> {
+        Race::new(self.build(self.specs_from(start, generation, index)))
     }
 
     /// Every run from every start of `generation`, in one lockstep race laid
@@ -171,7 +186,8 @@ impl Scenario {
         let runs = self
             .start_points(generation)
             .iter()
-            .flat_map(|p| self.build(self.specs_from(p)))
+            .enumerate()
+            .flat_map(|(i, p)| self.build(self.specs_from(p, generation, i as u64)))
             .collect();
         Race::new(runs)
     }

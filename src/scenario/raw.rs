@@ -37,6 +37,7 @@ pub struct RawDescent {
     pub bound: Option<Spanned<f64>>,
     pub starts: Option<Spanned<i64>>,
     pub start_range: Option<SpannedMap<Vec<Spanned<f64>>>>,
+    pub noise: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,6 +47,7 @@ pub struct RawRun {
     pub schedule: Option<Spanned<String>>,
     pub lr: Spanned<f64>,
     pub start: Option<SpannedMap<f64>>,
+    pub noise: Option<Spanned<f64>>,
     // Schedule parameters, named as PyTorch names them where it has the idea.
     pub gamma: Option<Spanned<f64>>,
     pub step_size: Option<Spanned<i64>>,
@@ -58,6 +60,8 @@ pub struct RawRun {
     pub betas: Option<Spanned<Vec<Spanned<f64>>>>,
     pub momentum: Option<Spanned<f64>>,
     pub nesterov: Option<Spanned<bool>>,
+    /// `schedule = "expr"`: the rate formula.
+    pub rate: Option<Spanned<String>>,
 }
 
 /// The optional `[sweep]` table.

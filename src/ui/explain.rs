@@ -51,6 +51,17 @@ fn rate_lines(detail: &UpdateDetail, lr: f64, dim: usize) -> Vec<String> {
             n(*grad_norm),
             n(lr)
         )],
+        UpdateDetail::Rate {
+            base,
+            k,
+            n: total,
+            grad_norm,
+        } => vec![format!(
+            "η = rate(k = {k}, N = {total}, eta = {}, gnorm = {}) = {}",
+            n(*base),
+            n(*grad_norm),
+            n(lr)
+        )],
         UpdateDetail::LinearDecay { base, k, n: total } => {
             vec![format!("η = {} × (1 − {k}/{total}) = {}", n(*base), n(lr))]
         }

@@ -1188,6 +1188,7 @@ proptest! {
         prop_assert_eq!(a.status(), b.status());
         match a.status() {
             Status::Running => prop_assert!(false, "not stopped"),
+            Status::BadRate { .. } => prop_assert!(false, "no rate formula here"),
             Status::Diverged { at } => prop_assert_eq!(a.epoch() + 1, at.max(1)),
             Status::Finished => {
                 prop_assert_eq!(a.epoch(), epochs);

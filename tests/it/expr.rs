@@ -215,6 +215,11 @@ fn operators_and_functions_match_closed_forms() {
             ("sigmoid(x)", 1.0 / (1.0 + (-x).exp())),
             ("min(x, y)", x.min(y)),
             ("max(x, y)", x.max(y)),
+            ("floor(x)", x.floor()),
+            ("ceil(x)", x.ceil()),
+            ("floor(x*y)", (x * y).floor()),
+            ("mod(x, y)", x - y * (x / y).floor()),
+            ("mod(y, 0.75)", y - 0.75 * (y / 0.75).floor()),
             ("x^2", x * x),
             ("x**2", x * x),
             ("x^3", x * x * x),
@@ -375,6 +380,33 @@ fn non_smooth_functions_follow_the_selected_branch() {
 }
 
 #[test]
+fn floor_ceil_and_mod_step_like_python() {
+    // Python: math.floor(-2.5) = -3, math.ceil(-2.5) = -2, -7 % 3 = 2, 7 % -3 = -2.
+    assert_eq!(val("floor(x)", &["x"], &[-2.5]), -3.0);
+    assert_eq!(val("ceil(x)", &["x"], &[-2.5]), -2.0);
+    assert_eq!(val("mod(x, 3)", &["x"], &[-7.0]), 2.0);
+    assert_eq!(val("mod(x, -3)", &["x"], &[7.0]), -2.0);
+    assert_eq!(val("mod(x, 4)", &["x"], &[9.0]), 1.0);
+    // Piecewise constant: no slope, whatever the argument's.
+    assert_eq!(vg("floor(3*x)", &["x"], &[0.7]).1, vec![0.0]);
+    assert_eq!(vg("ceil(x^2)", &["x"], &[-1.3]).1, vec![0.0]);
+    // mod(a, b) = a - b*floor(a/b): slope 1 in a, -floor(a/b) in b.
+    assert_eq!(vg("mod(x, y)", &["x", "y"], &[7.5, 2.0]).1, vec![1.0, -3.0]);
+    // A triangular cycle written with them (a cyclical learning rate).
+    let tri = "1 - abs(x/4 - 2*floor(x/8) - 1)";
+    for (k, want) in [
+        (0.0, 0.0),
+        (2.0, 0.5),
+        (4.0, 1.0),
+        (6.0, 0.5),
+        (8.0, 0.0),
+        (12.0, 1.0),
+    ] {
+        assert_eq!(val(tri, &["x"], &[k]), want, "k = {k}");
+    }
+}
+
+#[test]
 fn general_power_guards_zero_partials() {
     // x^y at x < 0: ln(x) is NaN, but it only touches the y partial.
     let (v, g) = vg("x^y", &["x", "y"], &[-2.0, 3.0]);
@@ -520,10 +552,9 @@ fn error_columns_and_messages() {
     assert_error("((x)", x, 5, "missing `)` to close the `(` at column 1");
     let e = assert_error("foo(x)", x, 1, "unknown function `foo`");
     assert_eq!(e.len, 3);
-    assert!(
-        e.message
-            .contains("sin, cos, tan, exp, ln, log10, sqrt, abs, tanh, sigmoid, min, max")
-    );
+    assert!(e.message.contains(
+        "sin, cos, tan, exp, ln, log10, sqrt, abs, tanh, sigmoid, floor, ceil, min, max, mod"
+    ));
     let e = assert_error("z+1", x, 1, "unknown variable `z`");
     assert_eq!(e.message, "unknown variable `z`, expected one of: x");
     assert_error("x + z", xy, 5, "expected one of: x, y");

@@ -146,7 +146,7 @@ fn check_accepts_every_bundled_scenario() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(text.lines().count(), 18, "{text}");
+    assert_eq!(text.lines().count(), 21, "{text}");
     assert!(text.lines().all(|l| l.starts_with("ok  ")), "{text}");
 }
 
@@ -174,7 +174,7 @@ fn list_names_the_bundled_scenarios() {
     let out = downhill(&["list"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().count(), 18);
+    assert_eq!(text.lines().count(), 21);
     assert!(text.contains("03-peaks"), "{text}");
 }
 

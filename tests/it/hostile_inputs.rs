@@ -161,7 +161,7 @@ const CORPUS: &[(&str, Expect)] = &[
     ("type-title-table",                 Fails(2, 9, "invalid type: map, expected a string")),
     ("unknown-descent-key",              Fails(10, 1, "unknown field `epoch`, expected one of")),
     ("unknown-objective-key",            Fails(6, 1, "unknown field `g`, expected one of `f`")),
-    ("unknown-run-key",                  Fails(15, 1, "unknown field `rate`, expected one of `name`")),
+    ("unknown-run-key",                  Fails(15, 1, "unknown field `learning_rate`, expected one of `name`")),
     ("unknown-schedule",                 Fails(15, 12, "unknown schedule `warp-drive`; expected one of")),
     ("unknown-schedule-typo",            Fails(15, 12, "unknown schedule `cosin` (did you mean")),
     ("unknown-table",                    Fails(16, 2, "unknown field `plot`, expected one of `title`")),

@@ -9,6 +9,7 @@ mod app;
 mod core;
 mod engine;
 mod explain;
+mod explore;
 mod expr;
 mod headless;
 mod hostile_inputs;

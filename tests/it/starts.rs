@@ -99,8 +99,8 @@ fn peaks_basins_match_direct_single_start_runs() {
         let mut elsewhere = vec![0usize; r];
         let mut not_converged = vec![0usize; r];
         let mut epochs = vec![Vec::new(); r];
-        for start in sc.start_points(0) {
-            let mut one = sc.race_from(&start);
+        for (k, start) in sc.start_points(0).iter().enumerate() {
+            let mut one = sc.race_from(start, 0, k as u64);
             while one.step() {}
             for (i, run) in one.runs().iter().enumerate() {
                 match run.status() {

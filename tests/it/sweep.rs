@@ -32,6 +32,7 @@ fn direct(sc: &Scenario, run: usize, start: Vec<f64>, lr: f64, limits: Limits) -
         lr,
         momentum: cfg.momentum,
         start,
+        noise: None,
     };
     let mut r = Run::new(spec, sc.expr.evaluator(), limits);
     while r.step() {}

@@ -300,7 +300,11 @@ impl Builder {
             }
             Func::Tanh => OpKind::Tanh,
             Func::Sigmoid => OpKind::Sigmoid,
-            Func::Min | Func::Max => unreachable!("two-argument functions go to call2"),
+            Func::Floor => OpKind::Floor,
+            Func::Ceil => OpKind::Ceil,
+            Func::Min | Func::Max | Func::Mod => {
+                unreachable!("two-argument functions go to call2")
+            }
         };
         self.unary(op, a)
     }
@@ -309,6 +313,13 @@ impl Builder {
         let op = match f {
             Func::Min => OpKind::Min,
             Func::Max => OpKind::Max,
+            // mod(a, b) = a - b*floor(a/b): the sign of b, as in Python.
+            Func::Mod => {
+                let q = self.div(a, b);
+                let f = self.unary(OpKind::Floor, q);
+                let m = self.mul(b, f);
+                return self.sub(a, m);
+            }
             _ => unreachable!("one-argument functions go to call1"),
         };
         if a == b {

@@ -43,8 +43,8 @@
 //! one of the variables passed to [`Expr::parse`], else one of the constants
 //! `pi` and `e` (so a variable called `e` or `pi` shadows the constant). A
 //! `func` is a name followed by `(`: `sin cos tan exp ln log10 sqrt abs tanh
-//! sigmoid` take one argument, `min max` two (a function name followed by
-//! `(` is a call even if a variable has that name).
+//! sigmoid floor ceil` take one argument, `min max mod` two (a function name
+//! followed by `(` is a call even if a variable has that name).
 //!
 //! ## Precedence, loosest first
 //!
@@ -88,6 +88,8 @@
 //! | `log10(a)`        | `f64::log10`           | `a' / (a ln 10)`                    |
 //! | `sigmoid(a)`      | `1 / (1 + exp(-a))`    | `s (1 - s) a'`                      |
 //! | `min(a, b)`, `max(a, b)` | the selected argument; a tie selects `a`, a NaN argument is selected | that of the selected argument |
+//! | `floor(a)`, `ceil(a)` | `f64::floor`, `f64::ceil` | 0 (piecewise constant)        |
+//! | `mod(a, b)`       | `a - b*floor(a/b)` (the sign of `b`, as Python's `%`) | that of the formula: `a' - b' floor(a/b)` |
 //!
 //! `e^b` is computed as `exp(b)`. Apart from that and integer powers,
 //! compiled code performs the same IEEE operations as the formula read

@@ -62,12 +62,15 @@ pub(super) enum Func {
     Abs,
     Tanh,
     Sigmoid,
+    Floor,
+    Ceil,
     Min,
     Max,
+    Mod,
 }
 
 impl Func {
-    pub const ALL: [Func; 12] = [
+    pub const ALL: [Func; 15] = [
         Func::Sin,
         Func::Cos,
         Func::Tan,
@@ -78,8 +81,11 @@ impl Func {
         Func::Abs,
         Func::Tanh,
         Func::Sigmoid,
+        Func::Floor,
+        Func::Ceil,
         Func::Min,
         Func::Max,
+        Func::Mod,
     ];
 
     pub fn name(self) -> &'static str {
@@ -94,14 +100,17 @@ impl Func {
             Func::Abs => "abs",
             Func::Tanh => "tanh",
             Func::Sigmoid => "sigmoid",
+            Func::Floor => "floor",
+            Func::Ceil => "ceil",
             Func::Min => "min",
             Func::Max => "max",
+            Func::Mod => "mod",
         }
     }
 
     pub fn arity(self) -> usize {
         match self {
-            Func::Min | Func::Max => 2,
+            Func::Min | Func::Max | Func::Mod => 2,
             _ => 1,
         }
     }

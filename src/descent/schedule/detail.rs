@@ -99,6 +99,14 @@ pub enum UpdateDetail {
         m_hat: Vec<f64>,
         v_hat: Vec<f64>,
     },
+    /// A rate formula (see [`super::RateExpr`]) evaluated at `k`, `N = n`,
+    /// `eta = base`, `gnorm = grad_norm`; the rate is the update's `lr`.
+    Rate {
+        base: f64,
+        k: u64,
+        n: u64,
+        grad_norm: f64,
+    },
     /// Momentum on top of a schedule: the schedule's own step `d` (described by `inner`)
     /// and the momentum buffer `b` after this update (see [`Momentum`]).
     Momentum {

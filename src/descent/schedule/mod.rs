@@ -20,6 +20,7 @@
 //! | [`Schedule::Adagrad`] | `adagrad` | `G ← G + g²`, `Δ = η g/(√G + ε)` per coordinate |
 //! | [`Schedule::RmsProp`] | `rmsprop` | `v ← α v + (1 − α) g²`, `Δ = η g/(√v + ε)` per coordinate |
 //! | [`Schedule::Adam`] | `adam` | `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`, `Δ = η m̂/(√v̂ + ε)`, `m̂ = m/(1−β₁^k)`, `v̂ = v/(1−β₂^k)` |
+//! | [`Schedule::Expr`] | `expr` | `r(k, N, η, ‖g‖) g`, `r` a formula the user writes (`rate.rs`) |
 //!
 //! Optional [`Momentum`] (PyTorch SGD semantics, any schedule except backtracking and
 //! Barzilai–Borwein) post-processes the schedule's step `d`: `b ← β b + d` (`b₁ = d`),
@@ -32,15 +33,17 @@
 //! recorded as an [`UpdateDetail`], for an "explain this step" panel.
 //!
 //! The formulas are here; the record of an update ([`UpdateDetail`]) is in `detail.rs`,
-//! the adaptive optimizers' state in `adaptive.rs`.
+//! the adaptive optimizers' state in `adaptive.rs`, rate formulas in `rate.rs`.
 
 mod adaptive;
 mod detail;
+mod rate;
 
 use std::f64::consts::PI;
 
 pub use adaptive::AdaptiveState;
 pub use detail::{Trial, UpdateDetail};
+pub use rate::RateExpr;
 
 /// How the step of each update is chosen. See the module docs for the table of formulas.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,10 +87,13 @@ pub enum Schedule {
     /// `m̂ = m/(1 − β₁^k)`, `v̂ = v/(1 − β₂^k)`, `Δ = η m̂/(√v̂ + ε)` per coordinate
     /// (PyTorch: `β₁ = 0.9`, `β₂ = 0.999`, `ε = 1e-8`).
     Adam { beta1: f64, beta2: f64, eps: f64 },
+    /// A rate formula: `lr = r(k, N, η, ‖g‖)` (see [`RateExpr`]); a negative or
+    /// non-finite rate stops the run.
+    Expr(RateExpr),
 }
 
 /// The kebab-case names of all schedules, in declaration order.
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 14] = [
     "constant",
     "gradient-scaled",
     "linear-decay",
@@ -101,6 +107,7 @@ pub const NAMES: [&str; 13] = [
     "adagrad",
     "rmsprop",
     "adam",
+    "expr",
 ];
 
 /// The most trials one backtracking update makes before giving up (and taking no step).
@@ -137,6 +144,7 @@ impl Schedule {
             Schedule::Adagrad { .. } => "adagrad",
             Schedule::RmsProp { .. } => "rmsprop",
             Schedule::Adam { .. } => "adam",
+            Schedule::Expr(_) => "expr",
         }
     }
 
@@ -160,7 +168,8 @@ impl Schedule {
 
     /// The learning rate of update `k` (1-based) of `n`, for base rate `base` and current
     /// gradient norm `grad_norm`, for the schedules that are pure functions of those
-    /// (`None` for backtracking, Barzilai–Borwein and the adaptive optimizers).
+    /// (`None` for backtracking, Barzilai–Borwein, the adaptive optimizers and rate
+    /// formulas, which need state of their own).
     ///
     /// `n = 0` is treated as `n = 1` (no division by zero); `k = 0` as `i = 0`.
     pub fn lr_at(&self, base: f64, k: u64, n: u64, grad_norm: f64) -> Option<f64> {
@@ -185,7 +194,8 @@ impl Schedule {
             | Schedule::BarzilaiBorwein
             | Schedule::Adagrad { .. }
             | Schedule::RmsProp { .. }
-            | Schedule::Adam { .. } => return None,
+            | Schedule::Adam { .. }
+            | Schedule::Expr(_) => return None,
         };
         Some(lr)
     }
@@ -244,7 +254,8 @@ impl Schedule {
             | Schedule::BarzilaiBorwein
             | Schedule::Adagrad { .. }
             | Schedule::RmsProp { .. }
-            | Schedule::Adam { .. } => return None,
+            | Schedule::Adam { .. }
+            | Schedule::Expr(_) => return None,
         };
         Some(detail)
     }
@@ -330,30 +341,34 @@ pub fn armijo_accepts(trial_loss: f64, loss: f64, c: f64, t: f64, grad_sq: f64) 
 mod tests {
     use super::*;
 
-    const ALL: [Schedule; 13] = [
-        Schedule::Constant,
-        Schedule::GradientScaled,
-        Schedule::LinearDecay,
-        Schedule::Step {
-            step_size: 10,
-            gamma: 0.5,
-        },
-        Schedule::Exponential { gamma: 0.95 },
-        Schedule::InverseTime { gamma: 0.1 },
-        Schedule::Cosine { lr_min: 0.001 },
-        Schedule::WarmupCosine {
-            warmup: 5,
-            lr_min: 0.0,
-        },
-        Schedule::Backtracking {
-            c: 1e-4,
-            shrink: 0.5,
-        },
-        Schedule::BarzilaiBorwein,
-        Schedule::ADAGRAD,
-        Schedule::RMSPROP,
-        Schedule::ADAM,
-    ];
+    /// One of every schedule, in the order of [`NAMES`].
+    fn all() -> Vec<Schedule> {
+        vec![
+            Schedule::Constant,
+            Schedule::GradientScaled,
+            Schedule::LinearDecay,
+            Schedule::Step {
+                step_size: 10,
+                gamma: 0.5,
+            },
+            Schedule::Exponential { gamma: 0.95 },
+            Schedule::InverseTime { gamma: 0.1 },
+            Schedule::Cosine { lr_min: 0.001 },
+            Schedule::WarmupCosine {
+                warmup: 5,
+                lr_min: 0.0,
+            },
+            Schedule::Backtracking {
+                c: 1e-4,
+                shrink: 0.5,
+            },
+            Schedule::BarzilaiBorwein,
+            Schedule::ADAGRAD,
+            Schedule::RMSPROP,
+            Schedule::ADAM,
+            Schedule::Expr(RateExpr::parse("eta/k").unwrap()),
+        ]
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() <= 1e-15 * (1.0 + a.abs().max(b.abs()))
@@ -365,21 +380,21 @@ mod tests {
 
     #[test]
     fn names_and_kinds() {
-        let names: Vec<&str> = ALL.iter().map(Schedule::name).collect();
+        let names: Vec<&str> = all().iter().map(Schedule::name).collect();
         assert_eq!(names, NAMES);
-        let adaptive: Vec<&str> = ALL
+        let adaptive: Vec<&str> = all()
             .iter()
             .filter(|s| s.is_adaptive())
             .map(Schedule::name)
             .collect();
         assert_eq!(adaptive, ["adagrad", "rmsprop", "adam"]);
-        let no_momentum: Vec<&str> = ALL
+        let no_momentum: Vec<&str> = all()
             .iter()
             .filter(|s| !s.supports_momentum())
             .map(Schedule::name)
             .collect();
         assert_eq!(no_momentum, ["backtracking", "barzilai-borwein"]);
-        let stateful: Vec<&str> = ALL
+        let stateful: Vec<&str> = all()
             .iter()
             .filter(|s| s.lr_at(0.1, 1, 10, 1.0).is_none())
             .map(Schedule::name)
@@ -391,10 +406,11 @@ mod tests {
                 "barzilai-borwein",
                 "adagrad",
                 "rmsprop",
-                "adam"
+                "adam",
+                "expr"
             ]
         );
-        for s in &ALL {
+        for s in &all() {
             assert_eq!(
                 s.lr_at(0.1, 3, 10, 2.0).is_some(),
                 s.describe(0.1, 3, 10, 2.0).is_some()
@@ -504,7 +520,7 @@ mod tests {
 
     #[test]
     fn describe_agrees_with_lr_at() {
-        for s in &ALL {
+        for s in &all() {
             for k in 1..=12 {
                 let Some(lr) = s.lr_at(0.3, k, 12, 2.5) else {
                     continue;

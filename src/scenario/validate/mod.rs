@@ -14,7 +14,7 @@ use super::raw::{RawDescent, RawObjective, RawScenario, SpannedMap};
 use super::{
     DEFAULT_BOUND, DEFAULT_SEED, LoadError, MAX_EPOCHS, MAX_STARTS, MAX_VARS, Scenario, Start,
 };
-use crate::descent::expr::Expr;
+use crate::descent::expr::{Expr, ExprError};
 use crate::text::clean_text;
 
 pub(super) struct Validator<'a> {
@@ -36,6 +36,8 @@ struct Descent {
     tolerance: Option<f64>,
     bound: f64,
     starts: Option<u32>,
+    /// The runs' default gradient noise (0: none).
+    noise: f64,
 }
 
 impl Validator<'_> {
@@ -70,8 +72,9 @@ impl Validator<'_> {
             tolerance,
             bound,
             starts,
+            noise,
         } = self.descent(&d, &names, &domain)?;
-        let runs = self.runs(raw.runs, &names, &domain, epochs, starts)?;
+        let runs = self.runs(raw.runs, &names, &domain, epochs, starts, noise)?;
         let sweep = match &raw.sweep {
             Some(s) => Some(self.sweep(s.get_ref(), &names, &runs)?),
             None => None,
@@ -173,10 +176,13 @@ impl Validator<'_> {
     }
 
     fn expression(&self, obj: &RawObjective, names: &[&str]) -> Res<Expr> {
-        let f = &obj.f;
-        Expr::parse(f.get_ref(), names).map_err(|e| {
-            // Point into the file when the string is written without escapes,
-            // so the column is exact; otherwise at the string.
+        Expr::parse(obj.f.get_ref(), names).map_err(|e| self.expr_error(&obj.f, "f", e))
+    }
+
+    /// An expression's error at its place in the file: in the string when it is
+    /// written without escapes (so the column is exact), otherwise at the string.
+    pub(super) fn expr_error(&self, f: &Spanned<String>, key: &str, e: ExprError) -> LoadError {
+        {
             let span = f.span();
             let raw = &self.src[span.clone()];
             let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
@@ -198,17 +204,17 @@ impl Validator<'_> {
                         self.path,
                         self.src,
                         span.start + q + offset,
-                        format!("in `f`: {}", e.message),
+                        format!("in `{key}`: {}", e.message),
                     )
                 }
                 None => LoadError::at(
                     self.path,
                     self.src,
                     span.start,
-                    format!("in `f`, column {}: {}", e.column, e.message),
+                    format!("in `{key}`, column {}: {}", e.column, e.message),
                 ),
             }
-        })
+        }
     }
 
     /// A `{ var = value, … }` table naming every variable exactly once.
@@ -323,6 +329,7 @@ impl Validator<'_> {
             Some(b) => *b.get_ref(),
             None => DEFAULT_BOUND,
         };
+        let noise = self.noise(&d.noise, 0.0)?;
         let starts = match &d.starts {
             None => None,
             Some(n) => {
@@ -355,6 +362,7 @@ impl Validator<'_> {
             tolerance,
             bound,
             starts,
+            noise,
         })
     }
 
@@ -411,6 +419,26 @@ impl Validator<'_> {
             out[i] = (lo, hi);
         }
         Ok(out)
+    }
+
+    /// `noise = σ`: a standard deviation, finite and not negative.
+    pub(super) fn noise(&self, v: &Option<Spanned<f64>>, default: f64) -> Res<f64> {
+        match v {
+            Some(s) => {
+                let x = *s.get_ref();
+                if x.is_finite() && x >= 0.0 {
+                    Ok(x)
+                } else {
+                    self.err(
+                        s.span().start,
+                        format!(
+                            "`noise` is {x}; expected the noise's standard deviation, a finite number ≥ 0"
+                        ),
+                    )
+                }
+            }
+            None => Ok(default),
+        }
     }
 
     fn positive(&self, v: &Option<Spanned<f64>>, key: &str, default: Option<f64>) -> Res<f64> {

@@ -3,7 +3,7 @@
 use toml::Spanned;
 
 use super::{Res, Validator};
-use crate::descent::schedule::{Momentum, Schedule};
+use crate::descent::schedule::{Momentum, RateExpr, Schedule};
 use crate::scenario::raw::RawRun;
 use crate::scenario::{MAX_NAME, MAX_RUNS, RunConfig, SCHEDULES, suggest};
 use crate::text::{clean_text, display_width};
@@ -16,6 +16,7 @@ impl Validator<'_> {
         domain: &[(f64, f64)],
         epochs: u64,
         starts: Option<u32>,
+        noise: f64,
     ) -> Res<Vec<RunConfig>> {
         if runs.is_empty() {
             return self.err(
@@ -43,7 +44,7 @@ impl Validator<'_> {
                     ),
                 );
             }
-            let run = self.run(r.get_ref(), names, domain, epochs)?;
+            let run = self.run(r.get_ref(), names, domain, epochs, noise)?;
             if out.iter().any(|o| o.name == run.name) {
                 return self.err(
                     r.get_ref().name.span().start,
@@ -61,6 +62,7 @@ impl Validator<'_> {
         names: &[&str],
         domain: &[(f64, f64)],
         epochs: u64,
+        noise: f64,
     ) -> Res<RunConfig> {
         let name = clean_text(r.name.get_ref());
         let name_at = r.name.span().start;
@@ -117,6 +119,7 @@ impl Validator<'_> {
             lr,
             momentum,
             start,
+            noise: self.noise(&r.noise, noise)?,
         })
     }
 
@@ -131,6 +134,7 @@ impl Validator<'_> {
             "adagrad" => &["eps"],
             "rmsprop" => &["alpha", "eps"],
             "adam" => &["betas", "eps"],
+            "expr" => &["rate"],
             _ => &[],
         };
         let given: [(&str, Option<usize>); 8] = [
@@ -144,7 +148,8 @@ impl Validator<'_> {
             ("alpha", r.alpha.as_ref().map(|v| v.span().start)),
         ];
         let betas = ("betas", r.betas.as_ref().map(|v| v.span().start));
-        for (key, at) in given.into_iter().chain(std::iter::once(betas)) {
+        let rate = ("rate", r.rate.as_ref().map(|v| v.span().start));
+        for (key, at) in given.into_iter().chain([betas, rate]) {
             if let Some(at) = at
                 && !allowed.contains(&key)
             {
@@ -259,6 +264,12 @@ impl Validator<'_> {
                     beta2,
                     eps: self.positive(&r.eps, "eps", Some(1e-8))?,
                 }
+            }
+            "expr" => {
+                let f = self.required(&r.rate, "rate", sched, at)?;
+                let rate =
+                    RateExpr::parse(f.get_ref()).map_err(|e| self.expr_error(f, "rate", e))?;
+                Schedule::Expr(rate)
             }
             _ => unreachable!("schedule names were checked against SCHEDULES"),
         })

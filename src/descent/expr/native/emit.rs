@@ -5,6 +5,7 @@ use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{InstBuilder, Value};
 
 use super::codegen::{D, Emitter};
+use crate::descent::expr::MAX_LANES;
 use crate::descent::expr::tape::{OpKind, Slotted};
 
 // The library functions, called exactly as the interpreter calls them.
@@ -246,6 +247,18 @@ pub(super) fn emit(e: &mut Emitter<'_>, ins: &Slotted, p: D, q: D) -> D {
             let half = e.c(0.5);
             let g = e.div(half, v);
             e.chain(&p, v, g)
+        }
+        Floor | Ceil => {
+            let v = if op == Floor {
+                e.b.ins().floor(p.v)
+            } else {
+                e.b.ins().ceil(p.v)
+            };
+            let zero = e.c(0.0);
+            D {
+                v,
+                d: [zero; MAX_LANES],
+            }
         }
         Abs => {
             let zero = e.c(0.0);

@@ -179,6 +179,9 @@ pub(in crate::descent::expr) fn step<const N: usize>(
             let t = p.v.tanh();
             p.chain(t, 1.0 - t * t)
         }
+        // Piecewise constant: the derivative is 0 wherever it exists.
+        Floor => Dual::new(p.v.floor(), [0.0; N]),
+        Ceil => Dual::new(p.v.ceil(), [0.0; N]),
         Sigmoid => {
             let s = sigmoid(p.v);
             p.chain(s, s * (1.0 - s))

@@ -76,6 +76,10 @@ pub(super) enum OpKind {
     Tanh,
     /// `1 / (1 + exp(-a))`
     Sigmoid,
+    /// `a.floor()`; derivative 0
+    Floor,
+    /// `a.ceil()`; derivative 0
+    Ceil,
     // Fused pairs, chosen at emission for single-use intermediates. Each
     // performs exactly the IEEE operations of the pair it replaces.
     /// `(a + c)^2`
@@ -153,6 +157,8 @@ impl OpKind {
             Abs => "Abs",
             Tanh => "Tanh",
             Sigmoid => "Sigmoid",
+            Floor => "Floor",
+            Ceil => "Ceil",
             SqAddC => "SqAddC",
             SqCSub => "SqCSub",
             SqAdd => "SqAdd",
@@ -297,7 +303,8 @@ codes! {
     unary: AddC / AddCP, MulC / MulCP, DivC / DivCP, CSub / CSubP, CDiv / CDivP,
         CPow / CPowP, PowI / PowIP, PowF / PowFP, Square / SquareP, Neg / NegP,
         Sin / SinP, Cos / CosP, Tan / TanP, Exp / ExpP, Ln / LnP, Log10 / Log10P,
-        Sqrt / SqrtP, Abs / AbsP, Tanh / TanhP, Sigmoid / SigmoidP,
+        Sqrt / SqrtP, Abs / AbsP, Tanh / TanhP, Sigmoid / SigmoidP, Floor / FloorP,
+        Ceil / CeilP,
         SqAddC / SqAddCP, SqCSub / SqCSubP, ExpNeg / ExpNegP;
     binary: Add / AddP / AddQ, Sub / SubP / SubQ, Mul / MulP / MulQ, Div / DivP / DivQ,
         Pow / PowP / PowQ, Min / MinP / MinQ, Max / MaxP / MaxQ, SqAdd / SqAddP / SqAddQ,

@@ -8,7 +8,19 @@
 //! ```
 //!
 //! then evaluates `f` and `∇f` at `x_new` (a single [`Function::value_grad`] call for every
-//! schedule but backtracking, whose trial evaluations already include the accepted point).
+//! schedule but backtracking, which evaluates `f` alone at each trial and `∇f` at the
+//! accepted point). [`Run::f_evals`] and [`Run::g_evals`] count the points where `f` and
+//! `∇f` were evaluated (the start included): the cost of a run, for comparing schedules
+//! that pay differently per update.
+//!
+//! **Noise.** With [`RunSpec::noise`] the update uses `g = ∇f(x_old) + ξ_k` instead of
+//! `∇f(x_old)` (see [`crate::descent::noise`]); everything the schedule computes from the
+//! gradient (its norm, adaptive moments, line search) sees `g`. The run's own
+//! [`Run::grad`], and with it convergence, stays the true `∇f`.
+//!
+//! **Rate formulas.** A [`Schedule::Expr`] rate that is negative or not finite stops the
+//! run with [`Status::BadRate`] before any step, keeping its state.
+//!
 //! After the update the run's status is decided, in this order:
 //!
 //! 1. the loss, a parameter or a gradient component is not finite, or some `|x_j|` exceeds
@@ -27,14 +39,17 @@
 //! update that passed the checks, so a display never shows NaN; what update `k` tried is in
 //! [`Run::last_update`] (its `x_new` / `loss_new` are the offending values) and [`Run::lr`].
 //!
+//! How each schedule makes its step is in `update.rs`.
+//!
 //! The hot path allocates nothing: the [`Update`] record and every scratch buffer are
 //! allocated in [`Run::new`] and overwritten in place.
 
+mod update;
+
+use super::expr::Evaluator;
 use super::function::Function;
-use super::schedule::{
-    AdaptiveState, BACKTRACKING_MAX_TRIALS, BbRule, Momentum, Schedule, Trial, armijo_accepts,
-    bb_rate,
-};
+use super::noise::Noise;
+use super::schedule::{AdaptiveState, Momentum, Schedule};
 
 pub use super::schedule::UpdateDetail;
 
@@ -52,6 +67,9 @@ pub enum Status {
     Converged { at: u64 },
     /// Update `at` produced a non-finite value or left the bound (0: the start did).
     Diverged { at: u64 },
+    /// A rate formula gave update `at` a negative or non-finite rate; the run stopped
+    /// before stepping.
+    BadRate { at: u64 },
 }
 
 impl Status {
@@ -68,6 +86,7 @@ impl Status {
             Status::Finished => "finished",
             Status::Converged { .. } => "converged",
             Status::Diverged { .. } => "diverged",
+            Status::BadRate { .. } => "bad-rate",
         }
     }
 }
@@ -79,6 +98,7 @@ impl std::fmt::Display for Status {
             Status::Converged { at } | Status::Diverged { at } => {
                 write!(f, "{} @ {at}", self.word())
             }
+            Status::BadRate { at } => write!(f, "bad rate @ {at}"),
             _ => f.write_str(self.word()),
         }
     }
@@ -98,6 +118,8 @@ pub struct RunSpec {
     pub momentum: Option<Momentum>,
     /// The starting point (resized with zeros / truncated to the function's dimension).
     pub start: Vec<f64>,
+    /// Gaussian gradient noise (simulated minibatches), if any.
+    pub noise: Option<Noise>,
 }
 
 impl RunSpec {
@@ -109,12 +131,19 @@ impl RunSpec {
             lr,
             momentum: None,
             start,
+            noise: None,
         }
     }
 
     /// The same spec with momentum.
     pub fn with_momentum(mut self, momentum: Momentum) -> Self {
         self.momentum = Some(momentum);
+        self
+    }
+
+    /// The same spec with gradient noise.
+    pub fn with_noise(mut self, noise: Noise) -> Self {
+        self.noise = Some(noise);
         self
     }
 }
@@ -160,8 +189,14 @@ pub struct Update {
     pub epoch: u64,
     /// The parameters before the update.
     pub x_old: Vec<f64>,
-    /// `∇f(x_old)`.
+    /// The gradient the update used: `∇f(x_old)`, plus [`Update::noise`] when the run
+    /// is noisy.
     pub grad_old: Vec<f64>,
+    /// The noise `ξ` added to `∇f(x_old)` (empty for a run without noise).
+    pub noise: Vec<f64>,
+    /// `∇f(x_old)` itself when the run is noisy (empty otherwise: then it is
+    /// `grad_old`).
+    pub grad_f: Vec<f64>,
     /// The rate used: `x_new = x_old − lr·grad_old` exactly for the rate schedules,
     /// backtracking and Barzilai–Borwein; for adaptive optimizers and momentum the
     /// effective rate `‖x_new − x_old‖/‖grad_old‖` (0 when `grad_old = 0`).
@@ -201,6 +236,12 @@ pub struct Run<F: Function> {
     /// Barzilai–Borwein: the previous point and gradient.
     prev_x: Vec<f64>,
     prev_g: Vec<f64>,
+    /// The evaluator of a rate formula ([`Schedule::Expr`]).
+    rate: Option<Evaluator>,
+    /// `‖g‖` of the gradient the current update uses (noise included).
+    step_norm: f64,
+    f_evals: u64,
+    g_evals: u64,
 }
 
 /// Euclidean norm `‖v‖` (exactly `|v_0|` in 1D; rescaled so large finite vectors do not
@@ -266,10 +307,19 @@ impl<F: Function> Run<F> {
     pub fn new(spec: RunSpec, f: F, limits: Limits) -> Self {
         let dim = f.dim();
         let zeros = || vec![0.0; dim];
+        let noisy = || {
+            if spec.noise.is_some() {
+                zeros()
+            } else {
+                Vec::new()
+            }
+        };
         let update = Update {
             epoch: 0,
             x_old: zeros(),
             grad_old: zeros(),
+            noise: noisy(),
+            grad_f: noisy(),
             lr: f64::NAN,
             x_new: zeros(),
             loss_old: f64::NAN,
@@ -277,6 +327,10 @@ impl<F: Function> Run<F> {
             detail: UpdateDetail::preallocated(&spec.schedule, spec.momentum.as_ref(), dim),
         };
         let start = spec.start.clone();
+        let rate = match &spec.schedule {
+            Schedule::Expr(r) => Some(r.evaluator()),
+            _ => None,
+        };
         let mut run = Self {
             spec,
             f,
@@ -296,6 +350,10 @@ impl<F: Function> Run<F> {
             velocity: zeros(),
             prev_x: zeros(),
             prev_g: zeros(),
+            rate,
+            step_norm: f64::NAN,
+            f_evals: 0,
+            g_evals: 0,
         };
         run.restart(start);
         run
@@ -309,6 +367,8 @@ impl<F: Function> Run<F> {
         self.spec.start.resize(dim, 0.0);
         self.x.copy_from_slice(&self.spec.start);
         self.loss = self.f.value_grad(&self.x, &mut self.g);
+        self.f_evals = 1;
+        self.g_evals = 1;
         self.grad_norm = norm(&self.g);
         self.epoch = 0;
         self.lr = f64::NAN;
@@ -349,12 +409,35 @@ impl<F: Function> Run<F> {
         copy(&mut self.update.grad_old, &self.g);
         self.update.loss_old = self.loss;
         self.has_update = true;
+        self.step_norm = match self.spec.noise {
+            Some(noise) => {
+                let u = &mut self.update;
+                u.grad_f.copy_from_slice(&self.g);
+                noise.fill(k, &mut u.noise);
+                for (g, xi) in u.grad_old.iter_mut().zip(&u.noise) {
+                    *g += xi;
+                }
+                norm(&u.grad_old)
+            }
+            None => self.grad_norm,
+        };
 
         let (lr, loss_new) = match self.spec.schedule {
             Schedule::Backtracking { c, shrink } => self.backtracking_update(c, shrink),
             _ => {
                 let lr = self.direct_update(k);
+                if !(lr.is_finite() && lr >= 0.0) && self.rate.is_some() {
+                    // A rate formula went wrong: stop before stepping.
+                    self.update.x_new.copy_from_slice(&self.update.x_old);
+                    self.update.lr = lr;
+                    self.update.loss_new = self.loss;
+                    self.lr = lr;
+                    self.status = Status::BadRate { at: k };
+                    return true;
+                }
                 let loss = self.f.value_grad(&self.update.x_new, &mut self.g_new);
+                self.f_evals += 1;
+                self.g_evals += 1;
                 (lr, loss)
             }
         };
@@ -382,151 +465,6 @@ impl<F: Function> Run<F> {
         self.epoch = k;
         self.status = self.settle(k);
         true
-    }
-
-    /// Every schedule but backtracking: fills `update.x_new` (and the detail) and returns
-    /// the rate to record.
-    fn direct_update(&mut self, k: u64) -> f64 {
-        let base = self.spec.lr;
-        let n = self.limits.epochs;
-        let schedule = &self.spec.schedule;
-        let momentum = self.spec.momentum.filter(|_| schedule.supports_momentum());
-        if momentum.is_some() != matches!(self.update.detail, UpdateDetail::Momentum { .. }) {
-            // Only if a caller changed the spec's shape behind our back; allocates once.
-            self.update.detail =
-                UpdateDetail::preallocated(schedule, momentum.as_ref(), self.x.len());
-        }
-        let u = &mut self.update;
-
-        // The schedule's own step: a rate, or (adaptive) a per-coordinate step in `delta`.
-        let rate = if let Some(lr) = schedule.lr_at(base, k, n, self.grad_norm) {
-            if let Some(d) = schedule.describe(base, k, n, self.grad_norm) {
-                let part = u.detail.schedule_part_mut();
-                // A constant rate's detail never changes: skip the rewrite.
-                if *part != d {
-                    *part = d;
-                }
-            }
-            Some(lr)
-        } else if matches!(schedule, Schedule::BarzilaiBorwein) {
-            let (t, s_dot_s, s_dot_y, rule) = if k == 1 {
-                (base, 0.0, 0.0, BbRule::First)
-            } else {
-                let (mut ss, mut sy) = (0.0, 0.0);
-                for j in 0..u.x_old.len() {
-                    let s = u.x_old[j] - self.prev_x[j];
-                    let y = u.grad_old[j] - self.prev_g[j];
-                    ss += s * s;
-                    sy += s * y;
-                }
-                let (t, rule) = bb_rate(base, ss, sy);
-                (t, ss, sy, rule)
-            };
-            *u.detail.schedule_part_mut() = UpdateDetail::BarzilaiBorwein {
-                base,
-                s_dot_s,
-                s_dot_y,
-                rule,
-            };
-            Some(t)
-        } else {
-            self.adaptive.step(
-                schedule,
-                base,
-                k,
-                &u.grad_old,
-                &mut self.delta,
-                u.detail.schedule_part_mut(),
-            );
-            None
-        };
-
-        match (rate, momentum) {
-            (Some(lr), None) => {
-                for ((xn, &xo), &g) in u.x_new.iter_mut().zip(&u.x_old).zip(&u.grad_old) {
-                    *xn = xo - lr * g;
-                }
-                return lr;
-            }
-            (Some(lr), Some(_)) => {
-                for (d, &g) in self.delta.iter_mut().zip(&u.grad_old) {
-                    *d = lr * g;
-                }
-            }
-            (None, _) => {}
-        }
-        if let (
-            Some(m),
-            UpdateDetail::Momentum {
-                beta,
-                nesterov,
-                step,
-                buffer,
-                ..
-            },
-        ) = (momentum, &mut u.detail)
-        {
-            *beta = m.beta;
-            *nesterov = m.nesterov;
-            step.clear();
-            step.extend_from_slice(&self.delta);
-            m.apply(k == 1, step, &mut self.velocity, &mut self.delta);
-            buffer.clear();
-            buffer.extend_from_slice(&self.velocity);
-        }
-        for ((xn, &xo), &d) in u.x_new.iter_mut().zip(&u.x_old).zip(&self.delta) {
-            *xn = xo - d;
-        }
-        let g_norm = norm(&u.grad_old);
-        if g_norm == 0.0 {
-            0.0
-        } else {
-            norm(&self.delta) / g_norm
-        }
-    }
-
-    /// Armijo backtracking: fills `update.x_new`, `g_new` and the trials; returns
-    /// `(t, f(x_new))`, or `(0, f(x_old))` with no step when no trial is accepted.
-    fn backtracking_update(&mut self, c: f64, shrink: f64) -> (f64, f64) {
-        let base = self.spec.lr;
-        let u = &mut self.update;
-        if !matches!(u.detail, UpdateDetail::Backtracking { .. }) {
-            u.detail = UpdateDetail::preallocated(&self.spec.schedule, None, self.x.len());
-        }
-        let UpdateDetail::Backtracking {
-            base: b,
-            c: dc,
-            shrink: ds,
-            grad_sq,
-            trials,
-            accepted,
-        } = &mut u.detail
-        else {
-            return (0.0, u.loss_old);
-        };
-        let gsq = dot(&u.grad_old, &u.grad_old);
-        *b = base;
-        *dc = c;
-        *ds = shrink;
-        *grad_sq = gsq;
-        *accepted = false;
-        trials.clear();
-        let mut t = base;
-        for _ in 0..BACKTRACKING_MAX_TRIALS {
-            for ((xn, &xo), &g) in u.x_new.iter_mut().zip(&u.x_old).zip(&u.grad_old) {
-                *xn = xo - t * g;
-            }
-            let loss = self.f.value_grad(&u.x_new, &mut self.g_new);
-            trials.push(Trial { t, loss });
-            if armijo_accepts(loss, u.loss_old, c, t, gsq) {
-                *accepted = true;
-                return (t, loss);
-            }
-            t *= shrink;
-        }
-        u.x_new.copy_from_slice(&u.x_old);
-        self.g_new.copy_from_slice(&u.grad_old);
-        (0.0, u.loss_old)
     }
 
     /// The spec this run was built from (`start` is the latest restart point).
@@ -585,6 +523,23 @@ impl<F: Function> Run<F> {
     /// Where the run stands.
     pub fn status(&self) -> Status {
         self.status
+    }
+
+    /// Points where `f` was evaluated so far (the start included).
+    pub fn f_evals(&self) -> u64 {
+        self.f_evals
+    }
+
+    /// Points where `∇f` was evaluated so far (the start included).
+    pub fn g_evals(&self) -> u64 {
+        self.g_evals
+    }
+
+    /// Change the base rate `η` from the next update on (the run goes on from where it
+    /// is; a stopped run stays stopped). Not for backtracking's or Barzilai–Borwein's
+    /// first trial only: `η` is every schedule's base.
+    pub fn set_lr(&mut self, lr: f64) {
+        self.spec.lr = lr;
     }
 
     /// Exactly what the last update did (None before the first).
