@@ -151,6 +151,7 @@ pub async fn run<B: SessionBackend>(
                     Action::SweepResults { id, generation, results }
                 }
                 Event::Exported { result, .. } => Action::Exported(result),
+                Event::Saved { result, .. } => Action::Saved(result),
             }),
             res = &mut engine_task, if engine_alive => {
                 engine_alive = false;

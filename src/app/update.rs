@@ -40,6 +40,8 @@ pub enum Action {
     Export,
     /// An export finished: the paths written, or why it failed.
     Exported(Result<(std::path::PathBuf, std::path::PathBuf), String>),
+    /// A save finished: the file written, or why it failed.
+    Saved(Result<std::path::PathBuf, String>),
     /// The scenario files were read again: merge the new list.
     Reload(Vec<Entry>),
     /// Computed sweep points from the engine.
@@ -224,6 +226,13 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             model.message = Some(match result {
                 Ok((csv, json)) => format!("exported {} and {}", csv.display(), json.display()),
                 Err(e) => format!("export failed: {e}"),
+            });
+            vec![]
+        }
+        Action::Saved(result) => {
+            model.message = Some(match result {
+                Ok(path) => format!("saved {}", path.display()),
+                Err(e) => format!("save failed: {e}"),
             });
             vec![]
         }

@@ -22,7 +22,7 @@ mod protocol;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
@@ -198,33 +198,53 @@ impl Engine {
                 generation,
                 dir,
             } => {
-                let result = match self.slots.remove(&id) {
-                    Some(slot) if slot.generation == generation => {
-                        let done = tokio::task::spawn_blocking(move || {
-                            let r = crate::track::export::export(
-                                &slot,
-                                &dir,
-                                std::time::SystemTime::now(),
-                            );
-                            (slot, r)
-                        })
-                        .await;
-                        match done {
-                            Ok((slot, r)) => {
-                                self.slots.insert(id, slot);
-                                r
-                            }
-                            Err(_) => Err("the export task failed".into()),
-                        }
-                    }
-                    other => {
-                        if let Some(slot) = other {
-                            self.slots.insert(id, slot);
-                        }
-                        Err("nothing to export yet".into())
-                    }
-                };
+                let result = self
+                    .on_slot(id, generation, move |slot| {
+                        let r = crate::track::export::export(&slot, &dir, SystemTime::now());
+                        (slot, r)
+                    })
+                    .await
+                    .unwrap_or_else(|| Err("nothing to export yet".into()));
                 let _ = self.events.send(Event::Exported { id, result });
+            }
+            Command::Save {
+                id,
+                generation,
+                dir,
+            } => {
+                let result = self
+                    .on_slot(id, generation, move |slot| {
+                        let r = crate::track::export::save(&slot, &dir, SystemTime::now());
+                        (slot, r)
+                    })
+                    .await
+                    .unwrap_or_else(|| Err("nothing to save yet".into()));
+                let _ = self.events.send(Event::Saved { id, result });
+            }
+            Command::SetLr {
+                id,
+                generation,
+                run,
+                lr,
+            } => {
+                if let Some(s) = self.slots.get_mut(&id)
+                    && s.generation == generation
+                {
+                    s.set_lr(run, lr);
+                    let s = &self.slots[&id];
+                    self.send(s);
+                }
+            }
+            Command::StepBack { id, generation } => {
+                let stepped = self
+                    .on_slot(id, generation, |slot| {
+                        let back = slot.race.epoch().saturating_sub(1);
+                        (slot.rewound(back), ())
+                    })
+                    .await;
+                if let (Some(()), Some(s)) = (stepped, self.slots.get(&id)) {
+                    self.send(s);
+                }
             }
             Command::Forget { id } => {
                 self.slots.remove(&id);
@@ -235,6 +255,25 @@ impl Engine {
             }
             Command::Shutdown => {}
         }
+    }
+
+    /// Run `work` on scenario `id`'s slot (if it is of `generation`) on the
+    /// blocking pool, and keep the slot it hands back (the same one, or one
+    /// made in its place). `None` when there is no such slot.
+    async fn on_slot<T: Send + 'static>(
+        &mut self,
+        id: usize,
+        generation: u64,
+        work: impl FnOnce(Slot) -> (Slot, T) + Send + 'static,
+    ) -> Option<T> {
+        let slot = self.slots.remove(&id)?;
+        if slot.generation != generation {
+            self.slots.insert(id, slot);
+            return None;
+        }
+        let (slot, out) = tokio::task::spawn_blocking(move || work(slot)).await.ok()?;
+        self.slots.insert(id, slot);
+        Some(out)
     }
 
     /// Step the epochs due since the last wake, on a blocking thread. A

@@ -42,6 +42,24 @@ pub enum Command {
         generation: u64,
         dir: std::path::PathBuf,
     },
+    /// From the next update on, run `run` of scenario `id` uses base rate
+    /// `lr` (see [`crate::track::Slot::set_lr`]).
+    SetLr {
+        id: usize,
+        generation: u64,
+        run: usize,
+        lr: f64,
+    },
+    /// Take scenario `id` back one epoch (meant for when paused): the race
+    /// replayed from its start, exact to the bit.
+    StepBack { id: usize, generation: u64 },
+    /// Write scenario `id` as it stands (current rates, placed start) as a
+    /// scenario file in `dir`; answered by [`Event::Saved`].
+    Save {
+        id: usize,
+        generation: u64,
+        dir: std::path::PathBuf,
+    },
     /// Drop scenario `id`'s race (its file went away).
     Forget { id: usize },
     /// Stop the task.
@@ -57,6 +75,11 @@ pub enum Event {
     Exported {
         id: usize,
         result: Result<(std::path::PathBuf, std::path::PathBuf), String>,
+    },
+    /// A save finished: the file written, or why it failed.
+    Saved {
+        id: usize,
+        result: Result<std::path::PathBuf, String>,
     },
     /// Some computed points of scenario `id`'s sweep.
     Sweep {

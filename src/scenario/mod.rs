@@ -7,6 +7,7 @@
 //! | `sweep.rs` | the `[sweep]` table: [`SweepSpec`], [`SweepAxis`], [`SweepParam`] |
 //! | `limits.rs` | every bound ([`MAX_RUNS`], [`MAX_EPOCHS`], [`MAX_POINTS`], …) |
 //! | `load.rs` | files and directories → text → [`parse`]; [`resolve`] for a path or a bundled name |
+//! | `save.rs` | a scenario → the text of a file that loads back to the same races ([`to_toml`]) |
 //! | `validate/` | raw TOML → [`Scenario`], each error at its place |
 //! | `raw.rs` | the serde structs, exactly as written |
 //! | `error.rs` | [`LoadError`]: `path:line:col: message` |
@@ -20,6 +21,7 @@ mod limits;
 mod load;
 mod model;
 mod raw;
+mod save;
 mod sweep;
 mod validate;
 
@@ -27,4 +29,5 @@ pub use error::{LoadError, line_col, suggest};
 pub use limits::*;
 pub use load::{expand_paths, load_file, parse, resolve};
 pub use model::{RunConfig, SCHEDULES, Scenario, Start};
+pub use save::to_toml;
 pub use sweep::{SweepAxis, SweepParam, SweepSpec};

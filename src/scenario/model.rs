@@ -137,6 +137,19 @@ impl Scenario {
             .collect()
     }
 
+    /// The same scenario with every run starting at `p` (a placed start):
+    /// one fixed start, no run's own start, no many starts.
+    pub fn with_start(&self, p: Vec<f64>) -> Scenario {
+        let mut sc = self.clone();
+        sc.start = Start::Point(p);
+        sc.starts = None;
+        sc.start_range = sc.domain.clone();
+        for r in &mut sc.runs {
+            r.start = None;
+        }
+        sc
+    }
+
     /// The limits every run of this scenario shares.
     pub fn limits(&self) -> Limits {
         Limits {

@@ -20,6 +20,7 @@ use super::{Slot, col};
 use crate::descent::history::History;
 use crate::report::run::summary_json;
 use crate::report::{csv_field, csv_header};
+use crate::scenario::to_toml;
 use crate::text::num;
 
 /// The history rows of one run: `(epoch, [loss, lr, grad_norm, params…])`.
@@ -141,6 +142,33 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// `S` in the dashboard: write the scenario as it stands — each run's current
+/// base rate, the placed start if any — to `<dir>/<scenario>-<time>.toml`
+/// (atomically); the path written. Loading that file gives the same race
+/// from its start; a rate changed mid-run is written as the run's rate from
+/// the start, and a comment at the top says so.
+pub fn save(slot: &Slot, dir: &Path, now: SystemTime) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let sc = slot.current_scenario();
+    let mut note = vec![format!(
+        "Saved by downhill from {} at epoch {}.",
+        crate::text::printable(&slot.scenario.source),
+        slot.race.epoch()
+    )];
+    for e in slot.edits().iter().filter(|e| e.epoch > 0) {
+        if let Some(r) = sc.runs.get(e.run) {
+            note.push(format!(
+                "The lr of `{}` was changed to {} at epoch {}; here it is its rate from the start.",
+                r.name, e.lr, e.epoch
+            ));
+        }
+    }
+    let path = dir.join(format!("{}-{}.toml", slug(&sc.title), timestamp(now)));
+    write_atomic(&path, to_toml(&sc, &note).as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
 }
 
 /// Export `slot` into `dir` (created if needed); the two paths written.

@@ -17,6 +17,12 @@
 //! | `GRAD_NORM` | ‖∇f(x)‖ |
 //! | `PARAMS..PARAMS+d` | x |
 //! | `PARAMS+d..PARAMS+2d` | ∇f(x) |
+//! | `PARAMS+2d`, `+1` ([`col::costs`]) | f and ∇f evaluations so far, for runs whose cost is not `epoch + 1` (backtracking) |
+//!
+//! **Edits and stepping back.** A rate changed mid-run ([`Slot::set_lr`]) is
+//! logged with the epoch it took effect at; [`Slot::rewound`] rebuilds the
+//! race from its start and replays it, edits included, to an earlier epoch.
+//! Runs are deterministic (noise too), so the replay is exact to the bit.
 
 pub mod export;
 mod snapshot;
@@ -26,6 +32,7 @@ use std::sync::Arc;
 use crate::descent::expr::Evaluator;
 use crate::descent::history::History;
 use crate::descent::race::Race;
+use crate::descent::schedule::Schedule;
 use crate::scenario::{MAX_RUNS, Scenario};
 
 pub use snapshot::{CHART_GROUPS, RunView, Snapshot, StartsView, TRAIL};
@@ -37,6 +44,21 @@ pub mod col {
     pub const GRAD_NORM: usize = 2;
     /// Parameters start here; gradients follow the parameters.
     pub const PARAMS: usize = 3;
+
+    /// Where the evaluation counts are, in `dim` dimensions (f, then ∇f),
+    /// for the runs that record them.
+    pub const fn costs(dim: usize) -> usize {
+        PARAMS + 2 * dim
+    }
+}
+
+/// A base rate changed mid-run: from `epoch` on, run `run` (of every start)
+/// uses `lr`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Edit {
+    pub epoch: u64,
+    pub run: usize,
+    pub lr: f64,
 }
 
 /// One scenario's race and its histories.
@@ -49,6 +71,10 @@ pub struct Slot {
     pub race: Race<Evaluator>,
     /// One per run, of start 0.
     pub histories: Vec<History>,
+    /// Per run: whether its history records evaluation counts (see [`col::costs`]).
+    costs: Vec<bool>,
+    /// Rates changed mid-run, oldest first.
+    edits: Vec<Edit>,
 }
 
 impl Slot {
@@ -56,10 +82,16 @@ impl Slot {
     pub fn new(id: usize, generation: u64, scenario: Arc<Scenario>) -> Slot {
         let race = scenario.full_race(generation);
         let dim = scenario.dim();
-        let histories = scenario
+        // Every schedule but a line search pays one f and one ∇f per update,
+        // so its cost is its epoch + 1 and need not be recorded.
+        let costs: Vec<bool> = scenario
             .runs
             .iter()
-            .map(|_| History::new(col::PARAMS + 2 * dim))
+            .map(|r| matches!(r.schedule, Schedule::Backtracking { .. }))
+            .collect();
+        let histories = costs
+            .iter()
+            .map(|&c| History::new(col::costs(dim) + if c { 2 } else { 0 }))
             .collect();
         let mut slot = Slot {
             id,
@@ -67,6 +99,8 @@ impl Slot {
             scenario,
             race,
             histories,
+            costs,
+            edits: Vec::new(),
         };
         for i in 0..slot.histories.len() {
             slot.record(i);
@@ -82,16 +116,83 @@ impl Slot {
     fn record(&mut self, i: usize) {
         let run = &self.race.runs()[i];
         let (x, g) = (run.params(), run.grad());
+        let costs = self.costs[i];
         // Filled by the history itself (no row buffer kept here).
         self.histories[i].push_with(run.epoch(), |row| {
             row[col::LOSS] = run.loss();
             row[col::LR] = run.lr();
             row[col::GRAD_NORM] = run.grad_norm();
-            let (params, grad) = row[col::PARAMS..].split_at_mut(x.len());
+            let (params, rest) = row[col::PARAMS..].split_at_mut(x.len());
+            let (grad, evals) = rest.split_at_mut(g.len());
             for (d, s) in params.iter_mut().zip(x).chain(grad.iter_mut().zip(g)) {
                 *d = *s;
             }
+            if costs {
+                evals[0] = run.f_evals() as f64;
+                evals[1] = run.g_evals() as f64;
+            }
         });
+    }
+
+    /// Whether run `i`'s history records its evaluation counts.
+    pub fn records_costs(&self, i: usize) -> bool {
+        self.costs[i]
+    }
+
+    /// Change run `run`'s base rate (of every start) from the next update on,
+    /// and log it for replays. Edits logged after the current epoch (left by
+    /// stepping back) are dropped: this one starts a new future.
+    pub fn set_lr(&mut self, run: usize, lr: f64) {
+        let n = self.scenario.runs.len();
+        if run >= n {
+            return;
+        }
+        let epoch = self.race.epoch();
+        self.edits.retain(|e| e.epoch <= epoch);
+        self.edits.push(Edit { epoch, run, lr });
+        for r in self.race.runs_mut().iter_mut().skip(run).step_by(n) {
+            r.set_lr(lr);
+        }
+    }
+
+    /// The rates changed mid-run, oldest first.
+    pub fn edits(&self) -> &[Edit] {
+        &self.edits
+    }
+
+    /// This slot as it was at `epoch` (0 … now): the race rebuilt from its
+    /// start and replayed, with the edits made up to then. Exact to the bit,
+    /// and the histories are those of the replay. Costs one step per epoch.
+    pub fn rewound(&self, epoch: u64) -> Slot {
+        let mut slot = Slot::new(self.id, self.generation, self.scenario.clone());
+        let edits: Vec<Edit> = self
+            .edits
+            .iter()
+            .copied()
+            .filter(|e| e.epoch <= epoch)
+            .collect();
+        let mut next = edits.iter().peekable();
+        loop {
+            let now = slot.race.epoch();
+            while let Some(e) = next.next_if(|e| e.epoch <= now) {
+                slot.set_lr(e.run, e.lr);
+            }
+            if now >= epoch || !slot.step() {
+                break;
+            }
+        }
+        slot.edits = edits;
+        slot
+    }
+
+    /// The scenario as it stands: the slot's own (with a placed start, if
+    /// any) and each run's current base rate.
+    pub fn current_scenario(&self) -> Scenario {
+        let mut sc = (*self.scenario).clone();
+        for (cfg, run) in sc.runs.iter_mut().zip(self.race.runs()) {
+            cfg.lr = run.spec().lr;
+        }
+        sc
     }
 
     /// Advance every running run by one epoch and record it. False when

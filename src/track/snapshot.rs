@@ -39,6 +39,16 @@ pub struct RunView {
     pub grad_norm: f64,
     /// The lr of the last update (NaN before the first).
     pub lr: f64,
+    /// The base rate `η` the run uses now.
+    pub base_lr: f64,
+    /// The base rate was changed from the scenario's (mid-run or before).
+    pub edited: bool,
+    /// Points where f and ∇f were evaluated so far (the start included).
+    pub f_evals: u64,
+    pub g_evals: u64,
+    /// For runs whose cost is not `epoch + 1` (a line search): f and ∇f
+    /// evaluations against epoch, grouped as the chart series are.
+    pub costs: Option<[Vec<Point>; 2]>,
     pub status: Status,
     /// Distance to the scenario's known minimum, if it has one.
     pub distance: Option<f64>,
@@ -90,7 +100,19 @@ impl Slot {
             .runs()
             .iter()
             .zip(&self.histories)
-            .map(|(r, h)| run_view(r, h, dim, self.scenario.minimum.as_deref()))
+            .zip(&self.scenario.runs)
+            .enumerate()
+            .map(|(i, ((r, h), cfg))| {
+                let mut v = run_view(r, h, dim, self.scenario.minimum.as_deref());
+                v.edited = v.base_lr != cfg.lr;
+                if self.records_costs(i) {
+                    let mut c = h
+                        .envelopes([col::costs(dim), col::costs(dim) + 1], CHART_GROUPS)
+                        .into_iter();
+                    v.costs = Some([c.next().unwrap_or_default(), c.next().unwrap_or_default()]);
+                }
+                v
+            })
             .collect();
         if self.scenario.starts.is_some() {
             let n = runs.len();
@@ -151,6 +173,11 @@ fn run_view(r: &Run<Evaluator>, h: &History, dim: usize, minimum: Option<&[f64]>
         grad: r.grad().to_vec(),
         grad_norm: r.grad_norm(),
         lr: r.lr(),
+        base_lr: r.spec().lr,
+        edited: false,
+        f_evals: r.f_evals(),
+        g_evals: r.g_evals(),
+        costs: None,
         status: r.status(),
         distance: minimum.map(|m| distance(r.params(), m)),
         last_update: r.last_update().cloned(),

@@ -25,6 +25,14 @@ fn names(cmds: &[Command]) -> Vec<String> {
             Command::SetPace { id, pace } => format!("pace {id} {}", pace.label()),
             Command::Sweep { id, generation, .. } => format!("sweep {id} gen {generation}"),
             Command::Export { id, .. } => format!("export {id}"),
+            Command::Save { id, .. } => format!("save {id}"),
+            Command::SetLr {
+                id,
+                generation,
+                run,
+                lr,
+            } => format!("lr {id} gen {generation} run {run} = {lr}"),
+            Command::StepBack { id, generation } => format!("back {id} gen {generation}"),
             Command::Forget { id } => format!("forget {id}"),
             Command::Shutdown => "shutdown".into(),
         })

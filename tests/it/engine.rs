@@ -366,3 +366,78 @@ fn a_snapshot_shows_each_history_column_where_it_belongs() {
         assert_eq!(view.path.last(), Some(view.params.as_slice()));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rates_change_steps_go_back_and_the_scenario_saves() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cmd, task) = engine::spawn(30, tx);
+    cmd.send(Command::SetPaused(true)).unwrap();
+    cmd.send(Command::Activate {
+        id: 1,
+        generation: 0,
+        scenario: peaks(),
+        pace: Pace::Max,
+    })
+    .unwrap();
+    next(&mut rx).await;
+    let step = || Command::Step {
+        id: 1,
+        generation: 0,
+    };
+    cmd.send(step()).unwrap();
+    let one = next(&mut rx).await;
+    cmd.send(Command::SetLr {
+        id: 1,
+        generation: 0,
+        run: 0,
+        lr: 0.02,
+    })
+    .unwrap();
+    let edited = next(&mut rx).await;
+    assert_eq!(edited.runs[0].base_lr, 0.02);
+    assert!(edited.runs[0].edited && !edited.runs[1].edited);
+    cmd.send(step()).unwrap();
+    let two = next(&mut rx).await;
+    assert_eq!(two.epoch, 2);
+    assert_eq!(two.runs[0].lr, 0.02, "the new rate from the next update");
+    // One back: epoch 1 exactly as it was (with the edit, made at epoch 1).
+    cmd.send(Command::StepBack {
+        id: 1,
+        generation: 0,
+    })
+    .unwrap();
+    let back = next(&mut rx).await;
+    assert_eq!(back.epoch, 1);
+    assert_eq!(back.runs[0].params, one.runs[0].params);
+    assert_eq!(back.runs[0].base_lr, 0.02);
+    // A stale generation is ignored.
+    cmd.send(Command::StepBack {
+        id: 1,
+        generation: 7,
+    })
+    .unwrap();
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), rx.recv())
+            .await
+            .is_err()
+    );
+    let dir = std::env::temp_dir().join(format!("downhill-engine-save-{}", std::process::id()));
+    cmd.send(Command::Save {
+        id: 1,
+        generation: 0,
+        dir: dir.clone(),
+    })
+    .unwrap();
+    let path = match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+        Ok(Some(Event::Saved { id: 1, result })) => result.unwrap(),
+        other => panic!("no save: {other:?}"),
+    };
+    let saved = scenario::load_file(&path).unwrap();
+    assert_eq!(saved.runs[0].lr, 0.02);
+    assert_eq!(saved.runs[1].lr, peaks().runs[1].lr);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("changed to 0.02 at epoch 1"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+    cmd.send(Command::Shutdown).unwrap();
+    task.await.unwrap();
+}

@@ -314,3 +314,152 @@ fn an_edited_rate_applies_from_the_next_update() {
     assert_eq!(r.params()[0], x10 - 0.02 * (6.0 * x10 - 3.0));
     assert_eq!(r.spec().lr, 0.02);
 }
+
+/// Everything a snapshot shows of every run, as bits.
+fn picture(slot: &downhill::track::Slot) -> Vec<Vec<u64>> {
+    let snap = slot.snapshot();
+    snap.runs
+        .iter()
+        .map(|r| {
+            let mut v = vec![
+                r.epoch,
+                r.loss.to_bits(),
+                r.lr.to_bits(),
+                r.base_lr.to_bits(),
+            ];
+            v.extend(r.params.iter().chain(&r.grad).map(|x| x.to_bits()));
+            v.extend(
+                r.loss_series
+                    .iter()
+                    .flat_map(|p| [p.0.to_bits(), p.1.to_bits()]),
+            );
+            v.extend(r.path.iter().flatten().map(|x| x.to_bits()));
+            v
+        })
+        .chain(slot.histories.iter().map(|h| {
+            h.rows()
+                .into_iter()
+                .flat_map(|(e, row)| {
+                    let bits: Vec<u64> = row.iter().map(|x| x.to_bits()).collect();
+                    std::iter::once(e).chain(bits)
+                })
+                .collect()
+        }))
+        .collect()
+}
+
+#[test]
+fn stepping_back_is_exact_edits_and_noise_included() {
+    use downhill::track::Slot;
+    use std::sync::Arc;
+    let sc = Arc::new(bundled_scenario("noisy-bowl"));
+    let mut slot = Slot::new(0, 0, sc);
+    for _ in 0..10 {
+        slot.step();
+    }
+    slot.set_lr(0, 0.15);
+    for _ in 0..20 {
+        slot.step();
+    }
+    let at_30 = picture(&slot);
+    // `s` then `,`: one epoch on, one back.
+    slot.step();
+    let back = slot.rewound(30);
+    assert_eq!(back.race.epoch(), 30);
+    assert_eq!(picture(&back), at_30, "the same numbers, bit for bit");
+    assert_eq!(back.edits().len(), 1, "the edit at epoch 10 is kept");
+    // Back past the edit: the scenario's rate again, the edit dropped.
+    let before = back.rewound(9);
+    assert_eq!(before.snapshot().runs[0].base_lr, 0.3);
+    assert!(!before.snapshot().runs[0].edited);
+    assert!(before.edits().is_empty());
+    assert_eq!(back.snapshot().runs[0].base_lr, 0.15);
+    assert!(back.snapshot().runs[0].edited);
+    // Back to the start.
+    let start = back.rewound(0);
+    assert_eq!(
+        picture(&start),
+        picture(&Slot::new(0, 0, back.scenario.clone()))
+    );
+}
+
+#[test]
+fn a_saved_scenario_loads_back_to_the_same_races() {
+    for (name, text) in bundled::ALL {
+        let sc = scenario::parse(name, text).unwrap();
+        let saved = scenario::to_toml(&sc, &["a note".into()]);
+        let again = scenario::parse("saved.toml", &saved)
+            .unwrap_or_else(|e| panic!("{name}: {e}\n{saved}"));
+        assert_eq!(
+            scenario::to_toml(&again, &["a note".into()]),
+            saved,
+            "{name}"
+        );
+        assert_eq!(again.sweep, sc.sweep, "{name}");
+        let (mut a, mut b) = (sc.full_race(0), again.full_race(0));
+        for _ in 0..40 {
+            a.step();
+            b.step();
+        }
+        for (x, y) in a.runs().iter().zip(b.runs()) {
+            assert_eq!(x.params(), y.params(), "{name}: {}", x.spec().name);
+            assert_eq!(x.status(), y.status(), "{name}");
+        }
+    }
+}
+
+#[test]
+fn saving_keeps_edited_rates_and_a_placed_start() {
+    use downhill::track::Slot;
+    use std::sync::Arc;
+    let sc = bundled_scenario("peaks-starts").with_start(vec![0.0, 1.4]);
+    let mut slot = Slot::new(0, 0, Arc::new(sc));
+    slot.set_lr(0, 0.02);
+    for _ in 0..100 {
+        slot.step();
+    }
+    let dir = std::env::temp_dir().join(format!("downhill-save-{}", std::process::id()));
+    let path =
+        downhill::track::export::save(&slot, &dir, std::time::SystemTime::UNIX_EPOCH).unwrap();
+    assert!(
+        path.ends_with("peaks-from-24-starts-19700101-000000.toml"),
+        "{path:?}"
+    );
+    let loaded = scenario::load_file(&path).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(loaded.runs[0].lr, 0.02);
+    assert_eq!(loaded.start, scenario::Start::Point(vec![0.0, 1.4]));
+    assert_eq!(loaded.starts, None);
+    let mut race = loaded.full_race(0);
+    for _ in 0..100 {
+        race.step();
+    }
+    for (x, y) in race.runs().iter().zip(slot.race.runs()) {
+        assert_eq!(x.params(), y.params(), "{}", x.spec().name);
+    }
+}
+
+#[test]
+fn a_line_search_records_what_it_paid() {
+    use downhill::track::Slot;
+    use std::sync::Arc;
+    let sc = Arc::new(bundled_scenario("peaks"));
+    let mut slot = Slot::new(0, 0, sc);
+    for _ in 0..300 {
+        slot.step();
+    }
+    let snap = slot.snapshot();
+    for (i, r) in snap.runs.iter().enumerate() {
+        let run = &slot.race.runs()[i];
+        assert_eq!((r.f_evals, r.g_evals), (run.f_evals(), run.g_evals()));
+        match &r.costs {
+            Some([f, g]) => {
+                assert_eq!(r.schedule, "backtracking");
+                assert_eq!(f.last().unwrap().1, r.f_evals as f64);
+                assert_eq!(g.last().unwrap().1, r.g_evals as f64);
+                assert!(f.windows(2).all(|w| w[0].1 <= w[1].1), "counts only grow");
+            }
+            None => assert_eq!(r.f_evals, r.epoch + 1, "{}", r.name),
+        }
+    }
+}
