@@ -32,6 +32,7 @@ pub mod lower_chart;
 pub mod params_table;
 pub mod scale;
 pub mod scenario_list;
+pub mod surface;
 pub mod sweep_view;
 pub mod theme;
 
@@ -64,7 +65,7 @@ pub struct ViewCache {
 /// Draw the whole dashboard for `model`.
 pub fn draw(frame: &mut Frame, model: &Model, cache: &mut ViewCache) {
     let area = frame.area();
-    let theme = Theme::new(model.color);
+    let theme = Theme::new(model.color, model.charset);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let msg = format!(
             "terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{})",
