@@ -622,3 +622,104 @@ fn where_f_is_undefined_the_curve_has_a_gap() {
         screen(buf)
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Snapshots of what is new: read them by eye.
+
+fn text_of(buf: &Buffer) -> String {
+    screen(buf).lines().map(|l| format!("{:?}\n", l)).collect()
+}
+
+#[test]
+fn no_color_glyphs_100x30() {
+    let mut m = model_at(index_of("07-rosenbrock"), 2000);
+    m.color = ColorDepth::None;
+    insta::assert_snapshot!("no_color_rosenbrock", text_of(&draw(&m, 100, 30)));
+    m.map_full = true;
+    insta::assert_snapshot!("no_color_rosenbrock_map", text_of(&draw(&m, 100, 30)));
+}
+
+#[test]
+fn console_fallback_100x30() {
+    for (name, epochs) in [("01-descent-1d", 40), ("07-rosenbrock", 2000)] {
+        let mut m = model_at(index_of(name), epochs);
+        m.charset = Charset::Console;
+        insta::assert_snapshot!(format!("console_{name}"), text_of(&draw(&m, 100, 30)));
+    }
+}
+
+/// The map with each cell's background as a letter (`B`lue, `b` light
+/// blue, `C`yan, `G`reen, `g` light green, `Y`ellow, `y` light yellow,
+/// blac`K`), the markers as themselves, then every marker's colours.
+fn plate(buf: &Buffer) -> String {
+    let letter = |c: Color| match c {
+        Color::Blue => 'B',
+        Color::LightBlue => 'b',
+        Color::Cyan => 'C',
+        Color::Green => 'G',
+        Color::LightGreen => 'g',
+        Color::Yellow => 'Y',
+        Color::LightYellow => 'y',
+        Color::Black => 'K',
+        _ => '?',
+    };
+    let mut out = String::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let c = &buf[(x, y)];
+            let s = c.symbol();
+            if c.bg == Color::Reset {
+                out.push_str(s);
+            } else if s == "▀" {
+                out.push(letter(c.bg));
+            } else {
+                out.push_str(s);
+                seen.insert(format!("{s} {:?} on {:?}", c.fg, c.bg));
+            }
+        }
+        out.push('\n');
+    }
+    for s in seen {
+        out.push_str(&s);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn sixteen_colour_markers_stand_on_black() {
+    for (name, epochs) in [("16-peaks-starts", 400), ("18-saddle-starts", 300)] {
+        let mut m = model_at(index_of(name), epochs);
+        m.color = ColorDepth::Ansi16;
+        m.map_full = true;
+        insta::assert_snapshot!(format!("ansi16_{name}"), plate(&draw(&m, 100, 30)));
+    }
+}
+
+/// The local driver reads the terminal from the environment: the Linux
+/// console gets no braille, `COLORTERM=truecolor` 24-bit run colours.
+#[test]
+fn the_local_driver_reads_term_and_colorterm() {
+    use crate::common::{Pty, epoch, has_braille};
+    let mut p = Pty::spawn(&[], 100, 30, &[("TERM", "linux")]);
+    let t = p.wait_for("a few epochs", 10, |t| epoch(t).is_some_and(|e| e > 5));
+    assert!(
+        !has_braille(&t) && (t.contains('▀') || t.contains('▄')),
+        "{t}"
+    );
+    p.send("q");
+    p.wait_exit(5);
+    let mut p = Pty::spawn(&[], 100, 30, &[("COLORTERM", "truecolor")]);
+    let t = p.wait_for("a few epochs", 10, |t| epoch(t).is_some_and(|e| e > 5));
+    assert!(has_braille(&t), "{t}");
+    let bytes = String::from_utf8_lossy(&p.bytes_since(0)).to_string();
+    // The first run's colour: Okabe–Ito orange.
+    assert!(
+        bytes.contains("38;2;230;159;0"),
+        "no 24-bit run colour: {}",
+        bytes.replace('\x1b', "^")
+    );
+    p.send("q");
+    p.wait_exit(5);
+}
