@@ -1,6 +1,7 @@
 //! Colour maps for surfaces and heatmaps: viridis (perceptual) in true
 //! colour or the xterm 256 palette, a 7-step ANSI ramp for 16-colour
-//! terminals, and shading characters when there is no colour at all.
+//! terminals, and shading characters when there is no colour at all. And
+//! how two colours contrast (WCAG 2), so a marker is never lost on the map.
 
 use ratatui::style::Color;
 

@@ -3,7 +3,9 @@
 //! Ranges are rounded outward to "nice" steps (1, 2, 5 × 10^k) and are
 //! computed from whole-run extremes, which only ever grow: so the axes (and
 //! with them every braille cell already drawn) change rarely, which is what
-//! keeps redraws cheap over SSH.
+//! keeps redraws cheap over SSH. Ticks depend on the range and the size
+//! alone: the ends, then round values (multiples of a 1-2-5 step) as many
+//! as fit apart, each at the cell its value is drawn in.
 
 /// A 1-2-5 step near `raw`.
 fn nice_step(raw: f64) -> f64 {
@@ -224,7 +226,8 @@ pub fn tick(v: f64) -> String {
     }
 }
 
-/// Three labels: low, middle, high.
+/// Three labels: low, middle, high (evenly spaced by ratatui's axis,
+/// whatever the height: the charts use [`y_ticks`] instead).
 pub fn labels(b: [f64; 2]) -> Vec<String> {
     vec![tick(b[0]), tick((b[0] + b[1]) / 2.0), tick(b[1])]
 }
@@ -279,19 +282,6 @@ impl LogAxis {
             b = a + 1.0;
         }
         [a, b]
-    }
-
-    /// Labels of decade bounds: `1e-3` … `1e2`.
-    pub fn labels(b: [f64; 2]) -> Vec<String> {
-        let mid = ((b[0] + b[1]) / 2.0).round();
-        let mut out = vec![format!("1e{}", b[0] as i64)];
-        if mid > b[0] && mid < b[1] {
-            out.push(format!("1e{}", mid as i64));
-        } else {
-            out.push(String::new());
-        }
-        out.push(format!("1e{}", b[1] as i64));
-        out
     }
 
     /// How the axis is titled: `loss` or `loss − 3.25`.
@@ -404,6 +394,5 @@ mod tests {
         assert_eq!(LogAxis::new(None, 0.3).offset, 0.0);
         assert!(LogAxis::new(None, -1.0).offset < -1.0);
         assert_eq!(LogAxis::bounds(-3.2, 1.5), [-4.0, 2.0]);
-        assert_eq!(LogAxis::labels([-4.0, 2.0]), vec!["1e-4", "1e-1", "1e2"]);
     }
 }
