@@ -292,32 +292,35 @@ pub fn legend(entries: &[Entry], keep: usize, width: u16, theme: Theme) -> Line<
     Line::from(spans)
 }
 
-/// The legend of a chart: in colour one entry per run (its colour; the
-/// title says which marker is which variable), without colour one per
-/// series (its glyph).
+/// The legend of a chart: one entry per run, its colour (the title says
+/// which marker is which variable) or without colour the glyphs of its
+/// series in the order of the variables (`⣿• fixed` under `position: x, y`).
 fn legend_entries(spec: &ChartSpec, theme: Theme) -> Vec<Entry> {
-    spec.series
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !theme.color || s.var.as_ref().is_none_or(|v| v.0 == 0))
-        .map(|(k, s)| {
-            let var = s.var.as_ref().map_or(0, |v| v.0);
-            let name = match (&s.var, theme.color) {
-                (Some((_, v)), false) => format!("{} {v}", s.name),
-                _ => s.name.clone(),
-            };
-            Entry {
-                glyph: if theme.color {
-                    theme.legend_glyph(k)
-                } else {
-                    theme.series_glyph(k, var)
+    let mut out: Vec<(usize, Entry)> = Vec::new();
+    for (k, s) in spec.series.iter().enumerate() {
+        let var = s.var.as_ref().map_or(0, |v| v.0);
+        let glyph = if theme.color {
+            theme.legend_glyph(k)
+        } else {
+            theme.series_glyph(k, var)
+        };
+        match out.last_mut() {
+            Some((run, e)) if *run == s.run => {
+                if !theme.color {
+                    e.glyph.push(glyph);
                 }
-                .to_string(),
-                style: theme.run(s.run),
-                name,
             }
-        })
-        .collect()
+            _ => out.push((
+                s.run,
+                Entry {
+                    glyph: glyph.to_string(),
+                    style: theme.run(s.run),
+                    name: s.name.clone(),
+                },
+            )),
+        }
+    }
+    out.into_iter().map(|(_, e)| e).collect()
 }
 
 /// Draw `spec` into `area` inside a titled block, its legend on the

@@ -2,7 +2,8 @@
 //! against epoch, one colour per run. In 2D, in colour, the first variable
 //! is a line, the second dots, the third bars (the title says which, the
 //! legend which colour is which run); without colour every series has its
-//! own glyph and its own legend entry (`⣿ fixed x  • fixed y`).
+//! own glyph, and the legend shows a run's glyphs in the order the title
+//! names the variables (`⣿• fixed` under `position: x, y`).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -30,9 +31,14 @@ pub fn render(
         LowerChart::Loss => super::loss_chart::spec(snap, log, known_min),
         _ => spec(snap, which, vars),
     };
-    if !theme.color {
-        // Each series has its own glyph, which the legend shows.
-        spec.title = spec.title.split(':').next().unwrap_or_default().to_string();
+    if !theme.color && vars.len() > 1 && which != LowerChart::Lr && which != LowerChart::Loss {
+        // Each series has its own glyph; the legend shows a run's in the
+        // order of the variables.
+        spec.title = format!(
+            "{}: {}",
+            spec.title.split(':').next().unwrap_or_default(),
+            vars.join(", ")
+        );
     }
     spec.title.push_str(&super::basins::start_note(snap));
     chart::render(frame, area, &spec, theme);

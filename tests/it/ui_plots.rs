@@ -723,3 +723,24 @@ fn the_local_driver_reads_term_and_colorterm() {
     p.send("q");
     p.wait_exit(5);
 }
+
+/// Without colour, a 2D chart of each variable shows each run's glyphs in
+/// the order the title names the variables.
+#[test]
+fn without_colour_each_variable_has_its_entry() {
+    let mut m = model_at(2, 200);
+    m.color = ColorDepth::None;
+    while m.lower != LowerChart::Position {
+        update(&mut m, Action::CycleChart);
+    }
+    let buf = draw(&m, 120, 40);
+    assert!(
+        screen(&buf).contains("┌ position: x, y "),
+        "{}",
+        screen(&buf)
+    );
+    let border = &bottom_borders(&buf, "position")[0];
+    assert!(border.starts_with("└ ⣿• fi"), "{border}");
+    assert!(border.contains("  +* mo"), "{border}");
+    assert!(border.contains("  o# ad"), "{border}");
+}
