@@ -18,7 +18,7 @@ use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::Sender;
 
-use crate::app::{ColorDepth, Model, load_entries};
+use crate::app::{Charset, ColorDepth, Model, load_entries};
 use crate::session::{self, DashboardArgs, Exit, Input};
 
 /// Watch the scenario files and directories; after a burst of changes has
@@ -96,6 +96,7 @@ pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
         var("COLORTERM").as_deref(),
         var("TERM").as_deref(),
     );
+    model.charset = Charset::detect(var("TERM").as_deref());
 
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

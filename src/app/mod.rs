@@ -12,5 +12,5 @@ mod model;
 mod update;
 
 pub use entry::{Entry, load_entries};
-pub use model::{ColorDepth, LowerChart, Model, Overlay, SweepState};
+pub use model::{Charset, ColorDepth, LowerChart, Model, Overlay, SweepState};
 pub use update::{Action, activate, update};

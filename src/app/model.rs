@@ -57,17 +57,44 @@ pub enum ColorDepth {
 
 impl ColorDepth {
     /// From the environment's conventions: `NO_COLOR` set and non-empty,
-    /// else `COLORTERM` = `truecolor`/`24bit`, else a `TERM` naming
-    /// 256 colours, else 16.
+    /// else `COLORTERM` = `truecolor`/`24bit` or a `TERM` ending in
+    /// `-direct` (24-bit colour), else a `TERM` naming 256 colours, else 16.
     pub fn detect(no_color: Option<&str>, colorterm: Option<&str>, term: Option<&str>) -> Self {
         if no_color.is_some_and(|v| !v.is_empty()) {
             ColorDepth::None
-        } else if colorterm.is_some_and(|c| c == "truecolor" || c == "24bit") {
+        } else if colorterm.is_some_and(|c| c == "truecolor" || c == "24bit")
+            || term.is_some_and(|t| t.ends_with("-direct"))
+        {
             ColorDepth::TrueColor
         } else if term.is_some_and(|t| t.contains("256")) {
             ColorDepth::Indexed256
         } else {
             ColorDepth::Ansi16
+        }
+    }
+}
+
+/// What characters the terminal's font can draw, as the driver found out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Charset {
+    /// Braille, geometric shapes and the rest of Unicode's drawing characters.
+    #[default]
+    Unicode,
+    /// A text console's font (the Linux console's, BSD's `cons25`): about
+    /// code page 437 — box drawing, blocks and shades, `·•○■` — and no
+    /// braille. Charts are drawn with half blocks instead.
+    Console,
+}
+
+impl Charset {
+    /// From `TERM`: the Linux console (`linux`, `linux-*`) and BSD's
+    /// (`cons*`) lack braille; anything else is taken to draw Unicode.
+    pub fn detect(term: Option<&str>) -> Self {
+        match term {
+            Some(t) if t == "linux" || t.starts_with("linux-") || t.starts_with("cons") => {
+                Charset::Console
+            }
+            _ => Charset::Unicode,
         }
     }
 }
@@ -129,6 +156,8 @@ pub struct Model {
     pub overlay: Overlay,
     /// What colours the terminal can show.
     pub color: ColorDepth,
+    /// What characters the terminal can draw.
+    pub charset: Charset,
     /// The landscape fills the main area (`m`).
     pub map_full: bool,
     /// The table shows where every start ended (`b`; many-start scenarios).
@@ -156,6 +185,7 @@ impl Model {
             lower: LowerChart::default(),
             overlay: Overlay::None,
             color: ColorDepth::Ansi16,
+            charset: Charset::Unicode,
             map_full: false,
             show_basins: false,
             quit: false,
@@ -189,5 +219,39 @@ impl Model {
             })
             .map(|(i, _)| i)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_depth_from_the_environment() {
+        let d = ColorDepth::detect;
+        assert_eq!(
+            d(Some("1"), Some("truecolor"), Some("xterm")),
+            ColorDepth::None
+        );
+        assert_eq!(d(Some(""), None, Some("xterm")), ColorDepth::Ansi16);
+        assert_eq!(
+            d(None, Some("truecolor"), Some("xterm")),
+            ColorDepth::TrueColor
+        );
+        assert_eq!(d(None, Some("24bit"), Some("linux")), ColorDepth::TrueColor);
+        assert_eq!(d(None, None, Some("xterm-direct")), ColorDepth::TrueColor);
+        assert_eq!(d(None, None, Some("tmux-256color")), ColorDepth::Indexed256);
+        assert_eq!(d(None, None, Some("linux")), ColorDepth::Ansi16);
+        assert_eq!(d(None, None, None), ColorDepth::Ansi16);
+    }
+
+    #[test]
+    fn charset_from_term() {
+        assert_eq!(Charset::detect(Some("linux")), Charset::Console);
+        assert_eq!(Charset::detect(Some("linux-16color")), Charset::Console);
+        assert_eq!(Charset::detect(Some("cons25")), Charset::Console);
+        assert_eq!(Charset::detect(Some("xterm-256color")), Charset::Unicode);
+        assert_eq!(Charset::detect(Some("screen")), Charset::Unicode);
+        assert_eq!(Charset::detect(None), Charset::Unicode);
     }
 }

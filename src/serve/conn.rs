@@ -130,6 +130,7 @@ pub async fn serve_connection(
         who: format!("{}", peer),
         channel: None,
         pty: None,
+        term: None,
         to_dashboard: None,
         started: started.clone(),
         kill: kill.clone(),
@@ -190,6 +191,9 @@ pub struct Conn {
     channel: Option<ChannelId>,
     /// The terminal size from `pty-req`, clamped.
     pty: Option<(u16, u16)>,
+    /// The client's `TERM` from `pty-req` (cut to 64 bytes): what its
+    /// terminal can show.
+    term: Option<String>,
     /// Set once the dashboard runs; dropped when the channel closes.
     to_dashboard: Option<mpsc::Sender<FromClient>>,
     started: Arc<AtomicBool>,
@@ -243,6 +247,7 @@ impl Conn {
             handle: session.handle(),
             channel,
             size,
+            term: self.term.clone(),
             from_client: rx,
             entries: self.shared.entries.clone(),
             fps: self.shared.fps,
@@ -411,7 +416,7 @@ impl Handler for Conn {
     async fn pty_request(
         &mut self,
         channel: ChannelId,
-        _term: &str,
+        term: &str,
         col_width: u32,
         row_height: u32,
         _pix_width: u32,
@@ -421,6 +426,7 @@ impl Handler for Conn {
     ) -> Result<(), Self::Error> {
         if self.ours(channel) && self.to_dashboard.is_none() {
             self.pty = Some(clamp_size(col_width, row_height));
+            self.term = Some(term.chars().take(64).collect());
             session.channel_success(channel)
         } else {
             session.channel_failure(channel)

@@ -28,7 +28,7 @@ use super::input::{ESC_WAIT, KeyParser};
 use super::limits::SessionSlot;
 use super::output::{self, Output, SshBackend, Stats};
 use super::{Log, fmt_duration};
-use crate::app::{Entry, Model};
+use crate::app::{Charset, ColorDepth, Entry, Model};
 use crate::session::{self, Exit, Input};
 
 /// How long closing a channel may take before the connection is cut.
@@ -107,6 +107,8 @@ pub struct Spec {
     pub channel: ChannelId,
     /// `(cols, rows)`, already clamped.
     pub size: (u16, u16),
+    /// The client's `TERM`, for its colours and characters.
+    pub term: Option<String>,
     pub from_client: mpsc::Receiver<FromClient>,
     pub entries: Vec<Entry>,
     pub fps: u32,
@@ -131,6 +133,7 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
         handle,
         channel,
         size: (cols, rows),
+        term,
         from_client,
         entries,
         fps,
@@ -159,7 +162,10 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
         shutdown,
         crash_key,
     ));
-    let dash = tokio::spawn(run_dashboard(entries, fps, out.clone(), in_rx));
+    let mut model = Model::new(entries);
+    model.color = ColorDepth::detect(None, None, term.as_deref());
+    model.charset = Charset::detect(term.as_deref());
+    let dash = tokio::spawn(run_dashboard(model, fps, out.clone(), in_rx));
 
     let result = dash.await;
     // A driver that stopped the session returns right after saying so.
@@ -233,7 +239,7 @@ fn restore_bytes(ending: &Ending) -> Vec<u8> {
 
 /// The dashboard itself: a session on a terminal over the channel.
 async fn run_dashboard(
-    entries: Vec<Entry>,
+    model: Model,
     fps: u32,
     out: Arc<Output>,
     inputs: mpsc::Receiver<Input>,
@@ -251,7 +257,7 @@ async fn run_dashboard(
         cursor::Hide,
         terminal::Clear(terminal::ClearType::All)
     )?;
-    session::run(&mut term, inputs, Model::new(entries), fps).await
+    session::run(&mut term, inputs, model, fps).await
 }
 
 /// A dashboard's time limits.

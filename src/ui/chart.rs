@@ -1,23 +1,45 @@
-//! The braille line chart both chart panes are drawn with.
+//! The line chart both chart panes are drawn with, and the axes and legend
+//! every plot shares (the landscape's too).
+//!
+//! ```text
+//! ┌ loss ───────────────────────────────────┐
+//! │25┤⡇⢄                                    │  y labels: at the rows they name (┤),
+//! │  │⢱⠈⢆                                   │  never two in a row, a blank row between
+//! │10┤⠸⡀  ⠑⠢⡀                               │  from five rows; round values between
+//! │  │⠘⡇    ⠈⠒⠤⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀  │  the ends; one label on a 1-row chart
+//! │ 0┤ ⠘⢄⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀⣀  │
+//! │  └┬────────────────┬───────────────────┬│  x labels: the ends, round values between,
+//! │   0               25                  50│  a blank column apart, never cut
+//! └ ━ fixed  ━ grad-based  ━ time-based ────┘  the legend: every series, names cut (…) to fit
+//! ```
+//!
+//! Ratatui's chart widget only draws the curves here (into the plot area,
+//! without its own axes), so that labels stand exactly where their values
+//! are drawn. A value that is not a number (f undefined there, a run that
+//! blew up) leaves a gap in its line, never a jump to the edge.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LegendPosition};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType};
 
-use super::scale;
+use super::scale::{self, Tick, Ticks};
 use super::theme::Theme;
 use crate::descent::history::Point;
+use crate::text::display_width;
 
 /// One line of a chart.
 pub struct Series {
+    /// The run's name.
     pub name: String,
-    /// Index of the run (for its colour and marker).
+    /// Index of the run (for its colour).
     pub run: usize,
+    /// Which of the run's variables this is (index and name), when a chart
+    /// shows each variable of a run.
+    pub var: Option<(usize, String)>,
     pub points: Vec<Point>,
-    /// A marker of its own (e.g. the second variable of a 2D run), instead
-    /// of the run's.
-    pub marker: Option<ratatui::symbols::Marker>,
 }
 
 /// What a chart pane shows.
@@ -25,8 +47,26 @@ pub struct ChartSpec {
     pub title: String,
     pub x_bounds: [f64; 2],
     pub y_bounds: [f64; 2],
-    pub y_labels: Vec<String>,
+    /// How the y values read (plain, or decades of a log axis).
+    pub y_ticks: Ticks,
     pub series: Vec<Series>,
+}
+
+impl ChartSpec {
+    /// The y labels of this chart drawn `rows` rows tall with `theme`.
+    pub fn y_labels(&self, rows: u16, theme: Theme) -> Vec<Tick> {
+        self.axes(theme).y_labels(rows)
+    }
+
+    fn axes(&self, theme: Theme) -> Axes {
+        Axes {
+            x: self.x_bounds,
+            x_ticks: Ticks::Linear,
+            y: self.y_bounds,
+            y_ticks: self.y_ticks,
+            grid: Grid::Canvas(theme.line_dots()),
+        }
+    }
 }
 
 /// x axis of a race: epochs 0..N, fixed for the whole race.
@@ -34,42 +74,300 @@ pub fn epoch_bounds(epochs: u64) -> [f64; 2] {
     [0.0, epochs.max(1) as f64]
 }
 
-/// Draw `spec` into `area` inside a titled block.
-pub fn render(frame: &mut Frame, area: Rect, spec: &ChartSpec, theme: Theme) {
-    let datasets = spec
-        .series
-        .iter()
-        .map(|s| {
-            Dataset::default()
-                .name(s.name.clone())
-                .marker(s.marker.unwrap_or(theme.marker(s.run)))
-                .graph_type(GraphType::Line)
-                .style(theme.run(s.run))
-                .data(&s.points)
-        })
+/// How values fall into cells of a plot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grid {
+    /// A ratatui canvas with this many dots to a cell (across, down).
+    Canvas((u16, u16)),
+    /// Cell `i` of `n` holds the `i`-th `n`-th of the range (a sampled map).
+    Cells,
+}
+
+/// The two axes of a plot.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Axes {
+    pub x: [f64; 2],
+    pub x_ticks: Ticks,
+    pub y: [f64; 2],
+    pub y_ticks: Ticks,
+    pub grid: Grid,
+}
+
+impl Axes {
+    fn cell(&self, frac: f64, cells: u16, dots: u16) -> u16 {
+        match self.grid {
+            Grid::Canvas(_) => scale::canvas_cell(frac, cells, dots),
+            Grid::Cells => ((frac.clamp(0.0, 1.0) * cells as f64) as u16).min(cells.max(1) - 1),
+        }
+    }
+
+    /// The row (from the top of `rows`) value `v` of y is drawn in.
+    pub fn row(&self, v: f64, rows: u16) -> u16 {
+        let dots = match self.grid {
+            Grid::Canvas((_, d)) => d,
+            Grid::Cells => 1,
+        };
+        self.cell((self.y[1] - v) / (self.y[1] - self.y[0]), rows, dots)
+    }
+
+    /// The column (from the left of `cols`) value `v` of x is drawn in.
+    pub fn col(&self, v: f64, cols: u16) -> u16 {
+        let dots = match self.grid {
+            Grid::Canvas((d, _)) => d,
+            Grid::Cells => 1,
+        };
+        self.cell((v - self.x[0]) / (self.x[1] - self.x[0]), cols, dots)
+    }
+
+    /// The y labels of a plot `rows` tall.
+    pub fn y_labels(&self, rows: u16) -> Vec<Tick> {
+        scale::y_ticks(self.y, self.y_ticks, rows, |v| self.row(v, rows))
+    }
+
+    /// The x labels of a plot `cols` wide with `left_room` columns free
+    /// left of it.
+    pub fn x_labels(&self, cols: u16, left_room: u16) -> Vec<Tick> {
+        scale::x_ticks(self.x, self.x_ticks, cols, left_room, |v| self.col(v, cols))
+    }
+}
+
+/// Labels no wider than `cap`, and the width of the widest.
+fn fitting(ticks: Vec<Tick>, cap: u16) -> (Vec<Tick>, u16) {
+    let ticks: Vec<Tick> = ticks
+        .into_iter()
+        .filter(|t| display_width(&t.label) <= cap as usize)
         .collect();
-    let x_labels = vec![
-        scale::tick(spec.x_bounds[0]),
-        scale::tick(((spec.x_bounds[0] + spec.x_bounds[1]) / 2.0).round()),
-        scale::tick(spec.x_bounds[1]),
-    ];
+    let w = ticks
+        .iter()
+        .map(|t| display_width(&t.label) as u16)
+        .max()
+        .unwrap_or(0);
+    (ticks, w)
+}
+
+/// Where a chart's curves go inside `area`: left of them the y labels (a
+/// third of the width at most) and the axis, below them the axis and the
+/// x labels (from 3 rows up). Returns the plot area and the labels' width.
+pub fn plot_area(area: Rect, axes: &Axes) -> Option<(Rect, u16)> {
+    if area.width < 3 || area.height == 0 {
+        return None;
+    }
+    let rows = if area.height >= 3 {
+        area.height - 2
+    } else {
+        area.height
+    };
+    let (_, lw) = fitting(axes.y_labels(rows), area.width / 3);
+    let plot = Rect::new(area.x + lw + 1, area.y, area.width - lw - 1, rows);
+    Some((plot, lw))
+}
+
+/// Draw the axes of `plot`: the y labels in the `lw` columns left of its
+/// axis line, the x axis line and labels in the two rows below it (when
+/// `area`, the pane's inside, has them).
+pub fn draw_axes(buf: &mut Buffer, area: Rect, plot: Rect, lw: u16, axes: &Axes, theme: Theme) {
+    let style = theme.axis();
+    let (ax, ay) = (plot.x.saturating_sub(1), plot.bottom());
+    let (ys, _) = fitting(axes.y_labels(plot.height), lw);
+    if plot.x > area.x {
+        for y in plot.top()..plot.bottom() {
+            buf[(ax, y)].set_symbol("│").set_style(style);
+        }
+        for t in &ys {
+            let w = display_width(&t.label) as u16;
+            let y = plot.y + t.at;
+            buf.set_string(ax - w, y, &t.label, style);
+            buf[(ax, y)].set_symbol("┤");
+        }
+    }
+    if ay >= area.bottom() {
+        return;
+    }
+    if plot.x > area.x {
+        buf[(ax, ay)].set_symbol("└").set_style(style);
+    }
+    for x in plot.left()..plot.right() {
+        buf[(x, ay)].set_symbol("─").set_style(style);
+    }
+    if ay + 1 >= area.bottom() {
+        return;
+    }
+    let left_room = plot.x - area.x;
+    for t in axes.x_labels(plot.width, left_room) {
+        let len = display_width(&t.label) as u16;
+        if let Some(start) = scale::x_label_start(t.at, len, plot.width, left_room) {
+            let x = (plot.x as i32 + start) as u16;
+            buf.set_string(x, ay + 1, &t.label, style);
+            buf[(plot.x + t.at, ay)].set_symbol("┬");
+        }
+    }
+}
+
+/// The stretches of `points` between values that are not numbers: each is
+/// drawn as its own line, so an undefined stretch is a gap.
+pub fn segments(points: &[Point]) -> impl Iterator<Item = &[Point]> {
+    points
+        .split(|p| !p.0.is_finite() || !p.1.is_finite())
+        .filter(|s| !s.is_empty())
+}
+
+/// One entry of a legend: its glyph, the glyph's style, and a name.
+pub struct Entry {
+    pub glyph: String,
+    pub style: Style,
+    pub name: String,
+}
+
+/// `name` cut to `max` columns, ending in `ellipsis` where it was cut.
+fn shorten(name: &str, max: usize, ellipsis: char) -> String {
+    if display_width(name) <= max {
+        return name.to_string();
+    }
+    let mut out = String::new();
+    for c in name.chars() {
+        if display_width(&out) + display_width(&c.to_string()) + 1 > max {
+            break;
+        }
+        out.push(c);
+    }
+    let mut out = out.trim_end().to_string();
+    out.push(ellipsis);
+    out
+}
+
+/// A legend one line long and at most `width` wide: `━ name  ━ name`.
+/// The first `keep` entries are the runs, the rest explain marks (`○
+/// start`). Until it fits: the explanations are left out, then names are
+/// cut (to a common width, the longest first, ending in `…`), then the last
+/// runs are left out and counted (`+2`).
+pub fn legend(entries: &[Entry], keep: usize, width: u16, theme: Theme) -> Line<'static> {
+    let width = width as usize;
+    let keep = keep.min(entries.len());
+    let names: Vec<usize> = entries.iter().map(|e| display_width(&e.name)).collect();
+    let glyphs: Vec<usize> = entries.iter().map(|e| display_width(&e.glyph)).collect();
+    let rest = |n: usize| match keep.saturating_sub(n) {
+        0 => String::new(),
+        k => format!(" +{k}"),
+    };
+    // Glyph, space and name per entry, two spaces between, one each end.
+    let total = |max: usize, n: usize| -> usize {
+        glyphs[..n]
+            .iter()
+            .zip(&names[..n])
+            .map(|(g, &w)| g + 1 + w.min(max))
+            .sum::<usize>()
+            + 2 * n.saturating_sub(1)
+            + 2
+            + rest(n).len()
+    };
+    let longest = names.iter().copied().max().unwrap_or(0);
+    let tries = (keep..=entries.len())
+        .rev()
+        .map(|n| (longest, n))
+        .chain((3..longest).rev().map(|max| (max, keep)))
+        .chain((1..keep).rev().map(|n| (3, n)));
+    let Some((max, n)) = tries.into_iter().find(|&(max, n)| total(max, n) <= width) else {
+        let more = format!("{} ", rest(0));
+        return if keep > 0 && more.len() <= width {
+            Line::raw(more)
+        } else {
+            Line::default()
+        };
+    };
+    if n == 0 {
+        return Line::default();
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (i, e) in entries[..n].iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(e.glyph.clone(), e.style));
+        spans.push(Span::raw(format!(
+            " {}",
+            shorten(&e.name, max, theme.ellipsis())
+        )));
+    }
+    spans.push(Span::raw(format!("{} ", rest(n))));
+    Line::from(spans)
+}
+
+/// The legend of a chart: one entry per run, its colour (the title says
+/// which marker is which variable) or without colour the glyphs of its
+/// series in the order of the variables (`⣿• fixed` under `position: x, y`).
+fn legend_entries(spec: &ChartSpec, theme: Theme) -> Vec<Entry> {
+    let mut out: Vec<(usize, Entry)> = Vec::new();
+    for (k, s) in spec.series.iter().enumerate() {
+        let var = s.var.as_ref().map_or(0, |v| v.0);
+        let glyph = if theme.color {
+            theme.legend_glyph(k)
+        } else {
+            theme.series_glyph(k, var)
+        };
+        match out.last_mut() {
+            Some((run, e)) if *run == s.run => {
+                if !theme.color {
+                    e.glyph.push(glyph);
+                }
+            }
+            _ => out.push((
+                s.run,
+                Entry {
+                    glyph: glyph.to_string(),
+                    style: theme.run(s.run),
+                    name: s.name.clone(),
+                },
+            )),
+        }
+    }
+    out.into_iter().map(|(_, e)| e).collect()
+}
+
+/// Draw `spec` into `area` inside a titled block, its legend on the
+/// bottom border.
+pub fn render(frame: &mut Frame, area: Rect, spec: &ChartSpec, theme: Theme) {
+    let block = Block::bordered()
+        .title(Line::styled(format!(" {} ", spec.title), theme.title()))
+        .title_bottom({
+            let entries = legend_entries(spec, theme);
+            legend(&entries, entries.len(), area.width.saturating_sub(2), theme)
+        });
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let axes = spec.axes(theme);
+    let Some((plot, lw)) = plot_area(inner, &axes) else {
+        return;
+    };
+    draw_axes(frame.buffer_mut(), inner, plot, lw, &axes, theme);
+    let mut datasets = Vec::new();
+    for (k, s) in spec.series.iter().enumerate() {
+        let marker = theme.series_marker(k, s.var.as_ref().map_or(0, |v| v.0));
+        for seg in segments(&s.points) {
+            datasets.push(
+                Dataset::default()
+                    .marker(marker)
+                    .graph_type(GraphType::Line)
+                    .style(theme.run(s.run))
+                    .data(seg),
+            );
+        }
+    }
+    draw_curves(frame, plot, datasets, axes.x, axes.y);
+}
+
+/// Draw `datasets` into `plot` (no axes, no legend: the caller's).
+pub fn draw_curves(
+    frame: &mut Frame,
+    plot: Rect,
+    datasets: Vec<Dataset>,
+    x: [f64; 2],
+    y: [f64; 2],
+) {
     let chart = Chart::new(datasets)
-        .block(Block::bordered().title(Line::styled(format!(" {} ", spec.title), theme.title())))
-        .x_axis(
-            Axis::default()
-                .bounds(spec.x_bounds)
-                .labels(x_labels)
-                .style(theme.axis()),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds(spec.y_bounds)
-                .labels(spec.y_labels.clone())
-                .style(theme.axis()),
-        )
-        .legend_position(Some(LegendPosition::TopRight))
-        .hidden_legend_constraints((Constraint::Ratio(1, 3), Constraint::Ratio(1, 2)));
-    frame.render_widget(chart, area);
+        .x_axis(Axis::default().bounds(x))
+        .y_axis(Axis::default().bounds(y))
+        .legend_position(None);
+    frame.render_widget(chart, plot);
 }
 
 /// Finite y extremes of many point lists.
@@ -85,4 +383,78 @@ pub fn extent<'a>(lists: impl IntoIterator<Item = &'a [Point]>) -> Option<(f64, 
         }
     }
     (lo <= hi).then_some((lo, hi))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{Charset, ColorDepth};
+
+    fn entries(names: &[&str]) -> Vec<Entry> {
+        names
+            .iter()
+            .map(|n| Entry {
+                glyph: "━".into(),
+                style: Style::new(),
+                name: n.to_string(),
+            })
+            .collect()
+    }
+
+    fn text(l: &Line) -> String {
+        l.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn legends_fit_and_cut_names_visibly() {
+        let t = Theme::new(ColorDepth::Ansi16, Charset::Unicode);
+        let e = entries(&["lr 0.01 (lesson)", "lr 0.1", "lr 0.001"]);
+        assert_eq!(
+            text(&legend(&e, 3, 80, t)),
+            " ━ lr 0.01 (lesson)  ━ lr 0.1  ━ lr 0.001 "
+        );
+        let l = text(&legend(&e, 3, 30, t));
+        assert!(display_width(&l) <= 30, "{l}");
+        assert_eq!(l, " ━ lr 0.…  ━ lr 0.1  ━ lr 0.… ");
+        for w in 0..60 {
+            let l = text(&legend(&e, 3, w, t));
+            assert!(display_width(&l) <= w as usize, "{w}: {l}");
+        }
+        // Too narrow for every entry: the rest are counted.
+        assert_eq!(text(&legend(&e, 3, 16, t)), " ━ lr… +2 ");
+        // The marks' explanations go before names are cut, and are not counted.
+        let mut marks = entries(&["fixed 0.01", "momentum 0.9", "start", "min"]);
+        marks[2].glyph = "○".into();
+        assert_eq!(
+            text(&legend(&marks, 2, 46, t)),
+            " ━ fixed 0.01  ━ momentum 0.9  ○ start  ━ min "
+        );
+        assert_eq!(
+            text(&legend(&marks, 2, 40, t)),
+            " ━ fixed 0.01  ━ momentum 0.9  ○ start "
+        );
+        assert_eq!(
+            text(&legend(&marks, 2, 30, t)),
+            " ━ fixed 0.01  ━ momentum 0.9 "
+        );
+        assert_eq!(text(&legend(&marks, 2, 24, t)), " ━ fixed 0…  ━ momentu… ");
+        assert_eq!(text(&legend(&marks, 2, 4, t)), " +2 ");
+        assert_eq!(text(&legend(&marks, 2, 3, t)), "");
+        let console = Theme::new(ColorDepth::Ansi16, Charset::Console);
+        assert!(text(&legend(&e, 3, 30, console)).contains("lr 0.~"));
+    }
+
+    #[test]
+    fn gaps_where_values_are_not_numbers() {
+        let p = [
+            (0.0, f64::NAN),
+            (1.0, 1.0),
+            (2.0, 2.0),
+            (3.0, f64::NAN),
+            (4.0, 4.0),
+            (5.0, f64::INFINITY),
+        ];
+        let segs: Vec<&[Point]> = segments(&p).collect();
+        assert_eq!(segs, vec![&p[1..3], &p[4..5]]);
+    }
 }

@@ -1,6 +1,7 @@
 //! Colour maps for surfaces and heatmaps: viridis (perceptual) in true
 //! colour or the xterm 256 palette, a 7-step ANSI ramp for 16-colour
-//! terminals, and shading characters when there is no colour at all.
+//! terminals, and shading characters when there is no colour at all. And
+//! how two colours contrast (WCAG 2), so a marker is never lost on the map.
 
 use ratatui::style::Color;
 
@@ -55,6 +56,92 @@ pub fn xterm_index(r: u8, g: u8, b: u8) -> u8 {
             .map_or(0, |(i, _)| i as u8)
     };
     16 + 36 * near(r) + 6 * near(g) + near(b)
+}
+
+/// The xterm default of each of the 16 ANSI colours (terminals differ:
+/// this is an estimate).
+const ANSI_RGB: [(u8, u8, u8); 16] = [
+    (0, 0, 0),
+    (205, 0, 0),
+    (0, 205, 0),
+    (205, 205, 0),
+    (0, 0, 238),
+    (205, 0, 205),
+    (0, 205, 205),
+    (229, 229, 229),
+    (127, 127, 127),
+    (255, 0, 0),
+    (0, 255, 0),
+    (255, 255, 0),
+    (92, 92, 255),
+    (255, 0, 255),
+    (0, 255, 255),
+    (255, 255, 255),
+];
+
+/// The red, green and blue of a colour as xterm shows it by default
+/// (`None` for the terminal's own default colour).
+pub fn rgb(c: Color) -> Option<(u8, u8, u8)> {
+    const CUBE: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    let ansi = |i: usize| Some(ANSI_RGB[i]);
+    match c {
+        Color::Reset => None,
+        Color::Rgb(r, g, b) => Some((r, g, b)),
+        Color::Indexed(i @ 0..=15) => ansi(i as usize),
+        Color::Indexed(i @ 16..=231) => {
+            let i = i - 16;
+            Some((
+                CUBE[(i / 36) as usize],
+                CUBE[(i / 6 % 6) as usize],
+                CUBE[(i % 6) as usize],
+            ))
+        }
+        Color::Indexed(i) => {
+            let v = 8 + 10 * (i - 232);
+            Some((v, v, v))
+        }
+        Color::Black => ansi(0),
+        Color::Red => ansi(1),
+        Color::Green => ansi(2),
+        Color::Yellow => ansi(3),
+        Color::Blue => ansi(4),
+        Color::Magenta => ansi(5),
+        Color::Cyan => ansi(6),
+        Color::Gray => ansi(7),
+        Color::DarkGray => ansi(8),
+        Color::LightRed => ansi(9),
+        Color::LightGreen => ansi(10),
+        Color::LightYellow => ansi(11),
+        Color::LightBlue => ansi(12),
+        Color::LightMagenta => ansi(13),
+        Color::LightCyan => ansi(14),
+        Color::White => ansi(15),
+    }
+}
+
+/// Relative luminance (WCAG 2) of an sRGB colour.
+fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
+    let lin = |c: u8| {
+        let c = c as f64 / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+}
+
+/// The contrast ratio (WCAG 2: 1 to 21) of two colours; 21 when either
+/// is the terminal's default (unknown, taken to be fine).
+pub fn contrast(a: Color, b: Color) -> f64 {
+    match (rgb(a), rgb(b)) {
+        (Some(a), Some(b)) => {
+            let (la, lb) = (luminance(a), luminance(b));
+            (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+        }
+        _ => 21.0,
+    }
 }
 
 /// The colour of level `t` in [0, 1] at this depth (`None` without colour).
@@ -120,6 +207,22 @@ mod tests {
         assert_eq!(xterm_index(0, 0, 0), 16);
         assert_eq!(xterm_index(255, 255, 255), 231);
         assert_eq!(xterm_index(255, 0, 0), 196);
+    }
+
+    #[test]
+    fn contrast_ratios() {
+        assert!((contrast(Color::Black, Color::White) - 21.0).abs() < 1e-9);
+        assert!((contrast(Color::Cyan, Color::Cyan) - 1.0).abs() < 1e-9);
+        assert_eq!(rgb(Color::Indexed(16)), Some((0, 0, 0)));
+        assert_eq!(rgb(Color::Indexed(231)), Some((255, 255, 255)));
+        assert_eq!(rgb(Color::Indexed(196)), Some((255, 0, 0)));
+        assert_eq!(rgb(Color::Indexed(232)), Some((8, 8, 8)));
+        assert_eq!(rgb(Color::Indexed(3)), rgb(Color::Yellow));
+        assert_eq!(contrast(Color::Reset, Color::Black), 21.0);
+        // Yellow on viridis' top barely differs; on its floor it reads.
+        let top = Color::Rgb(253, 231, 37);
+        assert!(contrast(Color::Rgb(240, 228, 66), top) < 1.5);
+        assert!(contrast(Color::Rgb(240, 228, 66), Color::Rgb(68, 1, 84)) > 7.0);
     }
 
     #[test]

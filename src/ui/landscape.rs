@@ -1,25 +1,35 @@
 //! The landscape: why the runs go where they go.
 //!
-//! * 1D: f over its domain as a braille line, each run's position as a
-//!   coloured block with a short trail of `•`, the known minimum marked.
-//! * 2D: the surface as a colour map of half-block cells (two samples per
-//!   cell: `▀` with the upper sample as foreground, the lower as background),
-//!   levels rank-normalised so any range shows structure; viridis in
-//!   true/256 colour, an ANSI ramp in 16 colours, shading characters without
-//!   colour. Each run's trajectory is drawn over it in its colour, `○` at the
-//!   start and `●` now (the run's number without colour), `✕` at the known
-//!   minimum.
+//! ```text
+//! ┌ f(x, y) ─────────────────────────────────────────┐
+//! │            3┤▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀            │  2D: a colour map of half-block
+//! │             │▀▀▀▀▀▀▀○▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀            │  cells (two square samples each),
+//! │            0┤▀▀▀▀▀▀▀··●▀▀▀▀▀▀▀▀▀▀✕▀▀▀▀            │  the domain's aspect kept and the
+//! │             │▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀            │  map letterboxed in the pane, with
+//! │           -3┤▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀            │  axis ticks
+//! │             └┬───────────┬───────────┬            │
+//! │             -3           0           3            │
+//! │   -6.55 ███████████ 0.0209 ███████████ 8.11       │  value scale: lowest, median, highest
+//! └ ● fixed 0.01  ● momentum 0.9  ○ start  ✕ min ─────┘  legend
+//! ```
+//!
+//! * 1D: f over its domain as a line (braille; half blocks on a text
+//!   console), a gap where f is undefined; each run's position as a block
+//!   in its colour with a short trail of `•`, the known minimum `✕`.
+//! * 2D: levels are rank-normalised so any range shows structure (so the
+//!   value scale names the median at its middle); viridis in true/256
+//!   colour, an ANSI ramp in 16 colours, shading characters without colour
+//!   (full blocks on a text console, which cannot show bright backgrounds).
+//!   Each run's trajectory is drawn over it, `○` at the start and `●` now,
+//!   `✕` at the known minimum; a marker whose colour would not read on the
+//!   cell beneath gets a black cell (see [`Theme::halo`]).
+//! * Without colour, each run has its glyph on its trail (`·` `•` `+` …)
+//!   and its number where it is now; the legend says which is which.
 //! * Many starts (`starts = N`): trajectories, trails and `○`/`●`/`█` are
 //!   start 0's; every start's current point is a `•` in its run's colour
 //!   (on the 1D curve, or a cell of the map), under start 0's markers.
 //!
-//! The surface is sampled once per scenario and pane size and kept in a
-//! [`MapCache`] (ui state the session owns, never the model's), not
-//! recomputed per frame. The cache is keyed by the entry's id, its
-//! generation (bumped by every restart and reload) and the size, so a
-//! reloaded file or another scenario never reuses a map.
-
-use std::sync::Arc;
+//! The surface is sampled by [`super::surface`] and remembered there.
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -27,141 +37,22 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::Line;
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType};
+use ratatui::widgets::{Block, Dataset, GraphType};
 
+use super::chart::{self, Axes, Entry, Grid};
 use super::colormap;
-use super::scale;
+use super::scale::{self, Ticks};
 use super::theme::Theme;
-use crate::app::ColorDepth;
+use crate::app::Charset;
 use crate::descent::Function;
 use crate::scenario::Scenario;
+use crate::text::num;
 use crate::track::Snapshot;
+
+pub use super::surface::{Map, MapCache, MapKey, SurfaceId, compute};
 
 /// Positions in a 1D trail.
 const TRAIL_1D: usize = 8;
-
-/// What a map was computed for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MapKey {
-    /// The entry's id (see [`crate::app::Entry`]).
-    pub entry: usize,
-    /// The entry's generation: a reloaded file is a new generation.
-    pub generation: u64,
-    pub width: u16,
-    pub height: u16,
-}
-
-/// Whose surface a map samples: an entry and its generation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SurfaceId {
-    pub entry: usize,
-    pub generation: u64,
-}
-
-impl SurfaceId {
-    fn key(self, width: u16, height: u16) -> MapKey {
-        MapKey {
-            entry: self.entry,
-            generation: self.generation,
-            width,
-            height,
-        }
-    }
-}
-
-/// The last map drawn, remembered between frames.
-#[derive(Debug, Default)]
-pub struct MapCache {
-    map: Option<Arc<Map>>,
-    /// How many maps were computed (for tests of the memo).
-    pub computed: usize,
-}
-
-impl MapCache {
-    /// The map for `key`, remembered or computed (and remembered) now.
-    pub fn get(&mut self, sc: &Scenario, key: MapKey) -> Arc<Map> {
-        if let Some(m) = &self.map
-            && m.key() == key
-        {
-            return m.clone();
-        }
-        let m = Arc::new(compute(sc, key));
-        self.computed += 1;
-        self.map = Some(m.clone());
-        m
-    }
-}
-
-/// A sampled surface.
-#[derive(Debug, Clone)]
-pub enum Map {
-    /// 1D: `(x, f(x))` points and the finite range of f.
-    Curve {
-        key: MapKey,
-        points: Vec<(f64, f64)>,
-        range: (f64, f64),
-    },
-    /// 2D: `cols × rows2` levels in [0, 1], row-major from the top (`rows2`
-    /// is twice the cell rows: two samples per cell).
-    Grid {
-        key: MapKey,
-        cols: u16,
-        rows2: u16,
-        levels: Vec<f64>,
-    },
-}
-
-impl Map {
-    fn key(&self) -> MapKey {
-        match self {
-            Map::Curve { key, .. } | Map::Grid { key, .. } => *key,
-        }
-    }
-}
-
-/// Sample the surface of `sc` for an inner area of `width × height` cells.
-pub fn compute(sc: &Scenario, key: MapKey) -> Map {
-    let mut f = sc.expr.evaluator();
-    if sc.dim() == 1 {
-        let (lo, hi) = sc.domain[0];
-        let n = (2 * key.width as usize).max(2);
-        let points: Vec<(f64, f64)> = (0..n)
-            .map(|i| {
-                let x = lo + (hi - lo) * i as f64 / (n - 1) as f64;
-                (x, f.value(&[x]))
-            })
-            .collect();
-        let range = points
-            .iter()
-            .map(|p| p.1)
-            .filter(|v| v.is_finite())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-                (a.min(v), b.max(v))
-            });
-        Map::Curve { key, points, range }
-    } else {
-        let cols = key.width.max(1);
-        let rows2 = key.height.max(1) * 2;
-        let (x0, x1) = sc.domain[0];
-        let (y0, y1) = sc.domain[1];
-        // Other variables (3D and up) sit at the middle of their range.
-        let mut p: Vec<f64> = sc.domain.iter().map(|(a, b)| (a + b) / 2.0).collect();
-        let mut values = Vec::with_capacity(cols as usize * rows2 as usize);
-        for r in 0..rows2 {
-            p[1] = y1 - (y1 - y0) * (r as f64 + 0.5) / rows2 as f64;
-            for c in 0..cols {
-                p[0] = x0 + (x1 - x0) * (c as f64 + 0.5) / cols as f64;
-                values.push(f.value(&p));
-            }
-        }
-        Map::Grid {
-            key,
-            cols,
-            rows2,
-            levels: colormap::equalise(&values),
-        }
-    }
-}
 
 /// Draw the landscape pane.
 pub fn render(
@@ -173,186 +64,404 @@ pub fn render(
     snap: &Snapshot,
     theme: Theme,
 ) {
-    let title = match sc.dim() {
-        1 => format!(" f({}) ", sc.vars[0]),
-        _ => format!(
-            " f({}, {}) {} ∈ [{}, {}] · {} ∈ [{}, {}] ",
-            sc.vars[0],
-            sc.vars[1],
-            sc.vars[0],
-            scale::tick(sc.domain[0].0),
-            scale::tick(sc.domain[0].1),
-            sc.vars[1],
-            scale::tick(sc.domain[1].0),
-            scale::tick(sc.domain[1].1),
-        ),
-    };
-    let block = Block::bordered().title(Line::styled(title, theme.title()));
+    let title = format!(" f({}) ", sc.vars.join(", "));
+    let entries = legend_entries(sc, snap, theme);
+    let legend = chart::legend(
+        &entries,
+        snap.runs.len(),
+        area.width.saturating_sub(2),
+        theme,
+    );
+    let block = Block::bordered()
+        .title(Line::styled(title, theme.title()))
+        .title_bottom(legend);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
     if sc.dim() == 1 {
-        render_curve(frame, area, block, maps, surface, sc, snap, theme);
-    } else {
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
-        if inner.width == 0 || inner.height == 0 {
-            return;
-        }
         let map = maps.get(sc, surface.key(inner.width, inner.height));
-        if let Map::Grid { levels, cols, .. } = map.as_ref() {
-            paint_grid(frame.buffer_mut(), inner, levels, *cols, theme.depth);
+        if let Map::Curve { points, range, .. } = map.as_ref() {
+            render_curve(frame, inner, points, *range, sc, snap, theme);
         }
-        overlay_runs(frame.buffer_mut(), inner, sc, snap, theme);
+        return;
+    }
+    let axes = map_axes(sc);
+    let layout = map_layout(inner, &axes);
+    let plot = layout.plot;
+    let map = maps.get(sc, surface.key(plot.width, plot.height));
+    let Map::Grid {
+        levels,
+        cols,
+        scale,
+        ..
+    } = map.as_ref()
+    else {
+        return;
+    };
+    let buf = frame.buffer_mut();
+    paint_grid(buf, plot, levels, *cols, theme);
+    if let Some(bar) = layout.bar {
+        chart::draw_axes(buf, inner, plot, layout.labels, &axes, theme);
+        value_scale(buf, bar, *scale, theme);
+    }
+    overlay_runs(buf, plot, &axes, sc, snap, theme);
+}
+
+/// One entry per run (what marks where it is now, and without colour its
+/// trail's glyph), then the other starts', start and minimum marks.
+fn legend_entries(sc: &Scenario, snap: &Snapshot, theme: Theme) -> Vec<Entry> {
+    let mut out: Vec<Entry> = snap
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let now = match (theme.color, sc.dim()) {
+                (true, 1) => '█',
+                _ => theme.now_glyph(i),
+            };
+            let glyph = if theme.color {
+                now.to_string()
+            } else {
+                format!("{now}{}", theme.trail_glyph(i))
+            };
+            Entry {
+                glyph,
+                style: theme.run(i).add_modifier(Modifier::BOLD),
+                name: r.name.clone(),
+            }
+        })
+        .collect();
+    if theme.color && snap.starts().is_some() {
+        out.push(Entry {
+            glyph: theme.end_glyph(0).to_string(),
+            style: Style::new(),
+            name: "other starts".into(),
+        });
+    }
+    if sc.dim() > 1 {
+        out.push(Entry {
+            glyph: theme.start_glyph().to_string(),
+            style: Style::new(),
+            name: "start".into(),
+        });
+    }
+    if sc.minimum.is_some() {
+        out.push(Entry {
+            glyph: theme.minimum_glyph().to_string(),
+            style: theme.minimum(),
+            name: "min".into(),
+        });
+    }
+    out
+}
+
+/// Scatter points of one glyph.
+fn scatter(points: &[(f64, f64)], marker: Marker, style: Style) -> Dataset<'_> {
+    Dataset::default()
+        .marker(marker)
+        .graph_type(GraphType::Scatter)
+        .style(style)
+        .data(points)
+}
+
+/// The marker of `glyph`: ratatui's own for `•` and `█`.
+fn glyph_marker(glyph: char) -> Marker {
+    match glyph {
+        '•' => Marker::Dot,
+        '█' => Marker::Block,
+        c => Marker::Custom(c),
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+fn finite(points: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
+    points
+        .filter(|p| p.0.is_finite() && p.1.is_finite())
+        .collect()
+}
+
+/// The 1D pane: f's `points` (finite within `range`), the runs on it.
 fn render_curve(
     frame: &mut Frame,
-    area: Rect,
-    block: Block,
-    maps: &mut MapCache,
-    surface: SurfaceId,
+    inner: Rect,
+    points: &[(f64, f64)],
+    range: (f64, f64),
     sc: &Scenario,
     snap: &Snapshot,
     theme: Theme,
 ) {
-    let inner = block.inner(area);
-    let map = maps.get(sc, surface.key(inner.width, inner.height));
-    let Map::Curve { points, range, .. } = map.as_ref() else {
+    let (lo, hi) = sc.domain[0];
+    let axes = Axes {
+        x: [lo, hi],
+        x_ticks: Ticks::Linear,
+        y: if range.0 <= range.1 {
+            scale::nice_range(range.0, range.1)
+        } else {
+            [0.0, 1.0]
+        },
+        y_ticks: Ticks::Linear,
+        grid: Grid::Canvas(theme.line_dots()),
+    };
+    let Some((plot, lw)) = chart::plot_area(inner, &axes) else {
         return;
     };
-    let (lo, hi) = sc.domain[0];
-    let y_bounds = if range.0 <= range.1 {
-        scale::nice_range(range.0, range.1)
-    } else {
-        [0.0, 1.0]
-    };
+    chart::draw_axes(frame.buffer_mut(), inner, plot, lw, &axes, theme);
     let mut f = sc.expr.evaluator();
+    let mut at = |p: &[f64]| (p[0], f.value(p));
     let trails: Vec<Vec<(f64, f64)>> = snap
         .runs
         .iter()
         .map(|r| {
-            r.trail
-                .iter()
-                .skip(r.trail.len().saturating_sub(TRAIL_1D))
-                .map(|p| (p[0], f.value(p)))
-                .collect()
+            let skip = r.trail.len().saturating_sub(TRAIL_1D);
+            finite(r.trail.iter().skip(skip).map(&mut at))
         })
         .collect();
-    let now: Vec<[(f64, f64); 1]> = snap
+    let now: Vec<Vec<(f64, f64)>> = snap
         .runs
         .iter()
-        .map(|r| [(r.params[0], f.value(&r.params))])
+        .map(|r| finite(std::iter::once(at(&r.params))))
         .collect();
     // Every start's current point, per run (many-start scenarios).
     let ends: Vec<Vec<(f64, f64)>> = snap
         .runs
         .iter()
         .map(|r| {
-            r.starts.as_ref().map_or_else(Vec::new, |s| {
-                s.ends.iter().map(|p| (p[0], f.value(p))).collect()
-            })
+            r.starts
+                .as_ref()
+                .map_or_else(Vec::new, |s| finite(s.ends.iter().map(|p| at(p))))
         })
         .collect();
-    let minimum: Vec<(f64, f64)> = sc
-        .minimum
-        .iter()
-        .map(|m| (m[0], sc.min_value.unwrap_or(f64::NAN)))
-        .collect();
-    let mut datasets = vec![
-        Dataset::default()
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(theme.dim())
-            .data(points),
-    ];
-    // Chart layers replace whole cells, so a braille trail would erase the
-    // curve's dots under it: the trail is drawn as `•` cells instead.
-    for (i, t) in trails.iter().enumerate() {
-        datasets.push(
+    let minimum = finite(
+        sc.minimum
+            .iter()
+            .map(|m| (m[0], sc.min_value.unwrap_or(f64::NAN))),
+    );
+    let mut datasets: Vec<Dataset> = chart::segments(points)
+        .map(|seg| {
             Dataset::default()
-                .marker(Marker::Dot)
-                .graph_type(GraphType::Scatter)
-                .style(theme.run(i))
-                .data(t),
-        );
+                .marker(theme.line_marker())
+                .graph_type(GraphType::Line)
+                .style(theme.dim())
+                .data(seg)
+        })
+        .collect();
+    // Chart layers replace whole cells, so a braille trail would erase the
+    // curve's dots under it: the trail is drawn as glyph cells instead.
+    for (i, t) in trails.iter().enumerate() {
+        datasets.push(scatter(t, glyph_marker(trail_1d(theme, i)), theme.run(i)));
     }
     for (i, e) in ends.iter().enumerate().filter(|(_, e)| !e.is_empty()) {
-        datasets.push(
-            Dataset::default()
-                .marker(Marker::Dot)
-                .graph_type(GraphType::Scatter)
-                .style(theme.run(i))
-                .data(e),
-        );
+        datasets.push(scatter(e, glyph_marker(trail_1d(theme, i)), theme.run(i)));
     }
-    datasets.push(
-        Dataset::default()
-            .marker(Marker::Dot)
-            .graph_type(GraphType::Scatter)
-            .style(theme.title())
-            .data(&minimum),
-    );
+    datasets.push(scatter(
+        &minimum,
+        Marker::Custom(theme.minimum_glyph()),
+        theme.minimum(),
+    ));
     for (i, p) in now.iter().enumerate() {
-        datasets.push(
-            Dataset::default()
-                .marker(Marker::Block)
-                .graph_type(GraphType::Scatter)
-                .style(theme.run(i))
-                .data(p),
-        );
+        let glyph = if theme.color {
+            '█'
+        } else {
+            theme.now_glyph(i)
+        };
+        let style = theme.run(i).add_modifier(Modifier::BOLD);
+        datasets.push(scatter(p, glyph_marker(glyph), style));
     }
-    let chart = Chart::new(datasets)
-        .block(block)
-        .x_axis(
-            Axis::default()
-                .bounds([lo, hi])
-                .labels(vec![
-                    scale::tick(lo),
-                    scale::tick((lo + hi) / 2.0),
-                    scale::tick(hi),
-                ])
-                .style(theme.axis()),
+    chart::draw_curves(frame, plot, datasets, axes.x, axes.y);
+}
+
+/// A 1D trail's glyph: `•` in colour, the run's own without.
+fn trail_1d(theme: Theme, i: usize) -> char {
+    if theme.color {
+        '•'
+    } else {
+        theme.trail_glyph(i)
+    }
+}
+
+/// Where the map goes in a pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MapLayout {
+    /// The map's cells.
+    pub plot: Rect,
+    /// Width of the y labels left of the map's axis (0: no axes).
+    pub labels: u16,
+    /// The value scale's row (`None` when the pane is too small for it).
+    pub bar: Option<Rect>,
+}
+
+/// The map's `cols × rows` in at most `w × h` cells for a domain `ratio`
+/// (width / height) times as wide as tall: a cell is about twice as tall
+/// as wide, so `cols / (2 rows)` should be `ratio`. The largest map within
+/// 5 % of it, else the nearest.
+pub fn letterbox(w: u16, h: u16, ratio: f64) -> (u16, u16) {
+    let ratio = if ratio.is_finite() && ratio > 0.0 {
+        ratio
+    } else {
+        1.0
+    };
+    let mut best = (w.max(1), 1, f64::INFINITY);
+    for rows in (1..=h).rev() {
+        let cols = (2.0 * rows as f64 * ratio).round();
+        if cols < 1.0 || cols > w as f64 {
+            continue;
+        }
+        let err = (cols / (2.0 * rows as f64) / ratio - 1.0).abs();
+        if err <= 0.05 {
+            return (cols as u16, rows);
+        }
+        if err < best.2 {
+            best = (cols as u16, rows, err);
+        }
+    }
+    (best.0, best.1)
+}
+
+/// Lay the map out in `inner`: the map letterboxed to the domain's aspect,
+/// y labels and axis left of it, x axis and labels and the value scale
+/// below; in a pane too small for those, the bare map.
+pub fn map_layout(inner: Rect, axes: &Axes) -> MapLayout {
+    let ratio = (axes.x[1] - axes.x[0]) / (axes.y[1] - axes.y[0]);
+    let centred = |w: u16, h: u16| {
+        Rect::new(
+            inner.x + (inner.width - w) / 2,
+            inner.y + (inner.height - h) / 2,
+            w,
+            h,
         )
-        .y_axis(
-            Axis::default()
-                .bounds(y_bounds)
-                .labels(scale::labels(y_bounds))
-                .style(theme.axis()),
-        );
-    frame.render_widget(chart, area);
+    };
+    if inner.height < 6 || inner.width < 10 {
+        let (cols, rows) = letterbox(inner.width, inner.height, ratio);
+        return MapLayout {
+            plot: centred(cols, rows),
+            labels: 0,
+            bar: None,
+        };
+    }
+    let avail_h = inner.height - 3;
+    let labels = axes
+        .y_labels(avail_h)
+        .iter()
+        .map(|t| crate::text::display_width(&t.label) as u16)
+        .filter(|&w| w <= inner.width / 4)
+        .max()
+        .unwrap_or(0);
+    let (cols, rows) = letterbox(inner.width - labels - 1, avail_h, ratio);
+    let block = centred(labels + 1 + cols, rows + 3);
+    let bar_w = block.width.max(30).min(inner.width);
+    let bar_x = (block.x + block.width / 2)
+        .saturating_sub(bar_w / 2)
+        .clamp(inner.x, inner.right() - bar_w);
+    MapLayout {
+        plot: Rect::new(block.x + labels + 1, block.y, cols, rows),
+        labels,
+        bar: Some(Rect::new(bar_x, block.y + rows + 2, bar_w, 1)),
+    }
+}
+
+/// The axes of a scenario's map: its domain's first two variables.
+pub fn map_axes(sc: &Scenario) -> Axes {
+    Axes {
+        x: [sc.domain[0].0, sc.domain[0].1],
+        x_ticks: Ticks::Linear,
+        y: [sc.domain[1].0, sc.domain[1].1],
+        y_ticks: Ticks::Linear,
+        grid: Grid::Cells,
+    }
+}
+
+/// The colour of level `t` in a cell: `(glyph, fg, bg)`.
+fn level_cell(top: f64, bottom: f64, theme: Theme) -> (char, Option<Color>, Option<Color>) {
+    let depth = theme.depth;
+    match (colormap::color(top, depth), colormap::color(bottom, depth)) {
+        (Some(_), Some(_)) if theme.charset == Charset::Console => {
+            ('█', colormap::color((top + bottom) / 2.0, depth), None)
+        }
+        (Some(t), Some(b)) => ('▀', Some(t), Some(b)),
+        _ => (colormap::shade((top + bottom) / 2.0), None, None),
+    }
 }
 
 /// Fill `area` with the colour map.
-fn paint_grid(buf: &mut Buffer, area: Rect, levels: &[f64], cols: u16, depth: ColorDepth) {
+fn paint_grid(buf: &mut Buffer, area: Rect, levels: &[f64], cols: u16, theme: Theme) {
     for row in 0..area.height {
         for col in 0..area.width.min(cols) {
             let top = levels[(2 * row as usize) * cols as usize + col as usize];
             let bottom = levels[(2 * row as usize + 1) * cols as usize + col as usize];
+            let (ch, fg, bg) = level_cell(top, bottom, theme);
             let cell = &mut buf[(area.x + col, area.y + row)];
-            match (colormap::color(top, depth), colormap::color(bottom, depth)) {
-                (Some(t), Some(b)) => {
-                    cell.set_char('▀').set_fg(t).set_bg(b);
-                }
-                _ => {
-                    cell.set_char(colormap::shade((top + bottom) / 2.0));
-                }
+            cell.set_char(ch);
+            if let Some(fg) = fg {
+                cell.set_fg(fg);
+            }
+            if let Some(bg) = bg {
+                cell.set_bg(bg);
             }
         }
     }
 }
 
-/// The cell of a point of the domain, if it is inside `area`.
-fn to_cell(sc: &Scenario, area: Rect, p: &[f64]) -> Option<(u16, u16)> {
-    let (x0, x1) = sc.domain[0];
-    let (y0, y1) = sc.domain[1];
-    let fx = (p[0] - x0) / (x1 - x0);
-    let fy = (y1 - p[1]) / (y1 - y0);
-    if !(0.0..=1.0).contains(&fx) || !(0.0..=1.0).contains(&fy) {
+/// The value scale in `row`: `lowest ████ median ████ highest` (the map's
+/// levels are ranked, so its middle colour is the median), or without the
+/// median when narrow.
+fn value_scale(buf: &mut Buffer, row: Rect, scale: Option<[f64; 3]>, theme: Theme) {
+    let Some([lo, mid, hi]) = scale else {
+        return;
+    };
+    let (lo, mid, hi) = (num::sig(lo, 3), num::sig(mid, 3), num::sig(hi, 3));
+    let w = row.width as usize;
+    let ends = lo.len() + hi.len() + 2;
+    let (halves, mid) = if w >= ends + mid.len() + 2 + 4 {
+        let n = w - ends - mid.len() - 2;
+        ([n / 2, n - n / 2], Some(mid))
+    } else if w >= ends + 2 {
+        ([(w - ends) / 2, (w - ends) - (w - ends) / 2], None)
+    } else {
+        return;
+    };
+    let style = theme.axis();
+    let mut x = row.x;
+    let text = |buf: &mut Buffer, x: &mut u16, s: &str| {
+        buf.set_string(*x, row.y, s, style);
+        *x += s.len() as u16;
+    };
+    text(buf, &mut x, &format!("{lo} "));
+    let total = halves[0] + halves[1];
+    for (h, n) in halves.iter().enumerate() {
+        for j in 0..*n {
+            let t = (h * halves[0] + j) as f64 / (total.max(2) - 1) as f64;
+            let cell = &mut buf[(x, row.y)];
+            match colormap::color(t, theme.depth) {
+                Some(c) => {
+                    cell.set_char('█').set_fg(c);
+                }
+                None => {
+                    cell.set_char(colormap::shade(t));
+                }
+            }
+            x += 1;
+        }
+        if h == 0
+            && let Some(m) = &mid
+        {
+            text(buf, &mut x, &format!(" {m} "));
+        }
+    }
+    text(buf, &mut x, &format!(" {hi}"));
+}
+
+/// The cell of a point of the domain, if it is inside `plot`.
+fn to_cell(axes: &Axes, plot: Rect, p: &[f64]) -> Option<(u16, u16)> {
+    let fx = (p[0] - axes.x[0]) / (axes.x[1] - axes.x[0]);
+    let fy = (axes.y[1] - p[1]) / (axes.y[1] - axes.y[0]);
+    if !(0.0..=1.0).contains(&fx) || !(0.0..=1.0).contains(&fy) || plot.is_empty() {
         return None;
     }
-    let c = ((fx * area.width as f64) as u16).min(area.width - 1);
-    let r = ((fy * area.height as f64) as u16).min(area.height - 1);
-    Some((area.x + c, area.y + r))
+    Some((
+        plot.x + axes.col(p[0], plot.width),
+        plot.y + axes.row(p[1], plot.height),
+    ))
 }
 
 /// Cells on the straight line from `a` to `b` (Bresenham), both ends included.
@@ -382,26 +491,41 @@ fn line(a: (u16, u16), b: (u16, u16)) -> Vec<(u16, u16)> {
     }
 }
 
-fn mark(buf: &mut Buffer, at: (u16, u16), ch: char, style: Style) {
+/// Put a marker in a map cell: its glyph and colour, and a black (or
+/// white) cell under it where its colour would not read on the map's.
+fn mark(buf: &mut Buffer, at: (u16, u16), ch: char, style: Style, theme: Theme) {
     let cell = &mut buf[at];
+    // What shows around the glyph: the cell's background (the lower
+    // sample; a full-block cell's is the terminal's own).
+    let under = (cell.bg != Color::Reset).then_some(cell.bg);
     cell.set_char(ch);
     if let Some(fg) = style.fg {
         cell.set_fg(fg);
+    }
+    if let Some(halo) = theme.halo(style.fg, under) {
+        cell.set_bg(halo);
     }
     cell.modifier.insert(style.add_modifier);
 }
 
 /// Trajectories, every start's end, starts, current points and the
 /// minimum over the map.
-fn overlay_runs(buf: &mut Buffer, area: Rect, sc: &Scenario, snap: &Snapshot, theme: Theme) {
+fn overlay_runs(
+    buf: &mut Buffer,
+    plot: Rect,
+    axes: &Axes,
+    sc: &Scenario,
+    snap: &Snapshot,
+    theme: Theme,
+) {
     for (i, r) in snap.runs.iter().enumerate() {
         let style = theme.run(i);
         let mut prev: Option<(u16, u16)> = None;
         for p in r.path.iter().chain([r.params.as_slice()]) {
-            let here = to_cell(sc, area, p);
+            let here = to_cell(axes, plot, p);
             if let (Some(a), Some(b)) = (prev, here) {
                 for c in line(a, b) {
-                    mark(buf, c, '·', style);
+                    mark(buf, c, theme.trail_glyph(i), style, theme);
                 }
             }
             prev = here;
@@ -409,42 +533,33 @@ fn overlay_runs(buf: &mut Buffer, area: Rect, sc: &Scenario, snap: &Snapshot, th
     }
     for (i, r) in snap.runs.iter().enumerate() {
         for p in r.starts.iter().flat_map(|s| &s.ends) {
-            if let Some(c) = to_cell(sc, area, p) {
-                mark(buf, c, '•', theme.run(i));
+            if let Some(c) = to_cell(axes, plot, p) {
+                mark(buf, c, theme.end_glyph(i), theme.run(i), theme);
             }
         }
     }
     for (i, r) in snap.runs.iter().enumerate() {
-        if let Some(c) = to_cell(sc, area, &r.start) {
-            mark(buf, c, '○', theme.run(i));
+        if let Some(c) = to_cell(axes, plot, &r.start) {
+            mark(buf, c, theme.start_glyph(), theme.run(i), theme);
         }
     }
     if let Some(m) = &sc.minimum
-        && let Some(c) = to_cell(sc, area, m)
+        && let Some(c) = to_cell(axes, plot, m)
     {
-        let style = if theme.color {
-            Style::new().fg(Color::White).add_modifier(Modifier::BOLD)
-        } else {
-            Style::new().add_modifier(Modifier::BOLD)
-        };
-        mark(buf, c, '✕', style);
+        mark(buf, c, theme.minimum_glyph(), theme.minimum(), theme);
     }
     // Current points last, so they are never hidden.
     for (i, r) in snap.runs.iter().enumerate() {
-        if let Some(c) = to_cell(sc, area, &r.params) {
-            let ch = if theme.color {
-                '●'
-            } else {
-                char::from_digit((i + 1) as u32 % 10, 10).unwrap_or('●')
-            };
-            mark(buf, c, ch, theme.run(i).add_modifier(Modifier::BOLD));
+        if let Some(c) = to_cell(axes, plot, &r.params) {
+            let style = theme.run(i).add_modifier(Modifier::BOLD);
+            mark(buf, c, theme.now_glyph(i), style, theme);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::line;
+    use super::{letterbox, line};
 
     #[test]
     fn lines_are_connected() {
@@ -457,5 +572,24 @@ mod tests {
         assert!(l.windows(2).all(|w| {
             (w[0].0 as i32 - w[1].0 as i32).abs() <= 1 && (w[0].1 as i32 - w[1].1 as i32).abs() <= 1
         }));
+    }
+
+    #[test]
+    fn letterboxes_keep_the_aspect() {
+        // A square domain: twice as many columns as rows.
+        assert_eq!(letterbox(54, 52, 1.0), (54, 27));
+        assert_eq!(letterbox(200, 20, 1.0), (40, 20));
+        // The ravine, 10 times as wide as tall.
+        assert_eq!(letterbox(27, 10, 10.0), (20, 1));
+        assert_eq!(letterbox(100, 40, 10.0), (100, 5));
+        // Tall domains, and nothing sensible to go by.
+        assert_eq!(letterbox(40, 40, 0.25), (20, 40));
+        assert_eq!(letterbox(10, 3, f64::NAN), (6, 3));
+        for w in 1..60 {
+            for h in 1..30 {
+                let (c, r) = letterbox(w, h, 1.3);
+                assert!(c >= 1 && c <= w && r >= 1 && r <= h, "{w}x{h}: {c}x{r}");
+            }
+        }
     }
 }

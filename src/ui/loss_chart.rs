@@ -1,11 +1,12 @@
-//! The loss curves: one braille line per run, epochs on x, loss on y
-//! (linear, or log of loss − offset when `l` is toggled).
+//! The loss curves: one line per run (braille, or half blocks on a text
+//! console), epochs on x, loss on y (linear, or log of loss − offset when
+//! `l` is toggled, labelled in decades). The legend names every run.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::chart::{self, ChartSpec, Series};
-use super::scale::{self, LogAxis};
+use super::scale::{self, LogAxis, Ticks};
 use super::theme::Theme;
 use crate::descent::run::Status;
 use crate::track::Snapshot;
@@ -54,12 +55,12 @@ pub fn spec(snap: &Snapshot, log: bool, known_min: Option<f64>) -> ChartSpec {
             .map(|(i, r)| Series {
                 name: r.name.clone(),
                 run: i,
+                var: None,
                 points: r
                     .loss_series
                     .iter()
                     .map(|&(x, y)| (x, axis.apply(y)))
                     .collect(),
-                marker: None,
             })
             .collect();
         let y_bounds = if lo <= hi {
@@ -71,7 +72,7 @@ pub fn spec(snap: &Snapshot, log: bool, known_min: Option<f64>) -> ChartSpec {
             title: axis.title(),
             x_bounds,
             y_bounds,
-            y_labels: LogAxis::labels(y_bounds),
+            y_ticks: Ticks::Decades,
             series,
         }
     } else {
@@ -84,7 +85,7 @@ pub fn spec(snap: &Snapshot, log: bool, known_min: Option<f64>) -> ChartSpec {
             title: "loss".into(),
             x_bounds,
             y_bounds,
-            y_labels: scale::labels(y_bounds),
+            y_ticks: Ticks::Linear,
             series: snap
                 .runs
                 .iter()
@@ -92,8 +93,8 @@ pub fn spec(snap: &Snapshot, log: bool, known_min: Option<f64>) -> ChartSpec {
                 .map(|(i, r)| Series {
                     name: r.name.clone(),
                     run: i,
+                    var: None,
                     points: r.loss_series.clone(),
-                    marker: None,
                 })
                 .collect(),
         }

@@ -1,13 +1,15 @@
 //! The lower chart, cycled with `c`: loss · position · gradient · lr, each
-//! against epoch, one colour per run. In 2D the first variable is a braille
-//! line and the second a dotted one (the title says which).
+//! against epoch, one colour per run. In 2D, in colour, the first variable
+//! is a line, the second dots, the third bars (the title says which, the
+//! legend which colour is which run); without colour every series has its
+//! own glyph, and the legend shows a run's glyphs in the order the title
+//! names the variables (`⣿• fixed` under `position: x, y`).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::symbols::Marker;
 
 use super::chart::{self, ChartSpec, Series};
-use super::scale;
+use super::scale::{self, Ticks};
 use super::theme::Theme;
 use crate::app::LowerChart;
 use crate::descent::history::Point;
@@ -29,18 +31,17 @@ pub fn render(
         LowerChart::Loss => super::loss_chart::spec(snap, log, known_min),
         _ => spec(snap, which, vars),
     };
+    if !theme.color && vars.len() > 1 && which != LowerChart::Lr && which != LowerChart::Loss {
+        // Each series has its own glyph; the legend shows a run's in the
+        // order of the variables.
+        spec.title = format!(
+            "{}: {}",
+            spec.title.split(':').next().unwrap_or_default(),
+            vars.join(", ")
+        );
+    }
     spec.title.push_str(&super::basins::start_note(snap));
     chart::render(frame, area, &spec, theme);
-}
-
-/// Markers of the variables of one run: the run's own for the first,
-/// dots for the second, then bars.
-fn var_marker(d: usize) -> Option<Marker> {
-    match d {
-        0 => None,
-        1 => Some(Marker::Dot),
-        _ => Some(Marker::Bar),
-    }
 }
 
 fn per_variable(
@@ -51,16 +52,13 @@ fn per_variable(
     let mut out = Vec::new();
     for (i, r) in snap.runs.iter().enumerate() {
         for (d, points) in series(r).iter().enumerate() {
-            let name = if vars.len() == 1 {
-                r.name.clone()
-            } else {
-                format!("{} {}", r.name, vars.get(d).map_or("?", String::as_str))
-            };
+            let var =
+                (vars.len() > 1).then(|| (d, vars.get(d).map_or("?", String::as_str).to_string()));
             out.push(Series {
-                name,
+                name: r.name.clone(),
                 run: i,
+                var,
                 points: points.clone(),
-                marker: var_marker(d),
             });
         }
     }
@@ -100,8 +98,8 @@ pub fn spec(snap: &Snapshot, which: LowerChart, vars: &[String]) -> ChartSpec {
                 .map(|(i, r)| Series {
                     name: r.name.clone(),
                     run: i,
+                    var: None,
                     points: r.lr_series.clone(),
-                    marker: None,
                 })
                 .collect(),
         ),
@@ -115,7 +113,7 @@ pub fn spec(snap: &Snapshot, which: LowerChart, vars: &[String]) -> ChartSpec {
         title,
         x_bounds: chart::epoch_bounds(snap.epochs),
         y_bounds,
-        y_labels: scale::labels(y_bounds),
+        y_ticks: Ticks::Linear,
         series,
     }
 }

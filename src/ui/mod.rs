@@ -4,10 +4,10 @@
 //! ```text
 //!  downhill Peaks: descent in 2D              3/12 · epoch 37/1000 · running · 100 ep/s
 //!  about: what this scenario shows
-//! ┌ scenarios ──┐┌ loss ──────────┐┌ landscape ───────┐┌ learning rate ───┐
-//! │ (sidebar,   ││ braille curves ││ f(x) curve, or   ││ braille curves   │
-//! │  ≥ 140 cols)│└────────────────┘│ 2D colour map    │└──────────────────┘
-//! │             │                  └──────────────────┘
+//! ┌ scenarios ──┐┌ loss ──────────┐┌ f(x, y) ─────────┐┌ learning rate ───┐
+//! │ (sidebar,   ││ curves, axes   ││ f(x) curve, or   ││ curves, axes     │
+//! │  ≥ 140 cols)│└ ━ legend ──────┘│ 2D colour map    │└ ━ legend ────────┘
+//! │             │                  └ ● legend ────────┘
 //! │             │┌ runs ──────────────────────────────────────────────────────────┐
 //! │             ││ run  schedule  x  y  loss  |∇f|  lr  dist  status              │
 //! └─────────────┘└───────────────────────────────────────────────────────────────┘
@@ -18,6 +18,10 @@
 //! whole main area; `b` puts the basins view (where many starts ended) in
 //! place of the runs table, up to 3/5 of the height. Popups (help, scenario picker) are drawn last. Below
 //! [`MIN_WIDTH`]×[`MIN_HEIGHT`] a single line asks for a bigger terminal.
+//!
+//! What the terminal can show (its colour depth and character set, found
+//! by the driver and kept in the model) makes the [`Theme`] every pane
+//! draws with.
 
 pub mod basins;
 pub mod chart;
@@ -32,6 +36,7 @@ pub mod lower_chart;
 pub mod params_table;
 pub mod scale;
 pub mod scenario_list;
+pub mod surface;
 pub mod sweep_view;
 pub mod theme;
 
@@ -64,7 +69,7 @@ pub struct ViewCache {
 /// Draw the whole dashboard for `model`.
 pub fn draw(frame: &mut Frame, model: &Model, cache: &mut ViewCache) {
     let area = frame.area();
-    let theme = Theme::new(model.color);
+    let theme = Theme::new(model.color, model.charset);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let msg = format!(
             "terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{})",

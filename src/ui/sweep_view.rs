@@ -150,7 +150,11 @@ fn render_curve(
         .map(|(d, s)| {
             Dataset::default()
                 .name(format!("final {}", sc.vars[d]))
-                .marker(if d == 0 { Marker::Braille } else { Marker::Dot })
+                .marker(if d == 0 {
+                    theme.line_marker()
+                } else {
+                    Marker::Dot
+                })
                 .graph_type(GraphType::Line)
                 .style(theme.run(d))
                 .data(s)

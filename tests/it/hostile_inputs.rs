@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use downhill::app::LowerChart;
+use downhill::app::{Charset, ColorDepth, LowerChart};
 use downhill::descent::Function;
 use downhill::descent::expr::Expr;
 use downhill::descent::run::Status;
@@ -24,7 +24,7 @@ use downhill::text::display_width;
 use downhill::track::{Slot, Snapshot};
 use downhill::ui::chart::ChartSpec;
 use downhill::ui::scale::{self, LogAxis};
-use downhill::ui::{loss_chart, lower_chart};
+use downhill::ui::{Theme, loss_chart, lower_chart};
 
 // ---------------------------------------------------------------------------------------
 // The corpus.
@@ -1002,12 +1002,15 @@ fn readable(spec: &ChartSpec, what: &str) {
         a.is_finite() && b.is_finite() && a < b,
         "{what}: x bounds {a}, {b}"
     );
-    for l in &spec.y_labels {
-        let l = l.to_lowercase();
-        assert!(
-            !l.contains("nan") && !l.contains("inf"),
-            "{what}: label {l}"
-        );
+    let theme = Theme::new(ColorDepth::Ansi16, Charset::Unicode);
+    for rows in [1, 2, 5, 30] {
+        for t in spec.y_labels(rows, theme) {
+            let l = t.label.to_lowercase();
+            assert!(
+                !l.contains("nan") && !l.contains("inf"),
+                "{what}: label {l}"
+            );
+        }
     }
 }
 

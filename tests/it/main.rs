@@ -23,4 +23,5 @@ mod session;
 mod starts;
 mod sweep;
 mod ui_basins;
+mod ui_plots;
 mod ui_snapshots;

@@ -84,17 +84,14 @@ impl Screen {
     }
 
     async fn start(h: &client::Handle<Client>, cols: u16, rows: u16) -> Screen {
+        Screen::start_term(h, "xterm-256color", cols, rows).await
+    }
+
+    /// Start a dashboard on a terminal that says it is `term`.
+    async fn start_term(h: &client::Handle<Client>, term: &str, cols: u16, rows: u16) -> Screen {
         let channel = h.channel_open_session().await.expect("a session channel");
         channel
-            .request_pty(
-                true,
-                "xterm-256color",
-                u32::from(cols),
-                u32::from(rows),
-                0,
-                0,
-                &[],
-            )
+            .request_pty(true, term, u32::from(cols), u32::from(rows), 0, 0, &[])
             .await
             .unwrap();
         channel.request_shell(true).await.unwrap();
@@ -563,4 +560,46 @@ async fn a_stalled_client_loses_frames_not_memory_and_recovers() {
         caught_up == redrawn,
         "the screen after the stall differs from a full redraw"
     );
+}
+
+/// The client's `TERM` (from its pty request) decides what is drawn: the
+/// Linux console gets half blocks, not braille, and 16 colours; an
+/// xterm-256color the 256-colour palette.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clients_term_decides_glyphs_and_colours() {
+    let (addr, _server) = server_with(|_| {}).await;
+    let screen_of = |s: &Screen| {
+        let sc = s.vt.screen();
+        let (rows, cols) = sc.size();
+        let mut cells = Vec::new();
+        for r in 0..rows.get() {
+            for c in 0..cols.get() {
+                if let Some(cell) = sc.cell(r, c) {
+                    cells.push((cell.contents().to_string(), cell.fgcolor()));
+                }
+            }
+        }
+        cells
+    };
+    let braille = |s: &str| s.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c));
+    for term in ["linux", "xterm-256color"] {
+        let (h, auth) = login(addr, key(2)).await;
+        assert!(auth.success(), "{auth:?}");
+        let mut s = Screen::start_term(&h, term, 100, 30).await;
+        s.until(Duration::from_secs(5), |t| epoch(t).is_some_and(|e| e > 5))
+            .await;
+        let cells = screen_of(&s);
+        let text: String = cells.iter().map(|c| c.0.as_str()).collect();
+        let indexed = cells
+            .iter()
+            .any(|c| matches!(c.1, vt100::Color::Idx(i) if i >= 16));
+        if term == "linux" {
+            assert!(!braille(&text), "{term}: braille\n{}", s.text);
+            assert!(text.contains('▀') || text.contains('▄'), "{}", s.text);
+            assert!(!indexed, "{term}: 16 colours only");
+        } else {
+            assert!(braille(&text), "{term}: no braille\n{}", s.text);
+            assert!(indexed, "{term}: the 256-colour palette");
+        }
+    }
 }

@@ -2,36 +2,17 @@
 //! ratatui's TestBackend at fixed sizes and epochs, compared with insta
 //! snapshots.
 
-use std::sync::Arc;
-
-use downhill::app::{Action, Entry, Model, update};
-use downhill::scenario::{self, bundled};
-use downhill::track::Slot;
+use downhill::app::{Action, Model, update};
+use downhill::scenario::bundled;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+
+use crate::common::model_at;
 
 const PEAKS: usize = 2; // 03-peaks (one start)
 const PEAKS_STARTS: usize = 15; // 16-peaks-starts
 const UNFORTUNATE_STARTS: usize = 16; // 17-unfortunate-starts
 const SADDLE_STARTS: usize = 17; // 18-saddle-starts
-
-/// The bundled scenarios, `current` on screen, stepped `epochs` times, paused.
-fn model_at(current: usize, epochs: u64) -> Model {
-    let entries = bundled::ALL
-        .iter()
-        .map(|(n, t)| Entry::new(bundled::label(n), scenario::parse(&bundled::label(n), t)))
-        .collect();
-    let mut m = Model::new(entries);
-    m.current = current;
-    m.paused = true;
-    let sc = m.entries[current].scenario.as_ref().unwrap().clone();
-    let mut slot = Slot::new(current, 0, sc);
-    for _ in 0..epochs {
-        slot.step();
-    }
-    update(&mut m, Action::Snapshot(Arc::new(slot.snapshot())));
-    m
-}
 
 fn basins_at(current: usize, epochs: u64) -> Model {
     let mut m = model_at(current, epochs);

@@ -1,4 +1,5 @@
-//! Driving the real binary in a pseudo-terminal and reading its screen.
+//! Shared by the test files: the bundled scenarios as a dashboard model,
+//! and driving the real binary in a pseudo-terminal and reading its screen.
 
 #![allow(dead_code)]
 
@@ -161,4 +162,55 @@ pub fn restored(bytes: &[u8]) -> bool {
     let show = s.rfind("\x1b[?25h");
     let hide = s.rfind("\x1b[?25l");
     leave.is_some() && show.is_some() && leave > enter && show > hide
+}
+
+/// The bundled scenarios, `current` on screen, stepped `epochs` times, paused.
+pub fn model_at(current: usize, epochs: u64) -> downhill::app::Model {
+    use downhill::app::{Action, Entry, Model, update};
+    use downhill::scenario::{self, bundled};
+    let entries = bundled::ALL
+        .iter()
+        .map(|(n, t)| Entry::new(bundled::label(n), scenario::parse(&bundled::label(n), t)))
+        .collect();
+    let mut m = Model::new(entries);
+    m.current = current;
+    m.paused = true;
+    let sc = m.entries[current].scenario.as_ref().unwrap().clone();
+    let mut slot = downhill::track::Slot::new(current, 0, sc);
+    for _ in 0..epochs {
+        slot.step();
+    }
+    update(&mut m, Action::Snapshot(Arc::new(slot.snapshot())));
+    m
+}
+
+/// The bundled scenario `name` on screen with its sweep filled up to
+/// `fraction` of the points and the sweep view open.
+pub fn sweep_model(name: &str, fraction: f64, cursor: (i64, i64)) -> downhill::app::Model {
+    use downhill::app::{Action, update};
+    use downhill::scenario::bundled;
+    let idx = bundled::ALL.iter().position(|(n, _)| *n == name).unwrap();
+    let mut m = model_at(idx, 0);
+    let sc = m.entries[idx].scenario.as_ref().unwrap().clone();
+    let full = downhill::sweep::compute(&sc, |_, _| {}).unwrap();
+    update(&mut m, Action::OpenSweep);
+    let n = (full.len() as f64 * fraction) as usize;
+    let results: Vec<_> = full.points[..n]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, p.clone().unwrap()))
+        .collect();
+    update(
+        &mut m,
+        Action::SweepResults {
+            id: idx,
+            generation: 0,
+            results: Arc::new(results),
+        },
+    );
+    update(&mut m, Action::SweepCursor(cursor.0, cursor.1));
+    // Without colour the heatmap's levels are shading characters, which a
+    // text snapshot can show.
+    m.color = downhill::app::ColorDepth::None;
+    m
 }
