@@ -1,4 +1,4 @@
-//! The lower chart, cycled with `c`: loss · position · gradient · lr, each
+//! The lower chart, cycled with `c`: lr · position · gradient, each
 //! against epoch, one colour per run. In 2D the first variable is a braille
 //! line and the second a dotted one (the title says which).
 
@@ -14,21 +14,15 @@ use crate::descent::history::Point;
 use crate::track::{RunView, Snapshot};
 
 /// Draw the lower chart of `snap`.
-#[allow(clippy::too_many_arguments)]
 pub fn render(
     frame: &mut Frame,
     area: Rect,
     snap: &Snapshot,
     which: LowerChart,
     vars: &[String],
-    log: bool,
-    known_min: Option<f64>,
     theme: Theme,
 ) {
-    let mut spec = match which {
-        LowerChart::Loss => super::loss_chart::spec(snap, log, known_min),
-        _ => spec(snap, which, vars),
-    };
+    let mut spec = spec(snap, which, vars);
     spec.title.push_str(&super::basins::start_note(snap));
     chart::render(frame, area, &spec, theme);
 }
@@ -92,7 +86,7 @@ pub fn spec(snap: &Snapshot, which: LowerChart, vars: &[String]) -> ChartSpec {
             variables_title("gradient", vars),
             per_variable(snap, vars, |r| &r.grad_series),
         ),
-        LowerChart::Lr | LowerChart::Loss => (
+        LowerChart::Lr => (
             "learning rate".to_string(),
             snap.runs
                 .iter()

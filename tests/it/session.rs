@@ -62,7 +62,13 @@ fn screen(sink: &Sink, cols: u16, rows: u16) -> String {
 
 fn epoch(text: &str) -> u64 {
     let at = text.find("epoch ").expect("an epoch counter");
-    text[at + 6..].split('/').next().unwrap().parse().unwrap()
+    let n = text[at + 6..]
+        .split('/')
+        .next()
+        .unwrap()
+        .trim()
+        .replace(',', "");
+    n.parse().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,11 +2,8 @@
 //! ratatui's TestBackend at fixed sizes and epochs, compared with insta
 //! snapshots.
 
-use std::sync::Arc;
-
-use downhill::app::{Action, Entry, Model, update};
-use downhill::scenario::{self, bundled};
-use downhill::track::Slot;
+use downhill::app::{Action, Model, update};
+use downhill::scenario::bundled;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -17,20 +14,7 @@ const SADDLE_STARTS: usize = 17; // 18-saddle-starts
 
 /// The bundled scenarios, `current` on screen, stepped `epochs` times, paused.
 fn model_at(current: usize, epochs: u64) -> Model {
-    let entries = bundled::ALL
-        .iter()
-        .map(|(n, t)| Entry::new(bundled::label(n), scenario::parse(&bundled::label(n), t)))
-        .collect();
-    let mut m = Model::new(entries);
-    m.current = current;
-    m.paused = true;
-    let sc = m.entries[current].scenario.as_ref().unwrap().clone();
-    let mut slot = Slot::new(current, 0, sc);
-    for _ in 0..epochs {
-        slot.step();
-    }
-    update(&mut m, Action::Snapshot(Arc::new(slot.snapshot())));
-    m
+    crate::common::bundled_model(current, epochs, true)
 }
 
 fn basins_at(current: usize, epochs: u64) -> Model {
