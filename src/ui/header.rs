@@ -46,8 +46,8 @@ pub fn duration_label(secs: f64) -> String {
 }
 
 /// The pieces of the right-hand status, most important first: `epoch
-/// 37/100`, `running`, the pace (at `max`, the measured rate and the time
-/// left while it runs), `3/12`.
+/// 37/100`, `running` (these two always shown), the pace (at `max`, the
+/// measured rate and the time left while it runs), `3/12`.
 fn status_parts(model: &Model) -> Vec<String> {
     let n = model.entries.len();
     let idx = format!("{}/{}", model.current + 1, n);
@@ -64,7 +64,7 @@ fn status_parts(model: &Model) -> Vec<String> {
         (Pace::Max, RunState::Running, Some(r)) if r > 0.0 => {
             let done = model.snapshot().map_or(0, |s| s.epoch);
             let left = sc.epochs.saturating_sub(done) as f64 / r;
-            format!("max{} · {:>6} left", rate_label(r), duration_label(left))
+            format!("max {} · {:>6} left", rate_label(r), duration_label(left))
         }
         (Pace::Max, RunState::Running, _) => "max · measuring".into(),
         (p, ..) => p.label(),
@@ -98,15 +98,24 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let [top, about] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
     let width = usize::from(area.width);
     let title = model.entry().map(|e| e.name()).unwrap_or_default();
-    let brand = if width >= 80 { " downhill " } else { " " };
-    // The most status that leaves the title its width (up to 16 columns).
+    let title_w = display_width(&title);
+    // The epoch and the state always; then the pace, then the index, as
+    // long as the title keeps 20 columns (or all of a shorter one); the
+    // name `downhill` only when the whole title fits beside it.
     let parts = status_parts(model);
-    let want_title = display_width(&title).min(16);
-    let status = (1..=parts.len())
+    let fits = |status: &str, brand: &str, title: usize| {
+        display_width(status) + 2 + display_width(brand) + title <= width
+    };
+    let status = (2.min(parts.len())..=parts.len())
         .rev()
         .map(|k| status_text(&parts, k))
-        .find(|s| display_width(s) + 2 + display_width(brand) + want_title <= width)
-        .unwrap_or_else(|| status_text(&parts, 1));
+        .find(|s| fits(s, " ", title_w.min(20)))
+        .unwrap_or_else(|| status_text(&parts, 2));
+    let brand = if fits(&status, " downhill ", title_w) {
+        " downhill "
+    } else {
+        " "
+    };
     let status_w = (display_width(&status) + 1).min(width) as u16;
     let [left, right] =
         Layout::horizontal([Constraint::Min(1), Constraint::Length(status_w)]).areas(top);
