@@ -95,6 +95,7 @@ pub fn render_sidebar(frame: &mut Frame, area: Rect, model: &Model, theme: Theme
     let all: Vec<usize> = (0..model.entries.len()).collect();
     let inner = Block::bordered().inner(area);
     let items = items(model, &all, inner.width, inner.height, theme);
+    let heights: Vec<usize> = items.iter().map(ListItem::height).collect();
     let mut state = ListState::default().with_selected(Some(model.current));
     let list = List::new(items)
         .block(
@@ -104,6 +105,41 @@ pub fn render_sidebar(frame: &mut Frame, area: Rect, model: &Model, theme: Theme
         )
         .highlight_style(theme.selected());
     frame.render_stateful_widget(list, area, &mut state);
+    hidden_note(frame, area, &heights, state.offset(), inner.height, theme);
+}
+
+/// On the bottom border of `area`, how many items of a list drawn from
+/// `offset` in `height` rows are out of sight: ` ↑ 2 ↓ 5 more `.
+fn hidden_note(
+    frame: &mut Frame,
+    area: Rect,
+    heights: &[usize],
+    offset: usize,
+    height: u16,
+    theme: Theme,
+) {
+    let (mut end, mut used) = (offset, 0);
+    while end < heights.len() && used + heights[end] <= usize::from(height) {
+        used += heights[end];
+        end += 1;
+    }
+    let (above, below) = (offset, heights.len() - end);
+    let note = match (above, below) {
+        (0, 0) => return,
+        (a, 0) => format!(" ↑ {a} more "),
+        (0, b) => format!(" ↓ {b} more "),
+        (a, b) => format!(" ↑ {a} ↓ {b} more "),
+    };
+    if area.height < 2 || area.width < 4 {
+        return;
+    }
+    let at = Rect {
+        x: area.x + 1,
+        y: area.bottom() - 1,
+        width: area.width - 2,
+        height: 1,
+    };
+    frame.render_widget(Paragraph::new(Line::styled(note, theme.key())), at);
 }
 
 /// The picker popup: a filter line and the matching scenarios.
@@ -153,11 +189,20 @@ pub fn render_picker(
         return;
     }
     let items = items(model, &shown, list_area.width, 0, theme);
+    let heights: Vec<usize> = items.iter().map(ListItem::height).collect();
     let mut state = ListState::default().with_selected(shown.iter().position(|&i| i == selected));
     frame.render_stateful_widget(
         List::new(items).highlight_style(theme.selected()),
         list_area,
         &mut state,
+    );
+    hidden_note(
+        frame,
+        popup,
+        &heights,
+        state.offset(),
+        list_area.height,
+        theme,
     );
 }
 

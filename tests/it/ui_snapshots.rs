@@ -405,3 +405,14 @@ fn sidebar_titles_whole_at_200x60() {
     assert!(text.contains("▸ 4 ‖"), "the current one, paused: {text}");
     assert!(!text.contains('…'), "{text}");
 }
+
+/// A list taller than its box says how many scenarios are out of sight.
+#[test]
+fn the_picker_counts_what_is_out_of_sight() {
+    let mut m = model_at(CHALLENGE, 20);
+    update(&mut m, Action::OpenPicker);
+    let text = format!("{}", render(&m, 60, 16).backend());
+    assert!(text.contains("↓ 8 more"), "{text}");
+    let text = format!("{}", render(&m, 120, 40).backend());
+    assert!(!text.contains(" more "), "{text}");
+}
