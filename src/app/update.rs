@@ -78,6 +78,9 @@ pub enum Action {
     EngineFailed(String),
 }
 
+/// What `space` and `s` say on a finished scenario.
+const DONE: &str = "this scenario is done; r restarts it";
+
 /// Apply `action` to `model`; return the commands for the engine.
 pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
     match action {
@@ -89,7 +92,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
                 return vec![];
             }
             if e.snapshot.as_ref().is_some_and(|s| s.done) {
-                model.message = Some("this scenario is done; r restarts it".into());
+                model.message = Some(DONE.into());
                 return vec![];
             }
             e.paused = !e.paused;
@@ -100,6 +103,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             let Some(e) = model.entries.get_mut(model.current) else {
                 return vec![];
             };
+            if e.snapshot.as_ref().is_some_and(|s| s.done) {
+                model.message = Some(DONE.into());
+                return vec![];
+            }
             let mut out = pause(e);
             if e.scenario.is_ok() {
                 out.push(Command::Step {
@@ -447,8 +454,13 @@ fn switch(model: &mut Model, to: isize) -> Vec<Command> {
         return vec![];
     }
     model.current = to.rem_euclid(n) as usize;
+    let explaining = model.overlay == Overlay::Explain;
     if let Some(e) = model.entries.get_mut(model.current) {
         e.rate.reset();
+        // Explain shows a still step: the scenario it turns to pauses too.
+        if explaining && e.scenario.is_ok() {
+            e.paused = true;
+        }
     }
     activate(model)
 }

@@ -94,8 +94,11 @@ fn space_on_a_finished_scenario_says_so_and_r_restarts_running() {
         Some("this scenario is done; r restarts it")
     );
     assert_eq!(m.entries[0].state(true), RunState::Done);
-    // Paused by a step, then restarted: the new race runs.
-    update(&mut m, Action::Step);
+    m.message = None;
+    assert!(update(&mut m, Action::Step).is_empty(), "nothing to step");
+    assert!(m.message.is_some());
+    // Paused by hand before it finished, then restarted: the new race runs.
+    m.entries[0].paused = true;
     assert!(m.paused());
     assert_eq!(
         names(&update(&mut m, Action::Restart)),
@@ -330,6 +333,12 @@ fn explain_pauses_and_chart_cycles() {
     // Stepping with the panel open keeps it open.
     assert_eq!(names(&update(&mut m, Action::Step)), ["step 0 gen 0"]);
     assert_eq!(m.overlay, Overlay::Explain);
+    // Turning to another scenario under the panel pauses that one too.
+    assert_eq!(
+        names(&update(&mut m, Action::Next)),
+        ["paused true", "activate 1 gen 0"]
+    );
+    update(&mut m, Action::Prev);
     assert!(update(&mut m, Action::ToggleExplain).is_empty());
     assert_eq!(m.overlay, Overlay::None);
     use downhill::app::LowerChart::*;
