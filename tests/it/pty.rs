@@ -321,5 +321,15 @@ fn an_empty_directory_fills_in() {
     });
     p.send("q");
     assert_eq!(p.wait_exit(10), 0);
+    // A missing file opens the same way, and appears when saved.
+    let missing = dir.join("later.toml");
+    let mut p = Pty::spawn(&[missing.to_str().unwrap()], 100, 30, &[]);
+    p.wait_for("the missing file's message", 15, |t| {
+        t.contains("cannot open") && t.contains("reloads by itself")
+    });
+    std::fs::write(&missing, scenario_text("Saved at last")).unwrap();
+    p.wait_for("the saved file", 10, |t| t.contains("Saved at last"));
+    p.send("q");
+    assert_eq!(p.wait_exit(10), 0);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -341,3 +341,27 @@ fn the_header_keeps_still() {
     let widths: Vec<usize> = lines.iter().map(|s| s.chars().count()).collect();
     assert!(widths.windows(2).all(|w| w[0] == w[1]), "{lines:?}");
 }
+
+/// The longest statuses stand whole at every size, and so do extreme
+/// numbers (the exploding lr's 10¹¹, 10⁻³⁰⁰), right or abbreviated.
+#[test]
+fn long_statuses_and_extreme_numbers_stand_whole() {
+    use downhill::descent::run::Status;
+    let mut m = model_at(6, 300); // Rosenbrock: 2 variables, 4 runs
+    let mut snap = m.snapshot().unwrap().clone();
+    snap.runs[0].status = Status::Converged { at: 1_000_000 };
+    snap.runs[1].status = Status::Diverged { at: 999_999 };
+    snap.runs[2].params = vec![-3.814697265625e11, -1.234567e-300];
+    snap.runs[2].loss = f64::INFINITY;
+    snap.runs[3].lr = f64::NAN;
+    snap.runs[3].grad_norm = 5e-324;
+    update(
+        &mut m,
+        Action::Snapshot(std::sync::Arc::new(snap), std::time::Instant::now()),
+    );
+    for &(w, h) in SIZES {
+        check_screen(&m, w, h, &format!("extremes {w}x{h}"));
+        let text: String = screen(&m, w, h).iter().map(|r| text(r) + "\n").collect();
+        assert!(text.contains("converged @ 1000000"), "{w}x{h}:\n{text}");
+    }
+}
