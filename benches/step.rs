@@ -171,8 +171,12 @@ fn bench_frame(c: &mut Criterion) {
                 let slot = slot();
                 let entry = Entry::new("bench".into(), Ok((*slot.scenario).clone()));
                 let mut model = Model::new(vec![entry]);
-                model.paused = true;
-                update(&mut model, Action::Snapshot(Arc::new(slot.snapshot())));
+                model.entries[0].paused = true;
+                let snap = Arc::new(slot.snapshot());
+                update(
+                    &mut model,
+                    Action::Snapshot(snap, std::time::Instant::now()),
+                );
                 model
             })
         };

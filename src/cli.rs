@@ -53,7 +53,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = SweepFormat::Table)]
         format: SweepFormat,
     },
-    /// Serve the dashboard over SSH: every `ssh -p 2222 HOST` gets its own.
+    /// Serve the dashboard over SSH: everyone who connects gets a dashboard of their own.
     Serve(crate::serve::ServeArgs),
 }
 

@@ -146,7 +146,7 @@ pub async fn run<B: SessionBackend>(
                 None => return Ok(Exit::Closed),
             },
             Some(ev) = ev_rx.recv() => action = Some(match ev {
-                Event::Snapshot(s) => Action::Snapshot(s),
+                Event::Snapshot(s) => Action::Snapshot(s, std::time::Instant::now()),
                 Event::Sweep { id, generation, results } => {
                     Action::SweepResults { id, generation, results }
                 }
@@ -166,6 +166,14 @@ pub async fn run<B: SessionBackend>(
                 dirty = false;
                 urgent = false;
                 last_draw = Instant::now();
+                // A scrolling view learnt how far it can go at this size.
+                if let Some(l) = view.scroll
+                    && (l.max, l.page) != (model.scroll.max, model.scroll.page)
+                {
+                    let before = model.scroll.offset;
+                    app::update(&mut model, Action::ScrollLimit { max: l.max, page: l.page });
+                    dirty = model.scroll.offset != before;
+                }
             }
         }
         if let Some(a) = action {

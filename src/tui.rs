@@ -18,23 +18,34 @@ use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::Sender;
 
-use crate::app::{Charset, ColorDepth, Model, load_entries};
+use crate::app::{Charset, ColorDepth, Entry, Model, load_entries};
 use crate::session::{self, DashboardArgs, Exit, Input};
 
 /// Watch the scenario files and directories; after a burst of changes has
 /// been quiet for [`DEBOUNCE`], read the list again and send it to the
-/// session as [`Input::Rescan`]. Nothing is watched for the bundled
-/// scenarios. The watcher lives as long as the returned value.
+/// session as [`Input::Rescan`] — only when it differs from the list the
+/// session has (`loaded`). Only changes to scenario files wake it (reads,
+/// and other files in a watched directory, do not), so that a paused
+/// dashboard stays silent whatever else happens in its directory. Nothing
+/// is watched for the bundled scenarios. The watcher lives as long as the
+/// returned value.
 pub fn watch(
     paths: &[PathBuf],
+    loaded: &[Entry],
     tx: tokio::sync::mpsc::Sender<Input>,
 ) -> Option<RecommendedWatcher> {
     if paths.is_empty() {
         return None;
     }
     let (ev_tx, mut ev_rx) = tokio::sync::mpsc::unbounded_channel();
+    let named: Vec<std::ffi::OsString> = paths
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_os_string()))
+        .collect();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        if res.is_ok() {
+        if let Ok(ev) = res
+            && concerns_scenarios(&ev, &named)
+        {
             let _ = ev_tx.send(());
         }
     })
@@ -51,6 +62,7 @@ pub fn watch(
         let _ = watcher.watch(&target, RecursiveMode::NonRecursive);
     }
     let paths = paths.to_vec();
+    let mut last = signature(loaded);
     tokio::spawn(async move {
         while ev_rx.recv().await.is_some() {
             loop {
@@ -64,12 +76,41 @@ pub fn watch(
             let Ok(entries) = tokio::task::spawn_blocking(move || load_entries(&p)).await else {
                 return;
             };
+            let now = signature(&entries);
+            if now == last {
+                continue;
+            }
+            last = now;
             if tx.send(Input::Rescan(entries)).await.is_err() {
                 return;
             }
         }
     });
     Some(watcher)
+}
+
+/// Whether a file event can change the scenario list: a change (not a
+/// read) to a `*.toml` file or to a path named on the command line.
+fn concerns_scenarios(ev: &notify::Event, named: &[std::ffi::OsString]) -> bool {
+    use notify::EventKind;
+    if matches!(ev.kind, EventKind::Access(_)) {
+        return false;
+    }
+    ev.paths.iter().any(|p| {
+        p.extension().is_some_and(|x| x == "toml")
+            || p.file_name().is_some_and(|n| named.iter().any(|m| m == n))
+    })
+}
+
+/// What a reload compares: each entry's file, its time and its error.
+fn signature(entries: &[Entry]) -> Vec<(String, Option<std::time::SystemTime>, Option<String>)> {
+    entries
+        .iter()
+        .map(|e| {
+            let err = e.scenario.as_ref().err().map(|x| x.to_string());
+            (e.label.clone(), e.modified, err)
+        })
+        .collect()
 }
 
 /// Quiet time after the last file event before reloading.
@@ -90,6 +131,7 @@ pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
     }
     let mut model = Model::new(entries);
     model.export_dir = Some(args.export_dir.clone());
+    model.watching = !paths.is_empty();
     let var = |k: &str| std::env::var(k).ok();
     model.color = ColorDepth::detect(
         var("NO_COLOR").as_deref(),
@@ -128,7 +170,7 @@ pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
     let result = rt.block_on(async {
         let (tx, input) = tokio::sync::mpsc::channel(256);
         spawn_input(tx.clone())?;
-        let _watcher = watch(paths, tx);
+        let _watcher = watch(paths, &model.entries, tx);
         session::run(&mut term, input, model, args.fps).await
     });
     restore();

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::SweepState;
 use crate::engine::Pace;
@@ -29,6 +30,72 @@ pub struct Entry {
     pub snapshot: Option<Arc<Snapshot>>,
     /// Its `[sweep]` grid, once the sweep view was opened (filling in).
     pub sweep: Option<SweepState>,
+    /// Paused by the user (`space`, `s`, `x`): each scenario has its own.
+    pub paused: bool,
+    /// The measured pace, from the snapshots' arrival times.
+    pub rate: Rate,
+}
+
+/// What a scenario is doing, as the header and the lists show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    /// The file did not load.
+    Error,
+    /// Every run has stopped.
+    Done,
+    /// Paused by the user.
+    Paused,
+    /// Advancing (only the scenario on screen does).
+    Running,
+    /// Not on screen, not paused: it goes on when shown.
+    Waiting,
+}
+
+impl RunState {
+    /// The word the header shows.
+    pub fn word(self) -> &'static str {
+        match self {
+            RunState::Error => "error",
+            RunState::Done => "done",
+            RunState::Paused => "paused",
+            RunState::Running => "running",
+            RunState::Waiting => "waiting",
+        }
+    }
+}
+
+/// Epochs per second, measured over windows of [`Rate::WINDOW`] between
+/// snapshots of one generation while a scenario runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rate {
+    /// Where the window began: when, at which epoch, of which generation.
+    since: Option<(Instant, u64, u64)>,
+    /// The last window's rate.
+    pub per_second: Option<f64>,
+}
+
+impl Rate {
+    /// The shortest window measured.
+    pub const WINDOW: Duration = Duration::from_millis(500);
+
+    /// A snapshot of `generation` at `epoch` arrived at `at`.
+    pub fn sample(&mut self, at: Instant, epoch: u64, generation: u64) {
+        match self.since {
+            Some((t0, e0, g0)) if g0 == generation && epoch >= e0 => {
+                let dt = at.saturating_duration_since(t0);
+                if dt >= Self::WINDOW {
+                    self.per_second = Some((epoch - e0) as f64 / dt.as_secs_f64());
+                    self.since = Some((at, epoch, generation));
+                }
+            }
+            _ => self.since = Some((at, epoch, generation)),
+        }
+    }
+
+    /// Forget the measurement (the pace or the state changed).
+    pub fn reset(&mut self) {
+        *self = Rate::default();
+    }
 }
 
 impl Entry {
@@ -47,6 +114,23 @@ impl Entry {
             pace,
             snapshot: None,
             sweep: None,
+            paused: false,
+            rate: Rate::default(),
+        }
+    }
+
+    /// What it is doing; `on_screen` when it is the scenario shown.
+    pub fn state(&self, on_screen: bool) -> RunState {
+        if self.scenario.is_err() {
+            RunState::Error
+        } else if self.snapshot.as_ref().is_some_and(|s| s.done) {
+            RunState::Done
+        } else if self.paused {
+            RunState::Paused
+        } else if on_screen {
+            RunState::Running
+        } else {
+            RunState::Waiting
         }
     }
 
@@ -72,15 +156,27 @@ pub fn load_entries(paths: &[PathBuf]) -> Vec<Entry> {
             })
             .collect();
     }
-    scenario::expand_paths(paths)
-        .into_iter()
-        .map(|p| match p {
+    let mut out = Vec::new();
+    for path in paths {
+        let found = scenario::expand_paths(std::slice::from_ref(path));
+        if found.is_empty() {
+            // A directory with no scenario yet: listed like a missing file,
+            // so that saving one there fills it in.
+            let shown = path.display().to_string();
+            let why = LoadError::whole_file(
+                &shown,
+                "no *.toml scenario file in this directory yet; save one here and it appears",
+            );
+            out.push(Entry::new(shown, Err(why)));
+        }
+        out.extend(found.into_iter().map(|p| match p {
             Ok(p) => {
                 let mut e = Entry::new(p.display().to_string(), scenario::load_file(&p));
                 e.modified = std::fs::metadata(&p).and_then(|m| m.modified()).ok();
                 e
             }
             Err(e) => Entry::new(e.path.clone(), Err(e)),
-        })
-        .collect()
+        }));
+    }
+    out
 }

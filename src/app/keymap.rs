@@ -1,126 +1,312 @@
-//! Keys → actions, as one table. The help popup and the footer are drawn
-//! from the same table, so they cannot drift from what the keys do.
+//! Keys → actions, as tables: one for the dashboard and one for each view
+//! drawn over it. The keys, the help popup and every view's footer are read
+//! from these tables, so none of them can drift from what the keys do.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::model::Overlay;
+use super::model::{Overlay, ScrollMove};
 use super::update::Action;
 
-/// One row of the keymap: the keys, what they do, and how help names them.
+/// One row of a keymap: the keys, what they do, how help names them, and
+/// how the footer shows them.
 pub struct Binding {
     pub keys: &'static [KeyCode],
     pub action: Action,
     /// Key names as the help shows them.
     pub label: &'static str,
     pub help: &'static str,
+    /// The footer's short form, if it has one.
+    pub hint: Option<Hint>,
 }
 
-/// The dashboard's keys (digits 1–9, Ctrl-C and the overlays' keys are
-/// handled in [`action_for`]).
+/// A key in the footer: `key word`, e.g. `space pause`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hint {
+    pub key: &'static str,
+    pub word: &'static str,
+    /// When the footer is too short, hints go highest first; 0 never goes.
+    pub drop: u8,
+}
+
+const fn hint(key: &'static str, word: &'static str, drop: u8) -> Option<Hint> {
+    Some(Hint { key, word, drop })
+}
+
+/// The dashboard's keys (digits 1–9 and Ctrl-C are handled in
+/// [`action_for`]). Every view falls back to these for keys it does not
+/// take itself.
 pub static BINDINGS: &[Binding] = &[
     Binding {
         keys: &[KeyCode::Char(' ')],
         action: Action::TogglePause,
         label: "space",
-        help: "pause / resume",
+        help: "pause / resume this scenario (each has its own)",
+        hint: hint("space", "pause", 1),
     },
     Binding {
         keys: &[KeyCode::Char('s'), KeyCode::Char('.')],
         action: Action::Step,
         label: "s .",
         help: "one epoch for every run (pauses)",
+        hint: hint("s", "step", 2),
     },
     Binding {
         keys: &[KeyCode::Char('r')],
         action: Action::Restart,
         label: "r",
-        help: "restart (new random start if random)",
+        help: "restart, running (new random start if random)",
+        hint: hint("r", "restart", 5),
     },
     Binding {
         keys: &[KeyCode::Tab, KeyCode::Right, KeyCode::Char(']')],
         action: Action::Next,
         label: "Tab → ]",
         help: "next scenario",
+        hint: hint("←→", "scenario", 3),
     },
     Binding {
         keys: &[KeyCode::BackTab, KeyCode::Left, KeyCode::Char('[')],
         action: Action::Prev,
         label: "S-Tab ← [",
         help: "previous scenario",
+        hint: None,
     },
     Binding {
         keys: &[KeyCode::Char('o')],
         action: Action::OpenPicker,
         label: "o",
         help: "pick a scenario by name",
+        hint: hint("o", "open", 12),
     },
     Binding {
         keys: &[KeyCode::Char('+'), KeyCode::Char('=')],
         action: Action::Faster,
         label: "+",
         help: "faster (up to max)",
+        hint: hint("+-", "speed", 6),
     },
     Binding {
         keys: &[KeyCode::Char('-'), KeyCode::Char('_')],
         action: Action::Slower,
         label: "-",
         help: "slower",
+        hint: None,
     },
     Binding {
         keys: &[KeyCode::Char('l')],
         action: Action::ToggleLog,
         label: "l",
         help: "log-scale loss axis",
+        hint: hint("l", "log", 10),
     },
     Binding {
         keys: &[KeyCode::Char('c')],
         action: Action::CycleChart,
         label: "c",
-        help: "lower chart: loss · position · gradient · lr",
+        help: "lower chart: lr · position · gradient",
+        hint: hint("c", "chart", 9),
     },
     Binding {
         keys: &[KeyCode::Char('x')],
         action: Action::ToggleExplain,
         label: "x",
         help: "explain the last step (pauses)",
+        hint: hint("x", "explain", 7),
+    },
+    Binding {
+        keys: &[KeyCode::Char('i')],
+        action: Action::ToggleDetails,
+        label: "i",
+        help: "details: the whole title, about, f, runs, message, error",
+        hint: hint("i", "details", 4),
     },
     Binding {
         keys: &[KeyCode::Char('w')],
         action: Action::OpenSweep,
         label: "w",
         help: "sweep view (scenarios with [sweep])",
+        hint: hint("w", "sweep", 14),
     },
     Binding {
         keys: &[KeyCode::Char('e')],
         action: Action::Export,
         label: "e",
         help: "export this scenario (CSV + JSON)",
+        hint: hint("e", "export", 13),
     },
     Binding {
         keys: &[KeyCode::Char('m')],
         action: Action::ToggleMap,
         label: "m",
         help: "landscape full-screen / back",
+        hint: hint("m", "map", 8),
     },
     Binding {
         keys: &[KeyCode::Char('b')],
         action: Action::ToggleBasins,
         label: "b",
         help: "table: runs / basins (where many starts end)",
+        hint: hint("b", "basins", 11),
     },
     Binding {
         keys: &[KeyCode::Char('?')],
         action: Action::ToggleHelp,
         label: "?",
         help: "this help",
+        hint: hint("?", "help", 0),
     },
     Binding {
-        keys: &[KeyCode::Char('q'), KeyCode::Esc],
+        keys: &[KeyCode::Esc],
+        action: Action::Close,
+        label: "Esc",
+        help: "close what is open (a popup, the sweep, the full map, a message)",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Char('q')],
         action: Action::Quit,
-        label: "q Esc ^C",
+        label: "q ^C",
         help: "quit",
+        hint: hint("q", "quit", 0),
     },
 ];
+
+/// Scrolling, in help, explain and details.
+pub static SCROLLING: &[Binding] = &[
+    Binding {
+        keys: &[KeyCode::Up, KeyCode::Down],
+        action: Action::Scroll(ScrollMove::Down),
+        label: "↑ ↓",
+        help: "scroll a line",
+        hint: hint("↑↓", "scroll", 2),
+    },
+    Binding {
+        keys: &[KeyCode::PageUp, KeyCode::PageDown],
+        action: Action::Scroll(ScrollMove::PageDown),
+        label: "PgUp PgDn",
+        help: "scroll a page",
+        hint: hint("PgUp PgDn", "page", 4),
+    },
+    Binding {
+        keys: &[KeyCode::Home, KeyCode::End],
+        action: Action::Scroll(ScrollMove::End),
+        label: "Home End",
+        help: "to the top / the end",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Esc],
+        action: Action::Close,
+        label: "Esc",
+        help: "close",
+        hint: hint("Esc", "close", 1),
+    },
+];
+
+/// The explain panel's own key (it scrolls too, and `x` closes it).
+pub static EXPLAIN: &[Binding] = &[Binding {
+    keys: &[KeyCode::Char('s'), KeyCode::Char('.')],
+    action: Action::Step,
+    label: "s .",
+    help: "step: the panel follows",
+    hint: hint("s", "step", 3),
+}];
+
+/// The sweep view's keys.
+pub static SWEEP: &[Binding] = &[
+    Binding {
+        keys: &[
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::Char('h'),
+            KeyCode::Char('l'),
+            KeyCode::Char('k'),
+            KeyCode::Char('j'),
+        ],
+        action: Action::SweepCursor(0, 0),
+        label: "←→↑↓ hljk",
+        help: "move the cursor",
+        hint: hint("←→↑↓", "move", 2),
+    },
+    Binding {
+        keys: &[KeyCode::Esc, KeyCode::Char('w')],
+        action: Action::Close,
+        label: "Esc w",
+        help: "close the sweep view",
+        hint: hint("Esc", "close", 1),
+    },
+];
+
+/// The picker's keys (any other character is typed into its filter).
+pub static PICKER: &[Binding] = &[
+    Binding {
+        keys: &[KeyCode::Up, KeyCode::Down],
+        action: Action::Down,
+        label: "↑ ↓",
+        help: "choose",
+        hint: hint("↑↓", "choose", 3),
+    },
+    Binding {
+        keys: &[KeyCode::Enter],
+        action: Action::Confirm,
+        label: "Enter",
+        help: "open the chosen scenario",
+        hint: hint("Enter", "open", 2),
+    },
+    Binding {
+        keys: &[KeyCode::Backspace],
+        action: Action::FilterBackspace,
+        label: "Backspace",
+        help: "delete a typed character",
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyCode::Esc],
+        action: Action::Close,
+        label: "Esc",
+        help: "close",
+        hint: hint("Esc", "close", 1),
+    },
+];
+
+/// The tables a view reads keys from, first match first. All but the
+/// picker fall back to the dashboard's [`BINDINGS`].
+pub fn tables(overlay: &Overlay) -> Vec<&'static [Binding]> {
+    match overlay {
+        Overlay::None => vec![BINDINGS],
+        Overlay::Help | Overlay::Details => vec![SCROLLING, BINDINGS],
+        Overlay::Explain => vec![EXPLAIN, SCROLLING, BINDINGS],
+        Overlay::Sweep => vec![SWEEP, BINDINGS],
+        Overlay::Picker { .. } => vec![PICKER],
+    }
+}
+
+/// The footer hints of a view, in the order shown: the view's own keys,
+/// then the dashboard's hints that never go (`? help`, `q quit`). On the
+/// bare dashboard, its own hints. The picker types `?` and `q` into its
+/// filter, so it offers Ctrl-C instead.
+pub fn hints(overlay: &Overlay) -> Vec<Hint> {
+    let tables = tables(overlay);
+    let own = tables.iter().take(tables.len().saturating_sub(1).max(1));
+    let mut out: Vec<Hint> = own.flat_map(|t| t.iter().filter_map(|b| b.hint)).collect();
+    match overlay {
+        Overlay::None => {}
+        Overlay::Picker { .. } => out.push(Hint {
+            key: "^C",
+            word: "quit",
+            drop: 0,
+        }),
+        _ => out.extend(
+            BINDINGS
+                .iter()
+                .filter_map(|b| b.hint)
+                .filter(|h| h.drop == 0),
+        ),
+    }
+    out
+}
 
 /// The action for a key event in the current overlay, if any. Only presses
 /// act (not releases or repeats reported by some terminals).
@@ -131,41 +317,39 @@ pub fn action_for(key: KeyEvent, overlay: &Overlay) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
         return matches!(key.code, KeyCode::Char('c') | KeyCode::Char('C')).then_some(Action::Quit);
     }
-    match overlay {
-        Overlay::Picker { .. } => match key.code {
-            KeyCode::Esc => Some(Action::Close),
-            KeyCode::Enter => Some(Action::Confirm),
-            KeyCode::Up => Some(Action::Up),
-            KeyCode::Down => Some(Action::Down),
-            KeyCode::Backspace => Some(Action::FilterBackspace),
-            KeyCode::Char(c) => Some(Action::Filter(c)),
-            _ => None,
-        },
-        Overlay::Sweep => match key.code {
-            KeyCode::Left | KeyCode::Char('h') => Some(Action::SweepCursor(-1, 0)),
-            KeyCode::Right | KeyCode::Char('l') => Some(Action::SweepCursor(1, 0)),
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::SweepCursor(0, 1)),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::SweepCursor(0, -1)),
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('w') => Some(Action::Close),
-            _ => normal(key.code),
-        },
-        Overlay::Help | Overlay::Explain
-            if matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) =>
-        {
-            Some(Action::Close)
-        }
-        _ => normal(key.code),
+    let code = key.code;
+    if let Some(b) = tables(overlay)
+        .iter()
+        .find_map(|t| t.iter().find(|b| b.keys.contains(&code)))
+    {
+        return Some(directed(&b.action, code));
+    }
+    match (overlay, code) {
+        (Overlay::Picker { .. }, KeyCode::Char(c)) => Some(Action::Filter(c)),
+        (Overlay::Picker { .. }, _) => None,
+        (_, KeyCode::Char(c @ '1'..='9')) => Some(Action::Jump(c as usize - '1' as usize)),
+        _ => None,
     }
 }
 
-fn normal(code: KeyCode) -> Option<Action> {
-    if let KeyCode::Char(c @ '1'..='9') = code {
-        return Some(Action::Jump(c as usize - '1' as usize));
+/// A row's action for the key pressed: rows that pair opposite keys (↑ ↓,
+/// PgUp PgDn, Home End, the sweep's arrows) act by direction.
+fn directed(action: &Action, code: KeyCode) -> Action {
+    use KeyCode::*;
+    match (action, code) {
+        (Action::Scroll(_), Up) => Action::Scroll(ScrollMove::Up),
+        (Action::Scroll(_), Down) => Action::Scroll(ScrollMove::Down),
+        (Action::Scroll(_), PageUp) => Action::Scroll(ScrollMove::PageUp),
+        (Action::Scroll(_), PageDown) => Action::Scroll(ScrollMove::PageDown),
+        (Action::Scroll(_), Home) => Action::Scroll(ScrollMove::Home),
+        (Action::Scroll(_), End) => Action::Scroll(ScrollMove::End),
+        (Action::SweepCursor(..), Left | Char('h')) => Action::SweepCursor(-1, 0),
+        (Action::SweepCursor(..), Right | Char('l')) => Action::SweepCursor(1, 0),
+        (Action::SweepCursor(..), Up | Char('k')) => Action::SweepCursor(0, 1),
+        (Action::SweepCursor(..), Down | Char('j')) => Action::SweepCursor(0, -1),
+        (Action::Down, Up) => Action::Up,
+        (a, _) => a.clone(),
     }
-    BINDINGS
-        .iter()
-        .find(|b| b.keys.contains(&code))
-        .map(|b| b.action.clone())
 }
 
 #[cfg(test)]
@@ -203,6 +387,31 @@ mod tests {
     }
 
     #[test]
+    fn escape_closes_and_never_quits() {
+        for o in [
+            Overlay::None,
+            Overlay::Help,
+            Overlay::Explain,
+            Overlay::Details,
+            Overlay::Sweep,
+            Overlay::Picker {
+                filter: String::new(),
+                selected: 0,
+            },
+        ] {
+            assert_eq!(
+                name(action_for(press(KeyCode::Esc), &o)),
+                "Some(Close)",
+                "{o:?}"
+            );
+        }
+        assert_eq!(
+            name(action_for(press(KeyCode::Char('q')), &Overlay::Help)),
+            "Some(Quit)"
+        );
+    }
+
+    #[test]
     fn only_presses_act() {
         let mut k = press(KeyCode::Char(' '));
         k.kind = KeyEventKind::Release;
@@ -222,29 +431,68 @@ mod tests {
             name(action_for(press(KeyCode::Char('q')), &o)),
             "Some(Filter('q'))"
         );
-        assert_eq!(name(action_for(press(KeyCode::Esc), &o)), "Some(Close)");
         assert_eq!(name(action_for(press(KeyCode::Enter), &o)), "Some(Confirm)");
-    }
-
-    #[test]
-    fn help_closes_on_escape_instead_of_quitting() {
+        assert_eq!(name(action_for(press(KeyCode::Up), &o)), "Some(Up)");
+        assert_eq!(name(action_for(press(KeyCode::Down), &o)), "Some(Down)");
         assert_eq!(
-            name(action_for(press(KeyCode::Esc), &Overlay::Help)),
-            "Some(Close)"
-        );
-        assert_eq!(
-            name(action_for(press(KeyCode::Char('?')), &Overlay::Help)),
-            "Some(ToggleHelp)"
+            name(action_for(press(KeyCode::Char('1')), &o)),
+            "Some(Filter('1'))"
         );
     }
 
     #[test]
-    fn no_key_is_bound_twice() {
-        let mut seen = Vec::new();
-        for b in BINDINGS {
-            for k in b.keys {
-                assert!(!seen.contains(k), "{k:?} bound twice");
-                seen.push(*k);
+    fn views_scroll_and_move_by_direction() {
+        let up = action_for(press(KeyCode::Up), &Overlay::Help);
+        assert_eq!(name(up), "Some(Scroll(Up))");
+        let end = action_for(press(KeyCode::End), &Overlay::Explain);
+        assert_eq!(name(end), "Some(Scroll(End))");
+        let pg = action_for(press(KeyCode::PageUp), &Overlay::Details);
+        assert_eq!(name(pg), "Some(Scroll(PageUp))");
+        let left = action_for(press(KeyCode::Char('h')), &Overlay::Sweep);
+        assert_eq!(name(left), "Some(SweepCursor(-1, 0))");
+        let down = action_for(press(KeyCode::Down), &Overlay::Sweep);
+        assert_eq!(name(down), "Some(SweepCursor(0, -1))");
+        let w = action_for(press(KeyCode::Char('w')), &Overlay::Sweep);
+        assert_eq!(name(w), "Some(Close)");
+        // The dashboard's keys still work under a view.
+        let space = action_for(press(KeyCode::Char(' ')), &Overlay::Explain);
+        assert_eq!(name(space), "Some(TogglePause)");
+    }
+
+    #[test]
+    fn every_view_offers_help_and_quit_and_its_own_keys() {
+        let keys = |o: &Overlay| -> Vec<&str> { hints(o).iter().map(|h| h.key).collect() };
+        assert!(keys(&Overlay::None).contains(&"←→"));
+        for o in [
+            Overlay::None,
+            Overlay::Help,
+            Overlay::Explain,
+            Overlay::Details,
+            Overlay::Sweep,
+        ] {
+            let k = keys(&o);
+            assert!(k.contains(&"?") && k.contains(&"q"), "{o:?}: {k:?}");
+        }
+        assert!(keys(&Overlay::Sweep).contains(&"←→↑↓"));
+        assert!(!keys(&Overlay::Sweep).contains(&"←→"), "not `←→ scenario`");
+        assert!(keys(&Overlay::Explain).contains(&"↑↓"));
+        assert!(keys(&Overlay::Explain).contains(&"s"));
+        let picker = Overlay::Picker {
+            filter: String::new(),
+            selected: 0,
+        };
+        assert!(keys(&picker).contains(&"^C"));
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_a_table() {
+        for table in [BINDINGS, SCROLLING, EXPLAIN, SWEEP, PICKER] {
+            let mut seen = Vec::new();
+            for b in table {
+                for k in b.keys {
+                    assert!(!seen.contains(k), "{k:?} bound twice");
+                    seen.push(*k);
+                }
             }
         }
     }

@@ -11,6 +11,6 @@ pub mod keymap;
 mod model;
 mod update;
 
-pub use entry::{Entry, load_entries};
-pub use model::{Charset, ColorDepth, LowerChart, Model, Overlay, SweepState};
+pub use entry::{Entry, Rate, RunState, load_entries};
+pub use model::{Charset, ColorDepth, LowerChart, Model, Overlay, Scroll, ScrollMove, SweepState};
 pub use update::{Action, activate, update};

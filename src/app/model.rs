@@ -114,12 +114,51 @@ pub enum Overlay {
         filter: String,
         selected: usize,
     },
+    /// Everything about the scenario on screen, whole: title, about, f,
+    /// runs, the last message and any error (what the panes had to cut).
+    Details,
 }
 
-/// What the lower chart shows (`c` cycles).
+/// A move of a scrolling view (help, explain, details).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScrollMove {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+}
+
+/// Where a scrolling view is: its first line shown, and the limits the
+/// view reported when it was last drawn (how far it can go, a page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scroll {
+    pub offset: u16,
+    pub max: u16,
+    pub page: u16,
+}
+
+impl Scroll {
+    /// Apply a move, within the last reported limits.
+    pub fn apply(&mut self, m: ScrollMove) {
+        let page = self.page.max(1);
+        self.offset = match m {
+            ScrollMove::Up => self.offset.saturating_sub(1),
+            ScrollMove::Down => self.offset.saturating_add(1),
+            ScrollMove::PageUp => self.offset.saturating_sub(page),
+            ScrollMove::PageDown => self.offset.saturating_add(page),
+            ScrollMove::Home => 0,
+            ScrollMove::End => self.max,
+        }
+        .min(self.max);
+    }
+}
+
+/// What the lower chart shows (`c` cycles). Not the loss: the loss chart
+/// is always on screen beside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LowerChart {
-    Loss,
     /// Each variable of each run against epoch.
     Position,
     /// Each gradient component of each run against epoch.
@@ -130,13 +169,12 @@ pub enum LowerChart {
 }
 
 impl LowerChart {
-    /// The next mode: loss → position → gradient → lr → loss.
+    /// The next mode: lr → position → gradient → lr.
     pub fn next(self) -> LowerChart {
         match self {
-            LowerChart::Loss => LowerChart::Position,
             LowerChart::Position => LowerChart::Gradient,
             LowerChart::Gradient => LowerChart::Lr,
-            LowerChart::Lr => LowerChart::Loss,
+            LowerChart::Lr => LowerChart::Position,
         }
     }
 }
@@ -150,10 +188,11 @@ pub struct Model {
     /// Where `e` exports go; `None` disables exporting (e.g. under `serve`).
     pub export_dir: Option<std::path::PathBuf>,
     pub current: usize,
-    pub paused: bool,
     pub log_scale: bool,
     pub lower: LowerChart,
     pub overlay: Overlay,
+    /// Where the scrolling overlay is (reset whenever one opens).
+    pub scroll: Scroll,
     /// What colours the terminal can show.
     pub color: ColorDepth,
     /// What characters the terminal can draw.
@@ -166,6 +205,8 @@ pub struct Model {
     pub quit: bool,
     /// A one-line message for the status line.
     pub message: Option<String>,
+    /// The scenario files are watched: a saved fix reloads by itself.
+    pub watching: bool,
 }
 
 impl Model {
@@ -180,16 +221,17 @@ impl Model {
             export_dir: None,
             entries,
             current: 0,
-            paused: false,
             log_scale: false,
             lower: LowerChart::default(),
             overlay: Overlay::None,
+            scroll: Scroll::default(),
             color: ColorDepth::Ansi16,
             charset: Charset::Unicode,
             map_full: false,
             show_basins: false,
             quit: false,
             message: None,
+            watching: false,
         }
     }
 
@@ -201,6 +243,11 @@ impl Model {
     /// The entry with this id, wherever it is in the list.
     pub fn entry_by_id(&mut self, id: usize) -> Option<&mut Entry> {
         self.entries.iter_mut().find(|e| e.id == id)
+    }
+
+    /// The scenario on screen is paused.
+    pub fn paused(&self) -> bool {
+        self.entry().is_some_and(|e| e.paused)
     }
 
     /// The snapshot on screen, if any.

@@ -1,9 +1,10 @@
 //! `update`: the one place the model changes.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use super::Entry;
-use super::model::{Model, Overlay, SweepState};
+use super::model::{Model, Overlay, Scroll, ScrollMove, SweepState};
 use crate::engine::{Command, Pace};
 use crate::sweep::{PointResult, SweepGrid};
 use crate::track::Snapshot;
@@ -11,6 +12,8 @@ use crate::track::Snapshot;
 /// Everything that can happen to the dashboard.
 #[derive(Debug, Clone)]
 pub enum Action {
+    /// Pause or resume the scenario on screen (a finished one says so
+    /// instead).
     TogglePause,
     /// One epoch for every run (pausing first if running).
     Step,
@@ -28,6 +31,15 @@ pub enum Action {
     /// The table: the runs, or where every start ended (basins).
     ToggleBasins,
     ToggleHelp,
+    /// Open or close the details view (everything about the scenario, whole).
+    ToggleDetails,
+    /// Scroll the open help, explain or details view.
+    Scroll(ScrollMove),
+    /// The scrolling view was drawn: how far it can scroll, and a page.
+    ScrollLimit {
+        max: u16,
+        page: u16,
+    },
     /// Cycle the lower chart.
     CycleChart,
     /// Open (pausing) or close the "explain this step" panel.
@@ -57,31 +69,48 @@ pub enum Action {
     Up,
     Down,
     Confirm,
-    /// Close whatever overlay is open.
+    /// Close what is open: an overlay, else the full-screen map, else the
+    /// message. Never quits.
     Close,
     Quit,
-    /// A picture of a race from the engine.
-    Snapshot(Arc<Snapshot>),
+    /// A picture of a race from the engine, and when it arrived (for the
+    /// measured rate).
+    Snapshot(Arc<Snapshot>, Instant),
     /// The engine stopped with this error.
     EngineFailed(String),
 }
+
+/// What `space` and `s` say on a finished scenario.
+const DONE: &str = "this scenario is done; r restarts it";
 
 /// Apply `action` to `model`; return the commands for the engine.
 pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
     match action {
         Action::TogglePause => {
-            model.paused = !model.paused;
-            vec![Command::SetPaused(model.paused)]
+            let Some(e) = model.entries.get_mut(model.current) else {
+                return vec![];
+            };
+            if e.scenario.is_err() {
+                return vec![];
+            }
+            if e.snapshot.as_ref().is_some_and(|s| s.done) {
+                model.message = Some(DONE.into());
+                return vec![];
+            }
+            e.paused = !e.paused;
+            e.rate.reset();
+            vec![Command::SetPaused(e.paused)]
         }
         Action::Step => {
-            let mut out = Vec::new();
-            if !model.paused {
-                model.paused = true;
-                out.push(Command::SetPaused(true));
+            let Some(e) = model.entries.get_mut(model.current) else {
+                return vec![];
+            };
+            if e.snapshot.as_ref().is_some_and(|s| s.done) {
+                model.message = Some(DONE.into());
+                return vec![];
             }
-            if let Some(e) = model.entry()
-                && e.scenario.is_ok()
-            {
+            let mut out = pause(e);
+            if e.scenario.is_ok() {
                 out.push(Command::Step {
                     id: e.id,
                     generation: e.generation,
@@ -96,8 +125,11 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             if e.scenario.is_err() {
                 return vec![];
             }
+            // A restart runs: paused or done before, the new race goes.
             e.generation += 1;
             e.snapshot = None;
+            e.paused = false;
+            e.rate.reset();
             activate(model)
         }
         Action::Next => switch(model, model.current as isize + 1),
@@ -113,6 +145,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             } else {
                 e.pace.slower()
             };
+            e.rate.reset();
             vec![Command::SetPace {
                 id: e.id,
                 pace: e.pace,
@@ -135,24 +168,30 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             vec![]
         }
         Action::ToggleExplain => {
-            if model.overlay == Overlay::Explain {
-                model.overlay = Overlay::None;
+            if !toggle(model, Overlay::Explain) {
                 return vec![];
             }
-            model.overlay = Overlay::Explain;
-            if model.paused {
-                vec![]
-            } else {
-                model.paused = true;
-                vec![Command::SetPaused(true)]
+            match model.entries.get_mut(model.current) {
+                Some(e) => pause(e),
+                None => vec![],
             }
         }
         Action::ToggleHelp => {
-            model.overlay = if model.overlay == Overlay::Help {
-                Overlay::None
-            } else {
-                Overlay::Help
-            };
+            toggle(model, Overlay::Help);
+            vec![]
+        }
+        Action::ToggleDetails => {
+            toggle(model, Overlay::Details);
+            vec![]
+        }
+        Action::Scroll(m) => {
+            model.scroll.apply(m);
+            vec![]
+        }
+        Action::ScrollLimit { max, page } => {
+            model.scroll.max = max;
+            model.scroll.page = page;
+            model.scroll.offset = model.scroll.offset.min(max);
             vec![]
         }
         Action::OpenSweep => {
@@ -291,17 +330,26 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             }
         }
         Action::Close => {
-            model.overlay = Overlay::None;
+            if model.overlay != Overlay::None {
+                model.overlay = Overlay::None;
+            } else if model.map_full {
+                model.map_full = false;
+            } else {
+                model.message = None;
+            }
             vec![]
         }
         Action::Quit => {
             model.quit = true;
             vec![Command::Shutdown]
         }
-        Action::Snapshot(s) => {
+        Action::Snapshot(s, at) => {
             if let Some(e) = model.entry_by_id(s.scenario)
                 && e.generation == s.generation
             {
+                if e.pace == Pace::Max && !e.paused && !s.done {
+                    e.rate.sample(at, s.epoch, s.generation);
+                }
                 e.snapshot = Some(s);
             }
             vec![]
@@ -313,16 +361,43 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
     }
 }
 
-/// The commands that make the current scenario the engine's active one.
+/// Pause `e` if it runs: the command for the engine, if any.
+fn pause(e: &mut Entry) -> Vec<Command> {
+    if e.paused {
+        return vec![];
+    }
+    e.paused = true;
+    e.rate.reset();
+    vec![Command::SetPaused(true)]
+}
+
+/// Open `overlay` (at its top), or close it when it is the one open;
+/// true when it opened.
+fn toggle(model: &mut Model, overlay: Overlay) -> bool {
+    if model.overlay == overlay {
+        model.overlay = Overlay::None;
+        return false;
+    }
+    model.overlay = overlay;
+    model.scroll = Scroll::default();
+    true
+}
+
+/// The commands that make the current scenario the engine's active one,
+/// paused or running as that scenario was left (the pause first, so not
+/// one epoch slips through).
 pub fn activate(model: &Model) -> Vec<Command> {
     match model.entry() {
         Some(e) => match &e.scenario {
-            Ok(s) => vec![Command::Activate {
-                id: e.id,
-                generation: e.generation,
-                scenario: s.clone(),
-                pace: e.pace,
-            }],
+            Ok(s) => vec![
+                Command::SetPaused(e.paused),
+                Command::Activate {
+                    id: e.id,
+                    generation: e.generation,
+                    scenario: s.clone(),
+                    pace: e.pace,
+                },
+            ],
             Err(_) => vec![Command::Idle],
         },
         None => vec![],
@@ -333,6 +408,7 @@ pub fn activate(model: &Model) -> Vec<Command> {
 /// files keep their races; changed ones restart on the new version; a
 /// broken save keeps the last good version running and shows its error;
 /// new files are added, deleted ones dropped (and forgotten by the engine).
+/// Like `r`, a reload restarts running.
 fn reload(model: &mut Model, fresh: Vec<Entry>) -> Vec<Command> {
     let current_id = model.entry().map(|e| e.id);
     let mut old = std::mem::take(&mut model.entries);
@@ -356,6 +432,8 @@ fn reload(model: &mut Model, fresh: Vec<Entry>) -> Vec<Command> {
                     o.snapshot = None;
                     o.sweep = None;
                     o.reload_error = None;
+                    o.paused = false;
+                    o.rate.reset();
                     changed.push(o.id);
                 }
                 (Err(e), true) => o.reload_error = Some(e),
@@ -385,6 +463,14 @@ fn switch(model: &mut Model, to: isize) -> Vec<Command> {
         return vec![];
     }
     model.current = to.rem_euclid(n) as usize;
+    let explaining = model.overlay == Overlay::Explain;
+    if let Some(e) = model.entries.get_mut(model.current) {
+        e.rate.reset();
+        // Explain shows a still step: the scenario it turns to pauses too.
+        if explaining && e.scenario.is_ok() {
+            e.paused = true;
+        }
+    }
     activate(model)
 }
 

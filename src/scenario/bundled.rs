@@ -91,13 +91,19 @@ pub fn label(name: &str) -> String {
     format!("bundled:{name}")
 }
 
-/// The text of a bundled scenario by name (with or without a numeric
-/// prefix: `03-peaks` or `peaks`).
+/// The text of a bundled scenario by name (with or without its numeric
+/// prefix: `03-peaks` or `peaks`), or by its number alone as the
+/// dashboard's keys and `downhill list` count them (`3`, `03`).
 pub fn find(name: &str) -> Option<(&'static str, &'static str)> {
     let name = name.strip_suffix(".toml").unwrap_or(name);
-    ALL.iter()
-        .copied()
-        .find(|(n, _)| *n == name || n.split_once('-').is_some_and(|(_, rest)| rest == name))
+    let number = name
+        .parse::<u32>()
+        .ok()
+        .filter(|_| name.bytes().all(|b| b.is_ascii_digit()));
+    ALL.iter().copied().find(|(n, _)| {
+        let (prefix, rest) = n.split_once('-').unwrap_or((n, ""));
+        *n == name || rest == name || number.is_some_and(|k| prefix.parse() == Ok(k))
+    })
 }
 
 #[cfg(test)]
@@ -136,5 +142,12 @@ mod tests {
         assert_eq!(find("peaks").unwrap().0, "03-peaks");
         assert_eq!(find("03-peaks.toml").unwrap().0, "03-peaks");
         assert!(find("nope").is_none());
+        assert_eq!(find("01").unwrap().0, "01-descent-1d");
+        assert_eq!(find("1").unwrap().0, "01-descent-1d");
+        assert_eq!(find("18").unwrap().0, "18-saddle-starts");
+        assert!(find("0").is_none());
+        assert_eq!(find("21").unwrap().0, "21-own-schedules");
+        assert!(find("22").is_none());
+        assert!(find("+1").is_none());
     }
 }

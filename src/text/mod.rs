@@ -6,12 +6,14 @@
 //! | [`clean_text`] | titles, names, `about`: control and bidi characters removed | `"a\tb"` → `"a b"` |
 //! | [`printable`] | error messages quoting a file: the same characters written as escapes | `"\x1b"` → `"\\u{1b}"` |
 //! | [`display_width`] | table columns: East Asian wide characters and emoji take 2 | `"火箭"` → 4 |
+//! | [`ellipsize`] | text cut to a width, with `…` where it was cut | `"learning rate"`, 10 → `"learning…"` |
+//! | [`wrap`] | text broken into lines of a width, between words | |
 //! | [`num`] | numbers, see that module's table | |
 
 pub mod num;
 mod width;
 
-pub use width::display_width;
+pub use width::{display_width, ellipsize, wrap, wrap_hanging};
 
 /// Strip control characters (terminal escapes included) and bidirectional
 /// overrides from text meant for display; tabs and line breaks become spaces.

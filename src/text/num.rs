@@ -3,6 +3,8 @@
 //! | function | where | NaN | ±∞ | form |
 //! | --- | --- | --- | --- | --- |
 //! | [`sig`]`(v, n)` | the dashboard's panes | `—` | `inf` `-inf` | `n` significant digits; scientific (`1.23e-7`) outside 10⁻³ ≤ \|v\| < 10⁵ |
+//! | [`fit`]`(v, n, w)` | a pane's cell of `w` columns | `—` | `inf` `-inf` | [`sig`] with fewer digits until it fits, then scientific, whole exponent always; `…` when nothing fits |
+//! | [`grouped`] | counts (epochs) | | | `949,248` |
 //! | [`general`] | human tables of `run` and `sweep` | `—` | `inf` `-inf` | up to 7 decimals; 4 significant digits in scientific outside 10⁻⁴ ≤ \|v\| < 10⁶ |
 //! | [`csv`] | CSV output | empty | `inf` `-inf` | shortest round-trip; exponent outside 10⁻⁵ ≤ \|v\| < 10¹⁶ |
 //! | [`json`] | JSON output | `null` | `null` | shortest round-trip |
@@ -11,6 +13,13 @@ use serde_json::Value;
 
 /// `v` in `sig` significant digits, at most about `sig + 5` characters.
 pub fn sig(v: f64, sig: usize) -> String {
+    trim(sig_raw(v, sig))
+}
+
+/// [`sig`] before trailing zeros are trimmed: its length depends only on
+/// the value's sign and magnitude, so columns sized by it keep still while
+/// the digits move.
+fn sig_raw(v: f64, sig: usize) -> String {
     if v.is_nan() {
         return "—".into();
     }
@@ -23,23 +32,78 @@ pub fn sig(v: f64, sig: usize) -> String {
     }
     let exp = a.log10().floor() as i32;
     if !(-3..5).contains(&exp) {
-        let s = format!("{:.*e}", sig.saturating_sub(1), v);
-        // 1.230e-5 → 1.23e-5
-        match s.split_once('e') {
-            Some((m, e)) if m.contains('.') => {
-                format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
-            }
-            _ => s,
-        }
+        scientific(v, sig)
     } else {
         let decimals = (sig as i32 - 1 - exp).max(0) as usize;
-        let s = format!("{v:.decimals$}");
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
+        format!("{v:.decimals$}")
     }
+}
+
+/// `v` as `m.mmme±x` with `sig` significant digits (Rust's exponent form:
+/// `1.230e-5`, `-2.3e70`), untrimmed.
+fn scientific(v: f64, sig: usize) -> String {
+    format!("{:.*e}", sig.max(1) - 1, v)
+}
+
+/// Trailing zeros of the mantissa dropped: `1.230e-5` → `1.23e-5`,
+/// `0.50` → `0.5`.
+fn trim(s: String) -> String {
+    match s.split_once('e') {
+        Some((m, e)) if m.contains('.') => {
+            format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
+        }
+        Some(_) => s,
+        None if s.contains('.') => s.trim_end_matches('0').trim_end_matches('.').to_string(),
+        None => s,
+    }
+}
+
+/// `v` in at most `width` columns, never wrong: [`sig`] with `most`
+/// significant digits, then fewer, then scientific (which is shorter for
+/// the very small and the very large), the exponent always whole. When not
+/// even one digit fits, `…` (or nothing in a zero-wide cell).
+pub fn fit(v: f64, most: usize, width: usize) -> String {
+    let most = most.max(1);
+    let fits = |s: &String| s.chars().count() <= width;
+    if let Some(s) = (1..=most).rev().map(|n| sig(v, n)).find(fits) {
+        return s;
+    }
+    if v.is_finite()
+        && let Some(s) = (1..=most).rev().map(|n| trim(scientific(v, n))).find(fits)
+    {
+        return s;
+    }
+    if width == 0 {
+        String::new()
+    } else {
+        "…".into()
+    }
+}
+
+/// Columns `v` takes with `n` significant digits, in whichever of the
+/// plain and scientific forms is shorter ([`fit`] gives that many digits in
+/// this width). Measured before trailing zeros are trimmed, so it does not
+/// change while `v` moves within its magnitude.
+pub fn span(v: f64, n: usize) -> usize {
+    let plain = sig_raw(v, n).chars().count();
+    if v.is_finite() && v != 0.0 {
+        plain.min(scientific(v, n).chars().count())
+    } else {
+        plain
+    }
+}
+
+/// A count with thousands separators: `949,248`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A number in at most about 10 characters: plain where that reads well,
@@ -101,6 +165,38 @@ mod tests {
         assert_eq!(sig(12345.6, 5), "12346");
         assert_eq!(sig(0.0, 5), "0");
         assert_eq!(sig(f64::NAN, 5), "—");
+    }
+
+    #[test]
+    fn fit_keeps_the_whole_exponent() {
+        assert_eq!(fit(3.0864e-29, 5, 9), "3.086e-29");
+        assert_eq!(fit(3.0864e-29, 5, 10), "3.0864e-29");
+        assert_eq!(fit(-3.8147e11, 5, 9), "-3.815e11");
+        assert_eq!(fit(0.0012345, 7, 7), "0.00123");
+        assert_eq!(fit(12345.6, 7, 4), "1e4");
+        assert_eq!(fit(12345.6, 7, 5), "12346");
+        assert_eq!(fit(-123.456, 7, 4), "-123");
+        assert_eq!(fit(-1e-300, 3, 6), "…");
+        assert_eq!(fit(-1e-300, 3, 7), "-1e-300");
+        assert_eq!(fit(f64::NAN, 3, 1), "—");
+        assert_eq!(fit(0.5, 3, 0), "");
+    }
+
+    #[test]
+    fn spans_do_not_follow_trailing_zeros() {
+        assert_eq!(span(0.5, 5), span(0.49999, 5));
+        assert_eq!(span(3.0864e-29, 5), "3.0864e-29".len());
+        assert_eq!(span(12345.6, 2), "1.2e4".len());
+        assert_eq!(span(f64::NAN, 4), 1);
+    }
+
+    #[test]
+    fn counts_are_grouped() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(949_248), "949,248");
+        assert_eq!(grouped(100_000_000), "100,000,000");
     }
 
     #[test]

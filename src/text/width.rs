@@ -9,6 +9,73 @@ pub fn display_width(s: &str) -> usize {
     s.chars().map(char_width).sum()
 }
 
+/// `s` in at most `width` columns: whole when it fits, else cut at a
+/// character boundary with `…` as its last column (never silently).
+pub fn ellipsize(s: &str, width: usize) -> String {
+    if display_width(s) <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = char_width(c);
+        if used + w > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.truncate(out.trim_end().len());
+    out.push('…');
+    out
+}
+
+/// `s` broken into lines of at most `width` columns, between words where
+/// it can (a word longer than a line is split). Nothing is lost: the lines
+/// joined with spaces give back `s`'s words.
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    wrap_hanging(s, width, width)
+}
+
+/// [`wrap`] with a first line of `first` columns and the others of `rest`
+/// (for text after a label, or under a hanging indent).
+pub fn wrap_hanging(s: &str, first: usize, rest: usize) -> Vec<String> {
+    let limit = |lines: &Vec<String>| if lines.is_empty() { first } else { rest }.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in s.split(' ').filter(|w| !w.is_empty()) {
+        let w = display_width(word);
+        if used > 0 && used + 1 + w <= limit(&lines) {
+            line.push(' ');
+            line.push_str(word);
+            used += 1 + w;
+            continue;
+        }
+        if used > 0 {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        // A word longer than a line goes in pieces.
+        for c in word.chars() {
+            let cw = char_width(c);
+            if used > 0 && used + cw > limit(&lines) {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push(c);
+            used += cw;
+        }
+    }
+    if used > 0 || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 fn char_width(c: char) -> usize {
     const ZERO: &[(u32, u32)] = &[
         (0x0300, 0x036F), // combining diacritical marks
@@ -97,5 +164,37 @@ fn char_width(c: char) -> usize {
         2
     } else {
         1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ellipsis_only_where_cut() {
+        assert_eq!(ellipsize("learning rate", 13), "learning rate");
+        assert_eq!(ellipsize("learning rate", 12), "learning ra…");
+        assert_eq!(ellipsize("learning rate", 10), "learning…");
+        assert_eq!(ellipsize("火箭火箭", 5), "火箭…");
+        assert_eq!(ellipsize("abc", 0), "");
+    }
+
+    #[test]
+    fn wrapping_keeps_every_word() {
+        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), [""]);
+        assert_eq!(wrap_hanging("ab cd ef", 2, 5), ["ab", "cd ef"]);
+        assert_eq!(wrap_hanging("/tmp/a/b.csv", 4, 6), ["/tmp", "/a/b.c", "sv"]);
+        let text = "a hot-reload error keeps its hint: write `*` between `3` and `x`";
+        for w in 3..30 {
+            let lines = wrap(text, w);
+            assert!(
+                lines.iter().all(|l| display_width(l) <= w),
+                "{w}: {lines:?}"
+            );
+            assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));
+        }
     }
 }

@@ -9,10 +9,10 @@
 //! ```
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::layout::Rect;
+use ratatui::style::Style;
 
+use super::scroll::{self, Limits, Row};
 use super::theme::Theme;
 use crate::descent::run::Update;
 use crate::descent::schedule::{BbRule, UpdateDetail};
@@ -24,6 +24,12 @@ const SIG: usize = 4;
 
 fn n(v: f64) -> String {
     num::sig(v, SIG)
+}
+
+/// An operand after `−` or `×`: in parentheses when negative, so that two
+/// signs never meet (`− (-0.004251)`, not `− -0.004251`).
+fn operand(v: f64) -> String {
+    if v < 0.0 { format!("({})", n(v)) } else { n(v) }
 }
 
 fn list(v: &[f64]) -> String {
@@ -199,7 +205,7 @@ fn rate_lines(detail: &UpdateDetail, lr: f64, dim: usize) -> Vec<String> {
             v_hat,
         } => vec![
             format!(
-                "m̂ = {} , v̂ = {}  (β = {}, {})",
+                "m̂ = {}, v̂ = {}  (β = {}, {})",
                 list(m_hat),
                 list(v_hat),
                 n(*beta1),
@@ -269,15 +275,15 @@ pub fn explain(name: &str, schedule: &str, u: &Update, vars: &[String]) -> Vec<S
                 "  {label}{} = {} − {} × {}",
                 n(u.x_new[i]),
                 n(u.x_old[i]),
-                n(u.lr),
-                n(u.grad_old[i])
+                operand(u.lr),
+                operand(u.grad_old[i])
             ));
         } else {
             out.push(format!(
                 "  {label}{} = {} − {}",
                 n(u.x_new[i]),
                 n(u.x_old[i]),
-                n(u.x_old[i] - u.x_new[i])
+                operand(u.x_old[i] - u.x_new[i])
             ));
         }
     }
@@ -290,9 +296,17 @@ pub fn explain(name: &str, schedule: &str, u: &Update, vars: &[String]) -> Vec<S
     out
 }
 
-/// Draw the panel over `area`.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, vars: &[String], theme: Theme) {
-    let mut lines: Vec<Line> = Vec::new();
+/// Draw the panel over `area` from line `offset`; it scrolls when the
+/// runs' lines do not fit.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    vars: &[String],
+    offset: u16,
+    theme: Theme,
+) -> Limits {
+    let mut rows: Vec<Row> = Vec::new();
     for (i, r) in snap.runs.iter().enumerate() {
         match &r.last_update {
             Some(u) => {
@@ -300,33 +314,28 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, vars: &[String], t
                     .into_iter()
                     .enumerate()
                 {
-                    if j == 0 {
-                        lines.push(Line::styled(
-                            l,
-                            theme.run(i).add_modifier(theme.title().add_modifier),
-                        ));
+                    let style = if j == 0 {
+                        theme.run(i).add_modifier(theme.title().add_modifier)
                     } else {
-                        lines.push(Line::raw(l));
-                    }
+                        Style::new()
+                    };
+                    rows.push(Row::text(l, style));
                 }
             }
-            None => lines.push(Line::from(vec![
-                Span::styled(r.name.clone(), theme.run(i)),
-                Span::styled(" · no update yet (press s)", theme.dim()),
-            ])),
+            None => rows.push(Row::led(
+                r.name.clone(),
+                theme.run(i),
+                " · no update yet (press s)",
+            )),
         }
     }
-    let w = area.width.saturating_sub(4).min(100);
-    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
-    let popup = area.centered(Constraint::Length(w), Constraint::Length(h));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(Line::styled(
-                " explain the last step (s: step, x/Esc: close) ",
-                theme.title(),
-            ))),
-        popup,
-    );
+    scroll::render(
+        frame,
+        area,
+        100,
+        "explain the last step (s steps, x/Esc closes)",
+        &rows,
+        offset,
+        theme,
+    )
 }

@@ -1,4 +1,8 @@
-//! The footer: the main key hints, or a message when there is one.
+//! The footer: the last message, then the keys of the view on screen, both
+//! read from the keymap's tables (`app::keymap::hints`). When the line is
+//! short, hints go in their table's order of importance, a message is cut
+//! with `…` (and `i details` shows it whole), and `? help` and `q quit`
+//! always stay.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,34 +11,64 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use crate::app::Model;
+use crate::app::keymap::{self, Hint};
+use crate::text::{display_width, ellipsize};
 
-/// The hints, most useful first; cut at the pane's width.
-const HINTS: &[(&str, &str)] = &[
-    ("space", "pause"),
-    ("s", "step"),
-    ("r", "restart"),
-    ("←→", "scenario"),
-    ("+-", "speed"),
-    ("l", "log"),
-    ("m", "map"),
-    ("c", "chart"),
-    ("x", "explain"),
-    ("e", "export"),
-    ("b", "basins"),
-    ("o", "open"),
-    ("?", "help"),
-    ("q", "quit"),
-];
+fn hint_width(h: &Hint) -> usize {
+    display_width(h.key) + display_width(h.word) + 2
+}
+
+/// The hints that fit in `width` columns next to a message of
+/// `message_w` columns, in their order.
+pub fn fitting(mut hints: Vec<Hint>, width: usize, message_w: usize, keep_i: bool) -> Vec<Hint> {
+    if keep_i {
+        for h in &mut hints {
+            if h.key == "i" {
+                h.drop = 0;
+            }
+        }
+    }
+    loop {
+        let used: usize = hints.iter().map(hint_width).sum();
+        if used + message_w <= width {
+            return hints;
+        }
+        let Some((i, _)) = hints
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.drop > 0)
+            .max_by_key(|(_, h)| h.drop)
+        else {
+            return hints;
+        };
+        hints.remove(i);
+    }
+}
+
+/// The footer's text for `model` at `width` columns (tests read it).
+pub fn spans(model: &Model, width: usize, theme: Theme) -> Vec<Span<'static>> {
+    let hints = keymap::hints(&model.overlay);
+    let message = model.message.as_deref().filter(|m| !m.is_empty());
+    let message_w = message.map_or(0, |m| display_width(m) + 2);
+    let shown = fitting(hints, width, message_w, message.is_some());
+    let used: usize = shown.iter().map(hint_width).sum();
+    let mut out = Vec::new();
+    if let Some(m) = message {
+        let room = width.saturating_sub(used + 2);
+        out.push(Span::styled(
+            format!(" {} ", ellipsize(m, room)),
+            theme.bad(),
+        ));
+    }
+    for h in shown {
+        out.push(Span::styled(format!(" {}", h.key), theme.key()));
+        out.push(Span::styled(format!(" {}", h.word), theme.dim()));
+    }
+    out
+}
 
 /// Draw the footer line.
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
-    let mut spans = Vec::new();
-    if let Some(msg) = &model.message {
-        spans.push(Span::styled(format!(" {msg} "), theme.bad()));
-    }
-    for (k, what) in HINTS {
-        spans.push(Span::styled(format!(" {k}"), theme.key()));
-        spans.push(Span::styled(format!(" {what}"), theme.dim()));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let line = Line::from(spans(model, usize::from(area.width), theme));
+    frame.render_widget(Paragraph::new(line), area);
 }

@@ -1,60 +1,63 @@
-//! The help popup: every key, from the keymap's own table.
+//! The help popup: every key, from the keymap's own tables. It scrolls when
+//! the terminal is short (the borders say so).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::layout::Rect;
 
+use super::scroll::{self, Limits, Row};
 use super::theme::Theme;
-use crate::app::keymap::BINDINGS;
+use crate::app::keymap::{BINDINGS, Binding, EXPLAIN, PICKER, SCROLLING, SWEEP};
 
-/// The help text, one key per line.
-pub fn lines(theme: Theme) -> Vec<Line<'static>> {
-    let mut out: Vec<Line> = BINDINGS
+/// Width of the key column.
+const KEY_W: usize = 11;
+
+fn key_rows(table: &[Binding], theme: Theme) -> impl Iterator<Item = Row> + '_ {
+    table.iter().map(move |b| {
+        Row::led(
+            format!(" {:<w$}", b.label, w = KEY_W - 1),
+            theme.key(),
+            b.help,
+        )
+    })
+}
+
+/// The help text: the dashboard's keys, then each view's own.
+pub fn rows(theme: Theme) -> Vec<Row> {
+    let mut out: Vec<Row> = key_rows(BINDINGS, theme).collect();
+    let jump = out
         .iter()
-        .map(|b| {
-            Line::from(vec![
-                Span::styled(format!(" {:<10}", b.label), theme.key()),
-                Span::raw(b.help),
-            ])
-        })
-        .collect();
+        .position(|r| r.text == "previous scenario")
+        .map_or(out.len(), |i| i + 1);
     out.insert(
-        5,
-        Line::from(vec![
-            Span::styled(format!(" {:<10}", "1–9"), theme.key()),
-            Span::raw("jump to scenario 1–9"),
-        ]),
+        jump,
+        Row::led(
+            format!(" {:<w$}", "1–9", w = KEY_W - 1),
+            theme.key(),
+            "jump to scenario 1–9",
+        ),
     );
-    out.push(Line::raw(""));
-    out.push(Line::styled(
-        " picker: type to filter, ↑↓ choose, Enter open, Esc close",
-        theme.dim(),
-    ));
+    for (title, table) in [
+        ("help, explain and details", SCROLLING),
+        ("explain", EXPLAIN),
+        ("the sweep view", SWEEP),
+        ("the scenario picker (type to filter)", PICKER),
+    ] {
+        out.push(Row::text("", theme.dim()));
+        out.push(Row::text(format!(" in {title}:"), theme.title()));
+        out.extend(key_rows(table, theme));
+    }
     out
 }
 
-/// Draw the popup centred over `area`; in two columns when one would not fit.
-pub fn render(frame: &mut Frame, area: Rect, theme: Theme) {
-    let text = lines(theme);
-    let fits = text.len() as u16 + 2 <= area.height;
-    let (columns, rows) = if fits || area.width < 100 {
-        (1, text.len())
-    } else {
-        (2, text.len().div_ceil(2))
-    };
-    let h = (rows as u16 + 2).min(area.height);
-    let w = (62 * columns as u16).min(area.width);
-    let popup = area.centered(Constraint::Length(w), Constraint::Length(h));
-    frame.render_widget(Clear, popup);
-    let block = Block::bordered().title(Line::styled(" keys (? or Esc to close) ", theme.title()));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
-    let parts: Vec<Rect> = Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns])
-        .split(inner)
-        .to_vec();
-    for (i, part) in parts.into_iter().enumerate() {
-        let chunk: Vec<Line> = text.iter().skip(i * rows).take(rows).cloned().collect();
-        frame.render_widget(Paragraph::new(chunk), part);
-    }
+/// Draw the popup centred over `area` from line `offset`.
+pub fn render(frame: &mut Frame, area: Rect, offset: u16, theme: Theme) -> Limits {
+    scroll::render(
+        frame,
+        area,
+        72,
+        "keys (? or Esc closes)",
+        &rows(theme),
+        offset,
+        theme,
+    )
 }

@@ -1,4 +1,4 @@
-//! The lower chart, cycled with `c`: loss · position · gradient · lr, each
+//! The lower chart, cycled with `c`: lr · position · gradient, each
 //! against epoch, one colour per run. In 2D, in colour, the first variable
 //! is a line, the second dots, the third bars (the title says which, the
 //! legend which colour is which run); without colour every series has its
@@ -16,22 +16,16 @@ use crate::descent::history::Point;
 use crate::track::{RunView, Snapshot};
 
 /// Draw the lower chart of `snap`.
-#[allow(clippy::too_many_arguments)]
 pub fn render(
     frame: &mut Frame,
     area: Rect,
     snap: &Snapshot,
     which: LowerChart,
     vars: &[String],
-    log: bool,
-    known_min: Option<f64>,
     theme: Theme,
 ) {
-    let mut spec = match which {
-        LowerChart::Loss => super::loss_chart::spec(snap, log, known_min),
-        _ => spec(snap, which, vars),
-    };
-    if !theme.color && vars.len() > 1 && which != LowerChart::Lr && which != LowerChart::Loss {
+    let mut spec = spec(snap, which, vars);
+    if !theme.color && vars.len() > 1 && which != LowerChart::Lr {
         // Each series has its own glyph; the legend shows a run's in the
         // order of the variables.
         spec.title = format!(
@@ -90,7 +84,7 @@ pub fn spec(snap: &Snapshot, which: LowerChart, vars: &[String]) -> ChartSpec {
             variables_title("gradient", vars),
             per_variable(snap, vars, |r| &r.grad_series),
         ),
-        LowerChart::Lr | LowerChart::Loss => (
+        LowerChart::Lr => (
             "learning rate".to_string(),
             snap.runs
                 .iter()

@@ -16,8 +16,10 @@
 //! Narrower than [`WIDE_FROM`], loss and learning rate share the left
 //! column and the landscape takes the right; `m` gives the landscape the
 //! whole main area; `b` puts the basins view (where many starts ended) in
-//! place of the runs table, up to 3/5 of the height. Popups (help, scenario picker) are drawn last. Below
-//! [`MIN_WIDTH`]×[`MIN_HEIGHT`] a single line asks for a bigger terminal.
+//! place of the runs table, up to 3/5 of the height. Popups (help, explain,
+//! details, the scenario picker) are drawn last, over the body: the header
+//! and the footer with the popup's keys stay in view. Below
+//! [`MIN_WIDTH`]×[`MIN_HEIGHT`] a message asks for a bigger terminal.
 //!
 //! What the terminal can show (its colour depth and character set, found
 //! by the driver and kept in the model) makes the [`Theme`] every pane
@@ -26,6 +28,7 @@
 pub mod basins;
 pub mod chart;
 pub mod colormap;
+pub mod details;
 pub mod explain;
 pub mod footer;
 pub mod header;
@@ -36,6 +39,7 @@ pub mod lower_chart;
 pub mod params_table;
 pub mod scale;
 pub mod scenario_list;
+pub mod scroll;
 pub mod surface;
 pub mod sweep_view;
 pub mod theme;
@@ -43,7 +47,7 @@ pub mod theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::{Model, Overlay};
 pub use theme::Theme;
@@ -64,6 +68,10 @@ pub const SIDEBAR_FROM: u16 = 140;
 pub struct ViewCache {
     /// The landscape's sampled surface.
     pub maps: landscape::MapCache,
+    /// How far the scrolling view on screen (help, explain, details) can
+    /// scroll, as last drawn; `None` when none is open. The session hands
+    /// it to `app::update` so that scrolling stops at the end.
+    pub scroll: Option<scroll::Limits>,
 }
 
 /// Draw the whole dashboard for `model`.
@@ -72,10 +80,14 @@ pub fn draw(frame: &mut Frame, model: &Model, cache: &mut ViewCache) {
     let theme = Theme::new(model.color, model.charset);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let msg = format!(
-            "terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{})",
+            "terminal too small: {}x{}, downhill needs {MIN_WIDTH}x{MIN_HEIGHT} (q quits)",
             area.width, area.height
         );
-        frame.render_widget(Paragraph::new(Line::styled(msg, theme.bad())), area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(msg, theme.bad())).wrap(Wrap { trim: true }),
+            area,
+        );
+        cache.scroll = None;
         return;
     }
     let [head, body, foot] = Layout::vertical([
@@ -88,8 +100,11 @@ pub fn draw(frame: &mut Frame, model: &Model, cache: &mut ViewCache) {
     footer::render(frame, foot, model, theme);
 
     let main = if area.width >= SIDEBAR_FROM {
-        let [side, main] =
-            Layout::horizontal([Constraint::Length(34), Constraint::Min(40)]).areas(body);
+        let [side, main] = Layout::horizontal([
+            Constraint::Length(sidebar_width(model, area.width)),
+            Constraint::Min(40),
+        ])
+        .areas(body);
         scenario_list::render_sidebar(frame, side, model, theme);
         main
     } else {
@@ -103,20 +118,43 @@ pub fn draw(frame: &mut Frame, model: &Model, cache: &mut ViewCache) {
         _ => draw_main(frame, main, model, cache, theme),
     }
 
-    match &model.overlay {
-        Overlay::None | Overlay::Sweep => {}
-        Overlay::Help => help::render(frame, area, theme),
-        Overlay::Explain => {
-            if let (Some(snap), Some(Ok(sc))) =
-                (model.snapshot(), model.entry().map(|e| &e.scenario))
-            {
-                explain::render(frame, area, snap, &sc.vars, theme);
+    // Popups cover the body; the header and the footer (their keys) stay.
+    let offset = model.scroll.offset;
+    cache.scroll = match &model.overlay {
+        Overlay::None | Overlay::Sweep => None,
+        Overlay::Help => Some(help::render(frame, body, offset, theme)),
+        Overlay::Explain => match (model.snapshot(), model.entry().map(|e| &e.scenario)) {
+            (Some(snap), Some(Ok(sc))) => {
+                Some(explain::render(frame, body, snap, &sc.vars, offset, theme))
             }
-        }
+            _ => None,
+        },
+        Overlay::Details => Some(details::render(
+            frame,
+            body,
+            model.entry(),
+            model.message.as_deref(),
+            offset,
+            theme,
+        )),
         Overlay::Picker { filter, selected } => {
-            scenario_list::render_picker(frame, area, model, filter, *selected, theme)
+            scenario_list::render_picker(frame, body, model, filter, *selected, theme);
+            None
         }
-    }
+    };
+}
+
+/// The sidebar's width: the longest title's, within 24 and 34 columns (44
+/// from 180 columns).
+fn sidebar_width(model: &Model, width: u16) -> u16 {
+    let longest = model
+        .entries
+        .iter()
+        .map(|e| crate::text::display_width(&e.name()))
+        .max()
+        .unwrap_or(0);
+    let most = if width >= 180 { 44 } else { 34 };
+    (longest + 8).clamp(24, most) as u16
 }
 
 fn draw_main(frame: &mut Frame, area: Rect, model: &Model, cache: &mut ViewCache, theme: Theme) {
@@ -130,7 +168,7 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, cache: &mut ViewCache
     let sc = match &entry.scenario {
         Ok(sc) => sc,
         Err(e) => {
-            scenario_list::render_error(frame, area, &e.to_string(), theme);
+            scenario_list::render_error(frame, area, &e.to_string(), model.watching, theme);
             return;
         }
     };
@@ -149,7 +187,9 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, cache: &mut ViewCache
     let table_h = if model.show_basins {
         // The basins view may take up to 3/5 of the area, the charts keep 6 rows.
         let most = (area.height * 3 / 5).min(area.height.saturating_sub(6));
-        basins::wanted_height(snap).min(most).max(3)
+        basins::wanted_height(snap, area.width, !theme.color)
+            .min(most)
+            .max(3)
     } else {
         snap.runs.len() as u16 + 3
     };
@@ -172,21 +212,12 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, cache: &mut ViewCache
         (a, b, right)
     };
     loss_chart::render(frame, loss, snap, model.log_scale, sc.min_value, theme);
-    lower_chart::render(
-        frame,
-        lower,
-        snap,
-        model.lower,
-        &sc.vars,
-        model.log_scale,
-        sc.min_value,
-        theme,
-    );
+    lower_chart::render(frame, lower, snap, model.lower, &sc.vars, theme);
     landscape::render(frame, land, &mut cache.maps, surface, sc, snap, theme);
     if model.show_basins {
         let radius = crate::descent::basins::radius(&sc.domain);
         basins::render(frame, table, snap, radius, theme);
     } else {
-        params_table::render(frame, table, snap, &sc.vars, theme);
+        params_table::render(frame, table, snap, &sc.vars, entry.paused, theme);
     }
 }

@@ -1,142 +1,231 @@
-//! The parameter table: one row per run — name, schedule, position, loss,
-//! gradient norm, lr, distance to the known minimum, status.
+//! The runs table: one row per run — name, position, loss, status, lr,
+//! gradient norm, distance to the known minimum, schedule.
 //!
-//! Columns are dropped from the least to the most important when the pane is
-//! too narrow, so the table stays readable at 80 columns.
+//! Every number is right or visibly abbreviated, never wrong: each column
+//! is sized from its content and the free width, each value written for the
+//! width it got ([`num::fit`]: fewer significant digits, then scientific
+//! with the whole exponent). Numbers are right-aligned; the status is never
+//! cut. A column that cannot fit is dropped whole, rightmost first (the
+//! columns stand in order of importance), and the title says which.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table};
 
 use super::theme::Theme;
 use crate::descent::run::Status;
-use crate::text::num;
+use crate::text::{display_width, num};
 use crate::track::{RunView, Snapshot};
 
-/// Draws one run's cell of a column.
-type CellFn = Box<dyn Fn(usize, &RunView) -> Cell<'static>>;
-
-struct Column {
-    header: String,
-    width: u16,
-    /// Lower is more important; columns are dropped from the highest.
-    priority: u8,
-    cell: CellFn,
+/// What a column holds.
+enum Content {
+    /// Text, shown whole, left-aligned: one string and style per run.
+    Text(Vec<(String, Style)>),
+    /// Numbers, right-aligned, with up to `most` significant digits, as
+    /// many as the column's width holds (`None`: an empty cell).
+    Numbers {
+        values: Vec<Option<f64>>,
+        most: usize,
+    },
 }
 
-/// Draw the table of `snap`'s runs.
-pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot, vars: &[String], theme: Theme) {
-    let wide = area.width >= 120;
-    let sig = if wide { 7 } else { 5 };
-    let w_num = if wide { 12 } else { 9 };
-    let mut cols: Vec<Column> = Vec::new();
-    let name_w = snap
-        .runs
-        .iter()
-        .map(|r| crate::text::display_width(&r.name))
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 24) as u16
-        + if theme.color { 0 } else { 2 };
-    cols.push(Column {
-        header: "run".into(),
-        width: name_w,
-        priority: 0,
-        cell: Box::new(move |i, r| {
-            // Without colour, the run's chart marker tells curves apart.
-            let name = match theme.marker_glyph(i) {
-                Some(g) => format!("{g} {}", r.name),
-                None => r.name.clone(),
-            };
-            Cell::from(name).style(theme.run(i))
-        }),
-    });
-    cols.push(Column {
-        header: "schedule".into(),
-        width: 22,
-        priority: 7,
-        cell: Box::new(|_, r| Cell::from(r.schedule.clone())),
-    });
-    for (d, v) in vars.iter().enumerate() {
-        cols.push(Column {
-            header: v.clone(),
-            width: w_num,
-            priority: 1,
-            cell: Box::new(move |_, r| Cell::from(num::sig(r.params[d], sig))),
-        });
-    }
-    cols.push(Column {
-        header: "loss".into(),
-        width: w_num,
-        priority: 2,
-        cell: Box::new(move |_, r| Cell::from(num::sig(r.loss, sig))),
-    });
-    cols.push(Column {
-        header: "|∇f|".into(),
-        width: 9,
-        priority: 5,
-        cell: Box::new(|_, r| Cell::from(num::sig(r.grad_norm, 3))),
-    });
-    cols.push(Column {
-        header: "lr".into(),
-        width: 9,
-        priority: 4,
-        cell: Box::new(|_, r| Cell::from(num::sig(r.lr, 3))),
-    });
-    if snap.runs.iter().any(|r| r.distance.is_some()) {
-        cols.push(Column {
-            header: "dist".into(),
-            width: 9,
-            priority: 6,
-            cell: Box::new(|_, r| Cell::from(r.distance.map_or(String::new(), |d| num::sig(d, 3)))),
-        });
-    }
-    cols.push(Column {
-        header: "status".into(),
-        width: 13,
-        priority: 3,
-        cell: Box::new(move |_, r| {
-            let style = match r.status {
-                Status::Diverged { .. } => theme.bad(),
-                Status::Converged { .. } => theme.good(),
-                _ => theme.dim(),
-            };
-            Cell::from(r.status.to_string()).style(style)
-        }),
-    });
+/// One column of the table.
+pub struct Column {
+    pub header: String,
+    content: Content,
+    /// Narrowest it can be, the width it would like, and a middle width
+    /// (every column gets that before any gets more).
+    least: usize,
+    mid: usize,
+    most: usize,
+}
 
-    // Drop the least important columns until the rest fit.
-    let inner = area.width.saturating_sub(2);
-    loop {
-        let need: u16 = cols.iter().map(|c| c.width + 1).sum();
-        if need <= inner + 1 || cols.len() <= 1 {
-            break;
-        }
-        let worst = cols
+impl Column {
+    fn text(header: &str, cells: Vec<(String, Style)>) -> Column {
+        let w = cells
             .iter()
-            .enumerate()
-            .max_by_key(|(_, c)| c.priority)
-            .map(|(i, _)| i)
+            .map(|(s, _)| display_width(s))
+            .chain([display_width(header)])
+            .max()
             .unwrap_or(0);
-        if cols[worst].priority == 0 {
-            break;
+        Column {
+            header: header.into(),
+            content: Content::Text(cells),
+            least: w,
+            mid: w,
+            most: w,
         }
-        cols.remove(worst);
     }
 
-    let header = Row::new(cols.iter().map(|c| Cell::from(c.header.clone()))).style(theme.title());
-    let rows = snap
-        .runs
+    /// Numbers with `most` significant digits when there is room, never
+    /// fewer than `least`.
+    fn numbers(header: &str, values: Vec<Option<f64>>, most: usize, least: usize) -> Column {
+        let span = |n: usize| {
+            values
+                .iter()
+                .flatten()
+                .map(|v| num::span(*v, n))
+                .chain([display_width(header)])
+                .max()
+                .unwrap_or(0)
+        };
+        Column {
+            header: header.into(),
+            least: span(least),
+            mid: span(least.midpoint(most)),
+            most: span(most),
+            content: Content::Numbers { values, most },
+        }
+    }
+
+    /// Its header and cells at `width` columns.
+    fn cells(&self, width: usize) -> (String, Vec<(String, Style)>) {
+        let pad = |s: &str, right: bool| {
+            let gap = " ".repeat(width.saturating_sub(display_width(s)));
+            if right {
+                format!("{gap}{s}")
+            } else {
+                format!("{s}{gap}")
+            }
+        };
+        match &self.content {
+            Content::Text(cells) => (
+                pad(&self.header, false),
+                cells.iter().map(|(s, st)| (pad(s, false), *st)).collect(),
+            ),
+            Content::Numbers { values, most, .. } => (
+                pad(&self.header, true),
+                values
+                    .iter()
+                    .map(|v| {
+                        let s = v.map_or(String::new(), |v| num::fit(v, *most, width));
+                        (pad(&s, true), Style::new())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// What a run's status cell says: a paused scenario's running runs say
+/// `paused`.
+pub fn status_text(status: &Status, paused: bool) -> String {
+    match status {
+        Status::Running if paused => "paused".into(),
+        s => s.to_string(),
+    }
+}
+
+/// The columns of `snap`'s table, most important first.
+pub fn columns(snap: &Snapshot, vars: &[String], paused: bool, theme: Theme) -> Vec<Column> {
+    let runs = &snap.runs;
+    let of = |f: &dyn Fn(&RunView) -> f64| runs.iter().map(|r| Some(f(r))).collect::<Vec<_>>();
+    let mut cols = vec![Column::text(
+        "run",
+        runs.iter()
+            .enumerate()
+            .map(|(i, r)| {
+                // Without colour, the run's chart marker tells curves apart.
+                let name = match theme.marker_glyph(i) {
+                    Some(g) => format!("{g} {}", r.name),
+                    None => r.name.clone(),
+                };
+                (name, theme.run(i))
+            })
+            .collect(),
+    )];
+    for (d, v) in vars.iter().enumerate() {
+        cols.push(Column::numbers(v, of(&|r| r.params[d]), 7, 3));
+    }
+    cols.push(Column::numbers("loss", of(&|r| r.loss), 7, 3));
+    cols.push(Column::text(
+        "status",
+        runs.iter()
+            .map(|r| {
+                let style = match r.status {
+                    Status::Diverged { .. } => theme.bad(),
+                    Status::Converged { .. } => theme.good(),
+                    _ => theme.dim(),
+                };
+                (status_text(&r.status, paused), style)
+            })
+            .collect(),
+    ));
+    cols.push(Column::numbers("lr", of(&|r| r.lr), 4, 2));
+    cols.push(Column::numbers("|∇f|", of(&|r| r.grad_norm), 4, 2));
+    if runs.iter().any(|r| r.distance.is_some()) {
+        let d = runs.iter().map(|r| r.distance).collect();
+        cols.push(Column::numbers("dist", d, 4, 2));
+    }
+    cols.push(Column::text(
+        "schedule",
+        runs.iter()
+            .map(|r| (r.schedule.clone(), Style::new()))
+            .collect(),
+    ));
+    cols
+}
+
+/// The widths of the columns that fit in `inner` columns (one space
+/// between columns): each at least its narrowest, the rightmost dropped
+/// until they fit (the first never), then the room left shared out to the
+/// columns in order: first up to a middle width each, then up to the width
+/// each would like.
+pub fn layout(cols: &[Column], inner: usize) -> Vec<usize> {
+    let mut n = cols.len();
+    let need = |n: usize| cols[..n].iter().map(|c| c.least + 1).sum::<usize>() - 1;
+    while n > 1 && need(n) > inner {
+        n -= 1;
+    }
+    let mut widths: Vec<usize> = cols[..n].iter().map(|c| c.least).collect();
+    let mut room = inner.saturating_sub(need(n));
+    for goal in [|c: &Column| c.mid, |c: &Column| c.most] {
+        for (w, c) in widths.iter_mut().zip(cols) {
+            let more = goal(c).saturating_sub(*w).min(room);
+            *w += more;
+            room -= more;
+        }
+    }
+    widths
+}
+
+/// Draw the table of `snap`'s runs; `paused` when the scenario is.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    vars: &[String],
+    paused: bool,
+    theme: Theme,
+) {
+    let cols = columns(snap, vars, paused, theme);
+    let widths = layout(&cols, usize::from(area.width.saturating_sub(2)));
+    let hidden: Vec<&str> = cols[widths.len()..]
         .iter()
-        .enumerate()
-        .map(|(i, r)| Row::new(cols.iter().map(|c| (c.cell)(i, r))));
-    let widths: Vec<Constraint> = cols.iter().map(|c| Constraint::Length(c.width)).collect();
-    let table = Table::new(rows, widths)
+        .map(|c| c.header.as_str())
+        .collect();
+    let drawn: Vec<_> = cols.iter().zip(&widths).map(|(c, &w)| c.cells(w)).collect();
+    let header = Row::new(drawn.iter().map(|(h, _)| Cell::from(h.clone()))).style(theme.title());
+    let rows = (0..snap.runs.len()).map(|i| {
+        Row::new(drawn.iter().map(|(_, cells)| {
+            let (s, st) = &cells[i];
+            Cell::from(s.clone()).style(*st)
+        }))
+    });
+    let mut title = format!(" runs{} ", super::basins::start_note(snap));
+    if !hidden.is_empty() {
+        let named = format!("{title}· hidden: {} ", hidden.join(" "));
+        title = if display_width(&named) + 2 <= usize::from(area.width) {
+            named
+        } else {
+            format!("{title}· {} columns hidden ", hidden.len())
+        };
+    }
+    let table = Table::new(rows, widths.iter().map(|&w| Constraint::Length(w as u16)))
+        .column_spacing(1)
         .header(header)
-        .block(Block::bordered().title(Line::from(vec![Span::styled(
-            format!(" runs{} ", super::basins::start_note(snap)),
-            theme.title(),
-        )])));
+        .block(Block::bordered().title(Line::from(vec![Span::styled(title, theme.title())])));
     frame.render_widget(table, area);
 }

@@ -8,7 +8,8 @@
 //!   diverged ones `×`.
 //!
 //! Both fill in as the engine reports chunks, with a progress bar in the
-//! title; a cursor (arrows) reads one point's numbers on the bottom line.
+//! title; a cursor (arrows) reads one point's numbers at the bottom (on
+//! more lines when narrow; the footer names the keys).
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -58,7 +59,7 @@ pub fn readout(state: &SweepState, sc: &Scenario) -> String {
         .map(|(a, v)| format!("{} = {}", a.name, num::sig(*v, 6)))
         .collect();
     match &state.grid.points[i] {
-        None => format!(" {} → not computed yet", at.join(", ")),
+        None => format!("{} → not computed yet", at.join(", ")),
         Some(p) => {
             let fin: Vec<String> = sc
                 .vars
@@ -67,7 +68,7 @@ pub fn readout(state: &SweepState, sc: &Scenario) -> String {
                 .map(|(v, x)| format!("{v} = {}", num::sig(*x, 7)))
                 .collect();
             format!(
-                " {} → final {}, loss {}, {} after {} epochs",
+                "{} → final {}, loss {}, {} after {} epochs",
                 at.join(", "),
                 fin.join(", "),
                 num::sig(p.loss, 7),
@@ -91,7 +92,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &SweepState, sc: &Scenario, 
         total,
         progress_bar(done, total, 12)
     );
-    let [main, info] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
+    // The readout of the point under the cursor, whole: on as many lines as
+    // it needs (the footer names the keys).
+    let info_lines = crate::text::wrap(&readout(state, sc), usize::from(area.width.max(1)));
+    let info_h = (info_lines.len() as u16).min(area.height / 3).max(1);
+    let [main, info] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(info_h)]).areas(area);
     let block = Block::bordered().title(Line::styled(title, theme.title()));
     if state.grid.axes.len() == 1 {
         render_curve(frame, main, block, state, sc, theme);
@@ -100,13 +106,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &SweepState, sc: &Scenario, 
         frame.render_widget(block, main);
         render_heatmap(frame.buffer_mut(), inner, state, &sc.vars[0], theme);
     }
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(readout(state, sc), theme.title()),
-            Span::styled("   arrows move · Esc closes", theme.dim()),
-        ])),
-        info,
-    );
+    let lines: Vec<Line> = info_lines
+        .into_iter()
+        .map(|l| Line::styled(l, theme.title()))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), info);
 }
 
 fn render_curve(

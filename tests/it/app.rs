@@ -1,8 +1,9 @@
 //! `update(model, action)`: action in → state and engine commands out.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use downhill::app::{Action, Entry, Model, Overlay, update};
+use downhill::app::{Action, Entry, Model, Overlay, RunState, ScrollMove, update};
 use downhill::engine::{Command, Pace};
 use downhill::scenario::{self, bundled};
 use downhill::track::Slot;
@@ -56,14 +57,145 @@ fn snapshot_of(
 #[test]
 fn pause_toggles() {
     let mut m = model();
-    assert!(!m.paused);
+    assert!(!m.paused());
     assert_eq!(names(&update(&mut m, Action::TogglePause)), ["paused true"]);
-    assert!(m.paused);
+    assert!(m.paused());
     assert_eq!(
         names(&update(&mut m, Action::TogglePause)),
         ["paused false"]
     );
-    assert!(!m.paused);
+    assert!(!m.paused());
+}
+
+#[test]
+fn pause_is_per_scenario_and_switching_brings_it_back() {
+    let mut m = model();
+    update(&mut m, Action::TogglePause);
+    // The next scenario runs (its own pause is off), set before it is
+    // activated so not one epoch slips.
+    assert_eq!(
+        names(&update(&mut m, Action::Next)),
+        ["paused false", "activate 1 gen 0"]
+    );
+    assert!(!m.paused());
+    assert_eq!(m.entries[1].state(true), RunState::Running);
+    assert_eq!(m.entries[0].state(false), RunState::Paused);
+    // Back: still paused where it was left.
+    assert_eq!(
+        names(&update(&mut m, Action::Prev)),
+        ["paused true", "activate 0 gen 0"]
+    );
+    assert!(m.paused());
+    assert_eq!(m.entries[1].state(false), RunState::Waiting);
+}
+
+#[test]
+fn space_on_a_finished_scenario_says_so_and_r_restarts_running() {
+    let mut m = model();
+    let done = snapshot_of(&m, 0, 0, 100);
+    assert!(done.done);
+    update(&mut m, Action::Snapshot(done, Instant::now()));
+    assert!(update(&mut m, Action::TogglePause).is_empty());
+    assert!(!m.paused(), "no hidden pause is set");
+    assert_eq!(
+        m.message.as_deref(),
+        Some("this scenario is done; r restarts it")
+    );
+    assert_eq!(m.entries[0].state(true), RunState::Done);
+    m.message = None;
+    assert!(update(&mut m, Action::Step).is_empty(), "nothing to step");
+    assert!(m.message.is_some());
+    // Paused by hand before it finished, then restarted: the new race runs.
+    m.entries[0].paused = true;
+    assert!(m.paused());
+    assert_eq!(
+        names(&update(&mut m, Action::Restart)),
+        ["paused false", "activate 0 gen 1"]
+    );
+    assert!(!m.paused());
+}
+
+#[test]
+fn escape_closes_what_is_open_and_never_quits() {
+    let mut m = model();
+    update(&mut m, Action::ToggleHelp);
+    update(&mut m, Action::Close);
+    assert_eq!(m.overlay, Overlay::None);
+    // A second Esc on the bare dashboard: still there.
+    assert!(update(&mut m, Action::Close).is_empty());
+    assert!(!m.quit);
+    update(&mut m, Action::ToggleMap);
+    update(&mut m, Action::Close);
+    assert!(!m.map_full, "Esc leaves the full-screen map");
+    m.message = Some("exported a.csv and a.json".into());
+    update(&mut m, Action::Close);
+    assert!(m.message.is_none(), "then the message");
+    update(&mut m, Action::Close);
+    assert!(!m.quit);
+    // The key itself.
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+    let a = downhill::app::keymap::action_for(esc, &m.overlay).unwrap();
+    assert!(matches!(a, Action::Close), "{a:?}");
+}
+
+#[test]
+fn views_scroll_within_the_limits_they_report() {
+    let mut m = model();
+    update(&mut m, Action::ToggleDetails);
+    assert_eq!(m.overlay, Overlay::Details);
+    // Before the view reported its limits, nothing moves.
+    update(&mut m, Action::Scroll(ScrollMove::Down));
+    assert_eq!(m.scroll.offset, 0);
+    update(&mut m, Action::ScrollLimit { max: 12, page: 5 });
+    update(&mut m, Action::Scroll(ScrollMove::Down));
+    assert_eq!(m.scroll.offset, 1);
+    update(&mut m, Action::Scroll(ScrollMove::PageDown));
+    assert_eq!(m.scroll.offset, 6);
+    update(&mut m, Action::Scroll(ScrollMove::End));
+    assert_eq!(m.scroll.offset, 12);
+    update(&mut m, Action::Scroll(ScrollMove::Down));
+    assert_eq!(m.scroll.offset, 12, "not past the end");
+    update(&mut m, Action::Scroll(ScrollMove::Up));
+    assert_eq!(m.scroll.offset, 11, "one press back from the end");
+    update(&mut m, Action::Scroll(ScrollMove::PageUp));
+    assert_eq!(m.scroll.offset, 6);
+    // A bigger terminal: the view needs less scrolling.
+    update(&mut m, Action::ScrollLimit { max: 3, page: 14 });
+    assert_eq!(m.scroll.offset, 3);
+    update(&mut m, Action::Scroll(ScrollMove::Home));
+    assert_eq!(m.scroll.offset, 0);
+    // Another view opens at its top.
+    update(&mut m, Action::Scroll(ScrollMove::End));
+    update(&mut m, Action::ToggleHelp);
+    assert_eq!(m.overlay, Overlay::Help);
+    assert_eq!(m.scroll.offset, 0);
+    update(&mut m, Action::ToggleHelp);
+    assert_eq!(m.overlay, Overlay::None);
+}
+
+#[test]
+fn max_pace_measures_the_rate() {
+    let mut m = model();
+    m.entries[0].pace = Pace::Max;
+    let t0 = Instant::now();
+    let snap = |epochs| snapshot_of(&m, 0, 0, epochs);
+    let (a, b, c) = (snap(10), snap(30), snap(60));
+    update(&mut m, Action::Snapshot(a, t0));
+    update(&mut m, Action::Snapshot(b, t0 + Duration::from_millis(100)));
+    assert_eq!(m.entries[0].rate.per_second, None, "a window is 0.5 s");
+    update(&mut m, Action::Snapshot(c, t0 + Duration::from_millis(500)));
+    let r = m.entries[0].rate.per_second.unwrap();
+    assert!((r - 100.0).abs() < 1e-9, "{r}");
+    let status = downhill::ui::header::status_line(&m);
+    assert!(
+        status.contains("100 ep/s") && status.contains("0s left"),
+        "{status}"
+    );
+    // Pausing forgets it (the time paused is not stepping time).
+    update(&mut m, Action::TogglePause);
+    assert_eq!(m.entries[0].rate.per_second, None);
+    assert!(!downhill::ui::header::status_line(&m).contains("ep/s"));
 }
 
 #[test]
@@ -73,7 +205,7 @@ fn step_pauses_then_steps_exactly_once() {
         names(&update(&mut m, Action::Step)),
         ["paused true", "step 0 gen 0"]
     );
-    assert!(m.paused);
+    assert!(m.paused());
     assert_eq!(names(&update(&mut m, Action::Step)), ["step 0 gen 0"]);
 }
 
@@ -81,12 +213,18 @@ fn step_pauses_then_steps_exactly_once() {
 fn switching_wraps_and_keeps_progress() {
     let mut m = model();
     let s = snapshot_of(&m, 0, 0, 7);
-    update(&mut m, Action::Snapshot(s));
+    update(&mut m, Action::Snapshot(s, Instant::now()));
     assert_eq!(m.snapshot().unwrap().epoch, 7);
-    assert_eq!(names(&update(&mut m, Action::Next)), ["activate 1 gen 0"]);
+    assert_eq!(
+        names(&update(&mut m, Action::Next)),
+        ["paused false", "activate 1 gen 0"]
+    );
     assert_eq!(m.current, 1);
     assert!(m.snapshot().is_none());
-    assert_eq!(names(&update(&mut m, Action::Prev)), ["activate 0 gen 0"]);
+    assert_eq!(
+        names(&update(&mut m, Action::Prev)),
+        ["paused false", "activate 0 gen 0"]
+    );
     assert_eq!(m.snapshot().unwrap().epoch, 7, "progress kept");
     update(&mut m, Action::Prev);
     assert_eq!(m.current, 3, "wraps backwards");
@@ -94,7 +232,7 @@ fn switching_wraps_and_keeps_progress() {
     assert_eq!(m.current, 0, "wraps forwards");
     assert_eq!(
         names(&update(&mut m, Action::Jump(2))),
-        ["activate 2 gen 0"]
+        ["paused false", "activate 2 gen 0"]
     );
     assert!(
         update(&mut m, Action::Jump(8)).is_empty(),
@@ -107,18 +245,18 @@ fn switching_wraps_and_keeps_progress() {
 fn restart_bumps_generation_and_drops_late_snapshots() {
     let mut m = model();
     let s = snapshot_of(&m, 0, 0, 5);
-    update(&mut m, Action::Snapshot(s));
+    update(&mut m, Action::Snapshot(s, Instant::now()));
     assert_eq!(
         names(&update(&mut m, Action::Restart)),
-        ["activate 0 gen 1"]
+        ["paused false", "activate 0 gen 1"]
     );
     assert!(m.snapshot().is_none());
     // A snapshot from before the restart arrives late: ignored.
     let s = snapshot_of(&m, 0, 0, 9);
-    update(&mut m, Action::Snapshot(s));
+    update(&mut m, Action::Snapshot(s, Instant::now()));
     assert!(m.snapshot().is_none());
     let s = snapshot_of(&m, 0, 1, 2);
-    update(&mut m, Action::Snapshot(s));
+    update(&mut m, Action::Snapshot(s, Instant::now()));
     assert_eq!(m.snapshot().unwrap().epoch, 2);
 }
 
@@ -156,7 +294,7 @@ fn picker_filters_and_opens() {
     );
     assert_eq!(
         names(&update(&mut m, Action::Confirm)),
-        ["activate 2 gen 0"]
+        ["paused false", "activate 2 gen 0"]
     );
     assert_eq!(m.current, 2);
     assert_eq!(m.overlay, Overlay::None);
@@ -203,6 +341,12 @@ fn explain_pauses_and_chart_cycles() {
     // Stepping with the panel open keeps it open.
     assert_eq!(names(&update(&mut m, Action::Step)), ["step 0 gen 0"]);
     assert_eq!(m.overlay, Overlay::Explain);
+    // Turning to another scenario under the panel pauses that one too.
+    assert_eq!(
+        names(&update(&mut m, Action::Next)),
+        ["paused true", "activate 1 gen 0"]
+    );
+    update(&mut m, Action::Prev);
     assert!(update(&mut m, Action::ToggleExplain).is_empty());
     assert_eq!(m.overlay, Overlay::None);
     use downhill::app::LowerChart::*;
@@ -211,7 +355,8 @@ fn explain_pauses_and_chart_cycles() {
         update(&mut m, Action::CycleChart);
         seen.push(m.lower);
     }
-    assert_eq!(seen, [Lr, Loss, Position, Gradient, Lr]);
+    // Never the loss: the loss chart is always beside it.
+    assert_eq!(seen, [Lr, Position, Gradient, Lr, Position]);
 }
 
 #[test]
@@ -278,7 +423,10 @@ fn reload_merges_changed_broken_new_and_deleted_files() {
             file_entry("b.toml", &scenario_text("B2"), 2),
         ]),
     );
-    assert_eq!(names(&cmds), [format!("activate {b_id} gen 1")]);
+    assert_eq!(
+        names(&cmds),
+        ["paused false".to_string(), format!("activate {b_id} gen 1")]
+    );
     assert_eq!(m.entry().unwrap().name(), "B2");
     // A broken save keeps the last good version and shows the error.
     let cmds = update(

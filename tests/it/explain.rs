@@ -11,6 +11,12 @@ fn n(v: f64) -> String {
     num(v, 4)
 }
 
+/// An operand after `−` or `×`, as the panel writes it: negative ones in
+/// parentheses, so two signs never meet.
+fn op(v: f64) -> String {
+    if v < 0.0 { format!("({})", n(v)) } else { n(v) }
+}
+
 fn challenge() -> scenario::Scenario {
     let (name, text) = bundled::find("fixed-vs-dynamic").unwrap();
     scenario::parse(name, text).unwrap()
@@ -35,10 +41,11 @@ fn the_code_challenge_written_out() {
             "{} = {} − {} × {}",
             n(u.x_new[0]),
             n(u.x_old[0]),
-            n(u.lr),
-            n(u.grad_old[0])
+            op(u.lr),
+            op(u.grad_old[0])
         );
         assert!(text.contains(&line), "{text}\nmissing: {line}");
+        assert!(!text.contains("× -") && !text.contains("− -"), "{text}");
         assert!(text.contains("x_new = x_old − η·f'(x_old)"), "{text}");
         match r.spec().name.as_str() {
             "fixed" => assert!(text.contains("η = 0.01 (constant)"), "{text}"),
@@ -109,7 +116,7 @@ fn adam_shows_its_moments_and_per_component_steps() {
         panic!()
     };
     assert!(
-        text.contains(&format!("m̂ = ({}, {})", n(m_hat[0]), n(m_hat[1]))),
+        text.contains(&format!("m̂ = ({}, {}), v̂", n(m_hat[0]), n(m_hat[1]))),
         "{text}"
     );
     assert!(
@@ -121,10 +128,11 @@ fn adam_shows_its_moments_and_per_component_steps() {
             "{v}: {} = {} − {}",
             n(u.x_new[i]),
             n(u.x_old[i]),
-            n(u.x_old[i] - u.x_new[i])
+            op(u.x_old[i] - u.x_new[i])
         );
         assert!(text.contains(&line), "{text}\nmissing {line}");
     }
+    assert!(!text.contains("− -") && !text.contains(" , "), "{text}");
 }
 
 #[test]

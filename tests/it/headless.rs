@@ -185,3 +185,33 @@ fn dashboard_refuses_a_pipe_politely() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("needs a terminal"), "{err}");
 }
+
+/// `downhill run 01` (and `1`) name the scenario the dashboard's key `1`
+/// shows and `downhill list` lists first.
+#[test]
+fn a_bundled_scenario_by_its_number() {
+    let by_name = json(&["run", "01-descent-1d", "--format", "json"]);
+    for number in ["01", "1"] {
+        assert_eq!(
+            json(&["run", number, "--format", "json"]),
+            by_name,
+            "{number}"
+        );
+    }
+    let out = downhill(&["run", "99"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// `serve --help` opens with a whole sentence, not one cut mid-way.
+#[test]
+fn serve_help_summary_is_a_whole_sentence() {
+    let out = downhill(&["serve", "--help"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "Serve the dashboard over SSH: everyone who connects gets a dashboard of their own"
+    );
+    let top = String::from_utf8_lossy(&downhill(&["--help"]).stdout).to_string();
+    assert!(top.contains("gets a dashboard of their own"), "{top}");
+}

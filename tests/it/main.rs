@@ -18,6 +18,7 @@ mod loader_props;
 mod pty;
 mod pty_starts;
 mod scenario_errors;
+mod screen_truth;
 mod serve;
 mod session;
 mod starts;

@@ -193,3 +193,143 @@ fn a_ui_panic_restores_the_terminal_and_says_why() {
         "the message comes after the terminal is restored"
     );
 }
+
+/// Context switches of every thread of `pid` so far (Linux): a sleeping
+/// process makes none.
+#[cfg(target_os = "linux")]
+fn wakeups(pid: u32) -> u64 {
+    let mut n = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
+        let status =
+            std::fs::read_to_string(task.unwrap().path().join("status")).unwrap_or_default();
+        for l in status.lines() {
+            if l.contains("ctxt_switches:") {
+                n += l.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap();
+            }
+        }
+    }
+    n
+}
+
+/// Paused, the dashboard writes nothing and sleeps, at its default pace
+/// and at `max`, on a 100 000-epoch file, on a many-start scenario, and
+/// whatever else is written in the watched directory (a log, an editor's
+/// swap file, a terminal recorder: each used to trigger a reload and an
+/// empty frame every 200 ms).
+#[test]
+fn paused_is_silent() {
+    let dir = std::env::temp_dir().join(format!("downhill-silent-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = downhill::scenario::bundled::find("fixed-vs-dynamic")
+        .unwrap()
+        .1
+        .replacen("epochs = 50", "epochs = 100000", 1);
+    assert!(big.contains("epochs = 100000"));
+    std::fs::write(dir.join("big.toml"), &big).unwrap();
+    // At `max` a 100 000-epoch race ends before it can be paused.
+    let huge = big.replacen("epochs = 100000", "epochs = 1000000000", 1);
+    std::fs::write(dir.join("huge.toml"), huge).unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/16-peaks-starts.toml"
+        ),
+        dir.join("starts.toml"),
+    )
+    .unwrap();
+    let mut p = Pty::spawn(&[dir.to_str().unwrap()], 100, 30, &[]);
+    let pid = p.child.process_id().unwrap();
+    let silent = |p: &Pty, what: &str| {
+        p.wait_for("paused", 5, |t| t.contains("· paused"));
+        std::thread::sleep(Duration::from_millis(400));
+        let before = p.byte_count();
+        #[cfg(target_os = "linux")]
+        let woke = wakeups(pid);
+        std::thread::sleep(Duration::from_millis(1200));
+        #[cfg(target_os = "linux")]
+        assert_eq!(wakeups(pid), woke, "{what}: woke while paused");
+        // Other files in the directory come and go.
+        for i in 0..6 {
+            std::fs::write(dir.join("notes.txt"), format!("{i}\n")).unwrap();
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        let _ = std::fs::remove_file(dir.join("notes.txt"));
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(p.byte_count(), before, "{what}: bytes written while paused");
+    };
+    p.wait_for("running", 15, |t| epoch(t).is_some_and(|e| e > 0));
+    p.send(" ");
+    silent(&p, "default pace");
+    p.send("\t");
+    p.wait_for("the 10⁹-epoch file", 5, |t| t.contains("2/3"));
+    for _ in 0..20 {
+        p.send("+");
+    }
+    p.wait_for("max", 5, |t| t.contains("· max"));
+    std::thread::sleep(Duration::from_millis(300));
+    p.send(" ");
+    silent(&p, "max");
+    p.send("\t");
+    p.wait_for("the many-start scenario", 5, |t| {
+        t.contains("Peaks from 24 starts")
+    });
+    p.send(" ");
+    silent(&p, "many starts");
+    p.send("q");
+    assert_eq!(p.wait_exit(10), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Esc closes what is open and never quits the bare dashboard; q does.
+#[test]
+fn escape_never_quits() {
+    let mut p = Pty::spawn(&[], 80, 24, &[]);
+    p.wait_for("first frame", 15, |t| t.contains("epoch"));
+    p.send("?");
+    p.wait_for("help", 5, |t| t.contains("pause / resume"));
+    p.send("\x1b");
+    p.wait_for("help closed", 5, |t| !t.contains("pause / resume"));
+    std::thread::sleep(Duration::from_millis(200));
+    p.send("\x1b");
+    std::thread::sleep(Duration::from_millis(200));
+    p.send("\x1b");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        p.child.try_wait().unwrap().is_none(),
+        "Esc quit the dashboard:\n{}",
+        p.text()
+    );
+    let t = p.text();
+    assert!(t.contains("epoch") && t.contains("q quit"), "{t}");
+    p.send("q");
+    assert_eq!(p.wait_exit(10), 0);
+}
+
+/// An empty directory opens like a missing file: the dashboard says so,
+/// and a scenario saved there appears.
+#[test]
+fn an_empty_directory_fills_in() {
+    let dir = std::env::temp_dir().join(format!("downhill-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut p = Pty::spawn(&[dir.to_str().unwrap()], 100, 30, &[]);
+    p.wait_for("the empty directory's message", 15, |t| {
+        t.contains("no *.toml scenario file") && t.contains("reloads by itself")
+    });
+    std::fs::write(dir.join("a.toml"), scenario_text("Saved later")).unwrap();
+    p.wait_for("the new file", 10, |t| {
+        t.contains("Saved later") && t.contains("1/1")
+    });
+    p.send("q");
+    assert_eq!(p.wait_exit(10), 0);
+    // A missing file opens the same way, and appears when saved.
+    let missing = dir.join("later.toml");
+    let mut p = Pty::spawn(&[missing.to_str().unwrap()], 100, 30, &[]);
+    p.wait_for("the missing file's message", 15, |t| {
+        t.contains("cannot open") && t.contains("reloads by itself")
+    });
+    std::fs::write(&missing, scenario_text("Saved at last")).unwrap();
+    p.wait_for("the saved file", 10, |t| t.contains("Saved at last"));
+    p.send("q");
+    assert_eq!(p.wait_exit(10), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -161,7 +161,8 @@ impl Screen {
 /// The `N` of `epoch N/M` in the header.
 fn epoch(text: &str) -> Option<u64> {
     let at = text.find("epoch ")?;
-    text[at + 6..].split('/').next()?.trim().parse().ok()
+    let n = text[at + 6..].split('/').next()?.trim().replace(',', "");
+    n.parse().ok()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

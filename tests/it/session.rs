@@ -62,7 +62,13 @@ fn screen(sink: &Sink, cols: u16, rows: u16) -> String {
 
 fn epoch(text: &str) -> u64 {
     let at = text.find("epoch ").expect("an epoch counter");
-    text[at + 6..].split('/').next().unwrap().parse().unwrap()
+    let n = text[at + 6..]
+        .split('/')
+        .next()
+        .unwrap()
+        .trim()
+        .replace(',', "");
+    n.parse().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -147,4 +153,40 @@ async fn a_key_is_shown_before_the_next_regular_frame() {
     }
     tx.send(Input::Stop(Exit::Timeout)).await.unwrap();
     assert_eq!(task.await.unwrap().unwrap(), Exit::Timeout);
+}
+
+fn code(c: KeyCode) -> Input {
+    Input::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+/// Help at 60x16 scrolls to its end and back one line: the view reports
+/// how far it can go, and the session hands that to `update`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_scrolls_to_its_end_and_back() {
+    let sink = Sink::default();
+    let (tx, task) = start(&sink, 60, 16, 30);
+    tx.send(key(' ')).await.unwrap();
+    tx.send(key('?')).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let t = screen(&sink, 60, 16);
+    assert!(t.contains("more (↓ PgDn End)"), "{t}");
+    tx.send(code(KeyCode::End)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let t = screen(&sink, 60, 16);
+    assert!(
+        t.contains("delete a typed character"),
+        "the last line:\n{t}"
+    );
+    assert!(!t.contains("(↓ PgDn End)"), "nothing below:\n{t}");
+    tx.send(code(KeyCode::Up)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let t = screen(&sink, 60, 16);
+    assert!(t.contains("↓ 1 more"), "one line back:\n{t}");
+    // Esc closes help; another Esc leaves the dashboard open.
+    tx.send(code(KeyCode::Esc)).await.unwrap();
+    tx.send(code(KeyCode::Esc)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!task.is_finished(), "Esc quit the session");
+    tx.send(key('q')).await.unwrap();
+    assert_eq!(task.await.unwrap().unwrap(), Exit::Quit);
 }

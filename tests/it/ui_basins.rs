@@ -100,3 +100,24 @@ fn no_color_basins_name_runs_by_their_marker() {
     assert!(text.contains("⣿ fixed 0.01"), "{text}");
     assert!(text.contains("• backtracking"), "{text}");
 }
+
+/// `no basin yet` only while the race runs: once done, the view says that
+/// no start ended in a basin.
+#[test]
+fn no_basin_yet_only_while_running() {
+    let running = render(&basins_at(SADDLE_STARTS, 50), 120, 40);
+    assert!(running.contains("no basin yet"), "{running}");
+    let done = render(&basins_at(SADDLE_STARTS, 600), 120, 40);
+    assert!(done.contains("epoch 600/600 · done"), "{done}");
+    assert!(!done.contains("no basin yet"), "{done}");
+    assert!(done.contains("no start ended in a basin"), "{done}");
+}
+
+/// At 80x24 the tallies are whole (they once ended `mean epochs to con`).
+#[test]
+fn tallies_are_whole_at_80x24() {
+    let text = render(&basins_at(PEAKS_STARTS, 1000), 80, 24);
+    let view = &text[text.find("┌ basins").unwrap()..];
+    assert_eq!(view.matches("mean epochs to converge").count(), 2, "{text}");
+    assert!(!view.contains('…'), "{text}");
+}

@@ -446,11 +446,14 @@ fn names_longer_than_the_pane_are_cut_visibly() {
         "long.toml".into(),
         scenario::parse("long.toml", &text),
     )]);
-    m.paused = true;
+    m.entries[0].paused = true;
     let sc = m.entries[0].scenario.as_ref().unwrap().clone();
     let mut slot = Slot::new(0, 0, sc);
     slot.step();
-    update(&mut m, Action::Snapshot(Arc::new(slot.snapshot())));
+    update(
+        &mut m,
+        Action::Snapshot(Arc::new(slot.snapshot()), std::time::Instant::now()),
+    );
     let runs = [format!("{name}1"), format!("{name}2")];
     let mut cut = 0;
     for (w, h) in SIZES {

@@ -2,15 +2,19 @@
 //! paused at fixed epochs (deterministic), compared with insta snapshots.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use downhill::app::{Action, Entry, Model, update};
-use downhill::scenario;
+use downhill::scenario::{self, bundled};
 use downhill::track::Slot;
 use downhill::ui::ViewCache;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use crate::common::{model_at, sweep_model};
+/// The bundled scenarios, `current` on screen, stepped `epochs` times, paused.
+fn model_at(current: usize, epochs: u64) -> Model {
+    crate::common::bundled_model(current, epochs, true)
+}
 
 fn render(m: &Model, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -53,7 +57,7 @@ fn wide_200x60_has_the_sidebar() {
     let text = format!("{}", t.backend());
     assert!(text.contains("scenarios"), "{text}");
     assert!(text.contains("Rosenbrock"), "{text}");
-    assert!(text.contains("epoch 1000/1000 · done"), "{text}");
+    assert!(text.contains("epoch 1,000/1,000 · done"), "{text}");
 }
 
 #[test]
@@ -88,10 +92,21 @@ fn diverged_run_is_marked() {
 }
 
 #[test]
-fn too_small_says_so() {
+fn too_small_says_so_whole() {
     let m = model_at(CHALLENGE, 1);
-    let text = format!("{}", render(&m, 40, 10).backend());
-    assert!(text.contains("terminal too small (need 60x16"), "{text}");
+    for (w, h) in [(40, 12), (40, 10), (59, 16), (20, 5)] {
+        let text = format!("{}", render(&m, w, h).backend());
+        // Every word of the message is on screen, none cut.
+        let words: Vec<&str> = text
+            .lines()
+            .flat_map(|l| l.trim_matches('"').split_whitespace())
+            .collect();
+        assert_eq!(
+            words.join(" "),
+            format!("terminal too small: {w}x{h}, downhill needs 60x16 (q quits)"),
+            "{w}x{h}:\n{text}"
+        );
+    }
 }
 
 #[test]
@@ -152,10 +167,13 @@ fn a_reloaded_scenario_gets_a_new_map() {
     let show = |m: &mut Model| {
         let e = &m.entries[0];
         let slot = Slot::new(e.id, e.generation, e.scenario.as_ref().unwrap().clone());
-        update(m, Action::Snapshot(Arc::new(slot.snapshot())));
+        update(
+            m,
+            Action::Snapshot(Arc::new(slot.snapshot()), Instant::now()),
+        );
     };
     let mut m = Model::new(vec![bowl("x^2 + y^2")]);
-    m.paused = true;
+    m.entries[0].paused = true;
     m.map_full = true;
     show(&mut m);
     let mut cache = ViewCache::default();
@@ -196,12 +214,7 @@ fn with_chart(mut m: Model, mode: downhill::app::LowerChart) -> Model {
 #[test]
 fn chart_modes_1d_120x40() {
     use downhill::app::LowerChart::*;
-    for (mode, name) in [
-        (Loss, "loss"),
-        (Position, "position"),
-        (Gradient, "gradient"),
-        (Lr, "lr"),
-    ] {
+    for (mode, name) in [(Position, "position"), (Gradient, "gradient"), (Lr, "lr")] {
         let m = with_chart(model_at(CHALLENGE, 30), mode);
         insta::assert_snapshot!(format!("chart_1d_{name}"), render(&m, 120, 40).backend());
     }
@@ -210,12 +223,7 @@ fn chart_modes_1d_120x40() {
 #[test]
 fn chart_modes_2d_120x40() {
     use downhill::app::LowerChart::*;
-    for (mode, name) in [
-        (Loss, "loss"),
-        (Position, "position"),
-        (Gradient, "gradient"),
-        (Lr, "lr"),
-    ] {
+    for (mode, name) in [(Position, "position"), (Gradient, "gradient"), (Lr, "lr")] {
         let m = with_chart(model_at(PEAKS, 200), mode);
         insta::assert_snapshot!(format!("chart_2d_{name}"), render(&m, 120, 40).backend());
     }
@@ -226,6 +234,35 @@ fn explain_panel_80x24() {
     let mut m = model_at(CHALLENGE, 13);
     update(&mut m, Action::ToggleExplain);
     insta::assert_snapshot!(render(&m, 100, 30).backend());
+}
+
+/// The bundled scenario `name` on screen with its sweep filled up to
+/// `fraction` of the points and the sweep view open.
+fn sweep_model(name: &str, fraction: f64, cursor: (i64, i64)) -> Model {
+    let idx = bundled::ALL.iter().position(|(n, _)| *n == name).unwrap();
+    let mut m = model_at(idx, 0);
+    let sc = m.entries[idx].scenario.as_ref().unwrap().clone();
+    let full = downhill::sweep::compute(&sc, |_, _| {}).unwrap();
+    update(&mut m, Action::OpenSweep);
+    let n = (full.len() as f64 * fraction) as usize;
+    let results: Vec<_> = full.points[..n]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, p.clone().unwrap()))
+        .collect();
+    update(
+        &mut m,
+        Action::SweepResults {
+            id: idx,
+            generation: 0,
+            results: Arc::new(results),
+        },
+    );
+    update(&mut m, Action::SweepCursor(cursor.0, cursor.1));
+    // Without colour the heatmap's levels are shading characters, which a
+    // text snapshot can show.
+    m.color = downhill::app::ColorDepth::None;
+    m
 }
 
 #[test]
@@ -262,4 +299,122 @@ fn sweep_heatmap_in_colour_uses_the_palette() {
         .filter(|c| matches!(c.bg, ratatui::style::Color::Rgb(..)))
         .count();
     assert!(rgb > 500, "{rgb} true-colour cells");
+}
+
+const ROSENBROCK: usize = 6; // 07-rosenbrock
+
+/// The issue's example (adam's loss 3.086e-29 once showed as `3.0864e-2`)
+/// at every checked size, done.
+#[test]
+fn rosenbrock_done_at_every_size() {
+    let m = model_at(ROSENBROCK, 5000);
+    for (w, h) in [(60, 16), (80, 24), (100, 30), (120, 40), (200, 60)] {
+        insta::assert_snapshot!(
+            format!("rosenbrock_done_{w}x{h}"),
+            render(&m, w, h).backend()
+        );
+    }
+}
+
+/// Help at the smallest size: it scrolls, and says so.
+#[test]
+fn help_scrolls_at_60x16() {
+    let mut m = model_at(CHALLENGE, 20);
+    update(&mut m, Action::ToggleHelp);
+    let top = format!("{}", render(&m, 60, 16).backend());
+    assert!(top.contains("more (↓ PgDn End)"), "{top}");
+    update(&mut m, Action::ScrollLimit { max: 100, page: 11 });
+    update(&mut m, Action::Scroll(downhill::app::ScrollMove::End));
+    let t = render(&m, 60, 16);
+    let end = format!("{}", t.backend());
+    assert!(end.contains("more (↑ PgUp Home)"), "{end}");
+    assert!(
+        end.contains("delete a typed character"),
+        "the last line: {end}"
+    );
+    insta::assert_snapshot!(t.backend());
+}
+
+/// Details: the whole `about`, f and runs, at 80x24.
+#[test]
+fn details_80x24() {
+    let mut m = model_at(ROSENBROCK, 5000);
+    update(&mut m, Action::ToggleDetails);
+    m.message = Some(
+        "exported downhill-export/07-rosenbrock-20250101-120000.csv and downhill-export/07-rosenbrock-20250101-120000.json".into(),
+    );
+    let t = render(&m, 80, 24);
+    let text = format!("{}", t.backend());
+    assert!(
+        text.contains("07-rosenbrock-20250101-120000.json"),
+        "{text}"
+    );
+    insta::assert_snapshot!(t.backend());
+}
+
+/// The footer names each view's own keys, and always `? help` and `q quit`
+/// (from 60 columns); a long message is cut with `…` and `i` kept.
+#[test]
+fn footers_name_each_views_keys() {
+    let footer = |m: &Model, w: u16| {
+        let t = render(m, w, 24);
+        let text = format!("{}", t.backend());
+        text.lines().last().unwrap().to_string()
+    };
+    let mut m = model_at(CHALLENGE, 20);
+    for w in [60, 80, 100, 120, 200] {
+        let f = footer(&m, w);
+        assert!(f.contains("? help") && f.contains("q quit"), "{w}: {f}");
+        assert!(f.contains("←→ scenario"), "{w}: {f}");
+    }
+    m.message = Some("exported downhill-export/04-fixed-vs-dynamic-20250101-120000.csv and downhill-export/04-fixed-vs-dynamic-20250101-120000.json".into());
+    let f = footer(&m, 60);
+    assert!(
+        f.contains('…') && f.contains("i details") && f.contains("? help") && f.contains("q quit"),
+        "{f}"
+    );
+    m.message = None;
+    let mut s = sweep_model("15-sweep-lr-epochs", 1.0, (0, 0));
+    let f = footer(&s, 80);
+    assert!(f.contains("←→↑↓ move") && !f.contains("scenario"), "{f}");
+    assert!(f.contains("? help") && f.contains("q quit"), "{f}");
+    update(&mut s, Action::Close);
+    update(&mut s, Action::ToggleExplain);
+    let f = footer(&s, 60);
+    assert!(
+        f.contains("↑↓ scroll") && f.contains("s step") && f.contains("q quit"),
+        "{f}"
+    );
+}
+
+/// The sidebar at 200x60: whole titles, each with its state.
+#[test]
+fn sidebar_titles_whole_at_200x60() {
+    let m = model_at(CHALLENGE, 20);
+    let text = format!("{}", render(&m, 200, 60).backend());
+    for (_, t) in bundled::ALL {
+        let title = t
+            .lines()
+            .find_map(|l| l.strip_prefix("title = \""))
+            .unwrap();
+        let title = title.trim_end_matches('"');
+        let first_word = title.split(' ').next().unwrap();
+        assert!(text.contains(first_word), "{title}");
+    }
+    assert!(text.contains("Fixed vs dynamic learning rate"), "{text}");
+    assert!(text.contains("▸ 4 ‖"), "the current one, paused: {text}");
+    assert!(!text.contains('…'), "{text}");
+}
+
+/// A list taller than its box says how many scenarios are out of sight.
+#[test]
+fn the_picker_counts_what_is_out_of_sight() {
+    let mut m = model_at(CHALLENGE, 20);
+    update(&mut m, Action::OpenPicker);
+    let text = format!("{}", render(&m, 60, 16).backend());
+    // Ten of them fit.
+    let hidden = bundled::ALL.len() - 10;
+    assert!(text.contains(&format!("↓ {hidden} more")), "{text}");
+    let text = format!("{}", render(&m, 120, 40).backend());
+    assert!(!text.contains(" more "), "{text}");
 }

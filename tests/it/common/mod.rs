@@ -7,7 +7,32 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use downhill::app::{Action, Entry, Model, update};
+use downhill::scenario::{self, bundled};
+use downhill::track::Slot;
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+/// Every bundled scenario in a model, `current` on screen, its race stepped
+/// `epochs` times (or to its end), running unless `paused`.
+pub fn bundled_model(current: usize, epochs: u64, paused: bool) -> Model {
+    let entries = bundled::ALL
+        .iter()
+        .map(|(n, t)| Entry::new(bundled::label(n), scenario::parse(&bundled::label(n), t)))
+        .collect();
+    let mut m = Model::new(entries);
+    m.current = current;
+    m.entries[current].paused = paused;
+    let sc = m.entries[current].scenario.as_ref().unwrap().clone();
+    let mut slot = Slot::new(current, 0, sc);
+    for _ in 0..epochs {
+        if !slot.step() {
+            break;
+        }
+    }
+    let snap = Arc::new(slot.snapshot());
+    update(&mut m, Action::Snapshot(snap, Instant::now()));
+    m
+}
 
 fn nz(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n.max(1)).unwrap()
@@ -141,11 +166,11 @@ impl Drop for Pty {
     }
 }
 
-/// The `epoch N/M` counter on screen.
+/// The `epoch N/M` counter on screen (`1,234` reads 1234).
 pub fn epoch(text: &str) -> Option<u64> {
     let at = text.find("epoch ")?;
     let rest = &text[at + 6..];
-    rest.split('/').next()?.trim().parse().ok()
+    rest.split('/').next()?.trim().replace(',', "").parse().ok()
 }
 
 /// True when the text holds braille dots (a drawn curve).
@@ -165,23 +190,8 @@ pub fn restored(bytes: &[u8]) -> bool {
 }
 
 /// The bundled scenarios, `current` on screen, stepped `epochs` times, paused.
-pub fn model_at(current: usize, epochs: u64) -> downhill::app::Model {
-    use downhill::app::{Action, Entry, Model, update};
-    use downhill::scenario::{self, bundled};
-    let entries = bundled::ALL
-        .iter()
-        .map(|(n, t)| Entry::new(bundled::label(n), scenario::parse(&bundled::label(n), t)))
-        .collect();
-    let mut m = Model::new(entries);
-    m.current = current;
-    m.paused = true;
-    let sc = m.entries[current].scenario.as_ref().unwrap().clone();
-    let mut slot = downhill::track::Slot::new(current, 0, sc);
-    for _ in 0..epochs {
-        slot.step();
-    }
-    update(&mut m, Action::Snapshot(Arc::new(slot.snapshot())));
-    m
+pub fn model_at(current: usize, epochs: u64) -> Model {
+    bundled_model(current, epochs, true)
 }
 
 /// The bundled scenario `name` on screen with its sweep filled up to
