@@ -34,7 +34,7 @@ use ratatui::layout::Rect;
 use tokio::sync::mpsc::Receiver;
 use tokio::time::Instant;
 
-use crate::app::{self, Action, Model, keymap};
+use crate::app::{self, Action, Model, Overlay, keymap};
 use crate::engine::{self, Event};
 use crate::ui::ViewCache;
 
@@ -46,15 +46,28 @@ pub struct DashboardArgs {
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=240))]
     pub fps: u32,
 
-    /// Where `e` writes its exports.
+    /// Where `e` exports and `S` saves.
     #[arg(long, default_value = "downhill-export")]
     pub export_dir: std::path::PathBuf,
+
+    /// Do not ask the terminal for mouse clicks (a click on the landscape
+    /// places the start; with the mouse on, most terminals still select
+    /// text with Shift held).
+    #[arg(long)]
+    pub no_mouse: bool,
 }
+
+/// Terminal codes that turn mouse reports on and off: button presses only
+/// (no motion, so a moving mouse costs nothing), in SGR form.
+pub const MOUSE_ON: &str = "\x1b[?1000h\x1b[?1006h";
+pub const MOUSE_OFF: &str = "\x1b[?1006l\x1b[?1000l";
 
 /// What a driver tells a session.
 #[derive(Debug, Clone)]
 pub enum Input {
     Key(KeyEvent),
+    /// A left click at this cell (column, row).
+    Click(u16, u16),
     /// The terminal is now `cols × rows`.
     Resize(u16, u16),
     /// The scenario files were read again (hot reload): the new list.
@@ -136,6 +149,13 @@ pub async fn run<B: SessionBackend>(
                 Some(Input::Key(k)) => {
                     action = keymap::action_for(k, &model.overlay);
                     urgent |= action.is_some();
+                }
+                Some(Input::Click(col, row)) => {
+                    // Only on the landscape, and not through a popup.
+                    if matches!(model.overlay, Overlay::None | Overlay::Place { .. }) {
+                        action = view.point_at(col, row).map(Action::PlaceAt);
+                        urgent |= action.is_some();
+                    }
                 }
                 Some(Input::Resize(w, h)) => {
                     term.resize(Rect::new(0, 0, w, h))?;

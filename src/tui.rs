@@ -4,12 +4,12 @@
 //!
 //! This is the only module that touches the process's own terminal.
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crossterm::event::{Event as TermEvent, EventStream};
+use crossterm::event::{Event as TermEvent, EventStream, MouseButton, MouseEventKind};
 use crossterm::{cursor, execute, terminal};
 use futures_util::StreamExt;
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
@@ -151,7 +151,7 @@ pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let mut term = match init() {
+    let mut term = match init(!args.no_mouse) {
         Ok(t) => t,
         Err(e) => {
             restore();
@@ -189,17 +189,25 @@ pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
 
 type Term = Terminal<CrosstermBackend<io::Stdout>>;
 
-fn init() -> io::Result<Term> {
+fn init(mouse: bool) -> io::Result<Term> {
     install_panic_hook();
     terminal::enable_raw_mode()?;
     execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
+    if mouse {
+        let mut out = io::stdout();
+        out.write_all(session::MOUSE_ON.as_bytes())?;
+        out.flush()?;
+    }
     Terminal::new(CrosstermBackend::new(io::stdout()))
 }
 
-/// Leave the terminal as we found it: raw mode off, main screen, cursor shown.
+/// Leave the terminal as we found it: mouse reports off, raw mode off, main
+/// screen, cursor shown.
 pub fn restore() {
+    let mut out = io::stdout();
+    let _ = out.write_all(session::MOUSE_OFF.as_bytes());
     let _ = terminal::disable_raw_mode();
-    let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(out, terminal::LeaveAlternateScreen, cursor::Show);
 }
 
 /// A panic on the UI thread restores the terminal before the message is
@@ -227,6 +235,11 @@ fn spawn_input(tx: Sender<Input>) -> io::Result<()> {
             let msg = tokio::select! {
                 ev = keys.next() => match ev {
                     Some(Ok(TermEvent::Key(k))) => Input::Key(k),
+                    Some(Ok(TermEvent::Mouse(m)))
+                        if m.kind == MouseEventKind::Down(MouseButton::Left) =>
+                    {
+                        Input::Click(m.column, m.row)
+                    }
                     Some(Ok(TermEvent::Resize(w, h))) => Input::Resize(w, h),
                     Some(Ok(_)) => continue,
                     // The terminal is gone (e.g. the SSH connection dropped).

@@ -34,6 +34,31 @@ pub struct Entry {
     pub paused: bool,
     /// The measured pace, from the snapshots' arrival times.
     pub rate: Rate,
+    /// The run selected in the table (`↑` `↓`): the one `<` `>` `h` act on,
+    /// drawn on top of the others.
+    pub selected: usize,
+    /// Runs hidden from the charts and the map (`h`); they keep running.
+    pub hidden: Vec<bool>,
+    /// What the dashboard changed, kept across restarts.
+    pub tweaks: Tweaks,
+}
+
+/// Settings changed in the dashboard: base rates (`<` `>`) and a placed
+/// start (`p`). They apply from the moment they are made, and every restart
+/// starts from them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tweaks {
+    /// Per run, a base rate other than the file's.
+    pub lrs: Vec<Option<f64>>,
+    /// Every run starts here instead.
+    pub start: Option<Vec<f64>>,
+}
+
+impl Tweaks {
+    /// Nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.start.is_none() && self.lrs.iter().all(Option::is_none)
+    }
 }
 
 /// What a scenario is doing, as the header and the lists show it.
@@ -116,6 +141,43 @@ impl Entry {
             sweep: None,
             paused: false,
             rate: Rate::default(),
+            selected: 0,
+            hidden: Vec::new(),
+            tweaks: Tweaks::default(),
+        }
+    }
+
+    /// The scenario the engine races: the file's, with the tweaks applied.
+    pub fn effective(&self) -> Option<Arc<Scenario>> {
+        let sc = self.scenario.as_ref().ok()?;
+        if self.tweaks.is_empty() {
+            return Some(sc.clone());
+        }
+        let mut out = match &self.tweaks.start {
+            Some(p) => sc.with_start(p.clone()),
+            None => (**sc).clone(),
+        };
+        for (cfg, lr) in out.runs.iter_mut().zip(&self.tweaks.lrs) {
+            if let Some(lr) = lr {
+                cfg.lr = *lr;
+            }
+        }
+        Some(Arc::new(out))
+    }
+
+    /// Whether run `i` is hidden from the charts and the map.
+    pub fn is_hidden(&self, i: usize) -> bool {
+        self.hidden.get(i).copied().unwrap_or(false)
+    }
+
+    /// Whether run `i`'s base rate differs from the file's (`✎`).
+    pub fn is_edited(&self, i: usize) -> bool {
+        match (&self.scenario, self.snapshot.as_ref()) {
+            (Ok(sc), Some(snap)) => match (sc.runs.get(i), snap.runs.get(i)) {
+                (Some(cfg), Some(r)) => cfg.lr != r.base_lr,
+                _ => false,
+            },
+            _ => self.tweaks.lrs.get(i).is_some_and(Option::is_some),
         }
     }
 

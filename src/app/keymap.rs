@@ -149,6 +149,60 @@ pub static BINDINGS: &[Binding] = &[
         hint: hint("b", "basins", 11),
     },
     Binding {
+        keys: &[
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::Char('k'),
+            KeyCode::Char('j'),
+        ],
+        action: Action::SelectRun(1),
+        label: "↑ ↓ k j",
+        help: "select a run in the table (drawn on top)",
+        hint: hint("↑↓", "run", 15),
+    },
+    Binding {
+        keys: &[KeyCode::Char('<'), KeyCode::Char('>')],
+        action: Action::ScaleLr(2.0),
+        label: "< >",
+        help: "halve / double the selected run's lr, from the next epoch",
+        hint: hint("<>", "lr", 16),
+    },
+    Binding {
+        keys: &[KeyCode::Char('h')],
+        action: Action::ToggleHidden,
+        label: "h",
+        help: "hide / show the selected run in the charts and the map",
+        hint: hint("h", "hide", 19),
+    },
+    Binding {
+        keys: &[KeyCode::Char('p')],
+        action: Action::StartPlacing,
+        label: "p",
+        help: "place the start: arrows move it, Enter restarts there (or click the map)",
+        hint: hint("p", "place", 17),
+    },
+    Binding {
+        keys: &[KeyCode::Char(',')],
+        action: Action::StepBack,
+        label: ",",
+        help: "one epoch back (pauses; exact)",
+        hint: hint(",", "back", 18),
+    },
+    Binding {
+        keys: &[KeyCode::Char('v')],
+        action: Action::CycleAxis,
+        label: "v",
+        help: "charts' x axis: epochs · f evaluations · ∇f evaluations",
+        hint: hint("v", "x axis", 20),
+    },
+    Binding {
+        keys: &[KeyCode::Char('S')],
+        action: Action::Save,
+        label: "S",
+        help: "save the scenario as it is now (rates, start) as a file",
+        hint: hint("S", "save", 21),
+    },
+    Binding {
         keys: &[KeyCode::Char('?')],
         action: Action::ToggleHelp,
         label: "?",
@@ -239,6 +293,44 @@ pub static SWEEP: &[Binding] = &[
     },
 ];
 
+/// Placing the start: the crosshair's keys (Shift: ten times further).
+pub static PLACE: &[Binding] = &[
+    Binding {
+        keys: &[
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::Char('h'),
+            KeyCode::Char('l'),
+            KeyCode::Char('k'),
+            KeyCode::Char('j'),
+            KeyCode::Char('H'),
+            KeyCode::Char('L'),
+            KeyCode::Char('K'),
+            KeyCode::Char('J'),
+        ],
+        action: Action::MovePlace(0, 0),
+        label: "←→↑↓ hljk",
+        help: "move the crosshair (Shift: ten times further)",
+        hint: hint("←→↑↓", "move", 2),
+    },
+    Binding {
+        keys: &[KeyCode::Enter],
+        action: Action::Confirm,
+        label: "Enter",
+        help: "restart every run from the crosshair",
+        hint: hint("Enter", "start here", 1),
+    },
+    Binding {
+        keys: &[KeyCode::Esc],
+        action: Action::Close,
+        label: "Esc",
+        help: "cancel",
+        hint: hint("Esc", "cancel", 1),
+    },
+];
+
 /// The picker's keys (any other character is typed into its filter).
 pub static PICKER: &[Binding] = &[
     Binding {
@@ -280,6 +372,7 @@ pub fn tables(overlay: &Overlay) -> Vec<&'static [Binding]> {
         Overlay::Explain => vec![EXPLAIN, SCROLLING, BINDINGS],
         Overlay::Sweep => vec![SWEEP, BINDINGS],
         Overlay::Picker { .. } => vec![PICKER],
+        Overlay::Place { .. } => vec![PLACE, BINDINGS],
     }
 }
 
@@ -322,7 +415,15 @@ pub fn action_for(key: KeyEvent, overlay: &Overlay) -> Option<Action> {
         .iter()
         .find_map(|t| t.iter().find(|b| b.keys.contains(&code)))
     {
-        return Some(directed(&b.action, code));
+        let action = directed(&b.action, code);
+        // Shift moves the crosshair ten times further.
+        if let Action::MovePlace(dx, dy) = action
+            && (key.modifiers.contains(KeyModifiers::SHIFT)
+                || matches!(code, KeyCode::Char(c) if c.is_ascii_uppercase()))
+        {
+            return Some(Action::MovePlace(10 * dx, 10 * dy));
+        }
+        return Some(action);
     }
     match (overlay, code) {
         (Overlay::Picker { .. }, KeyCode::Char(c)) => Some(Action::Filter(c)),
@@ -348,6 +449,14 @@ fn directed(action: &Action, code: KeyCode) -> Action {
         (Action::SweepCursor(..), Up | Char('k')) => Action::SweepCursor(0, 1),
         (Action::SweepCursor(..), Down | Char('j')) => Action::SweepCursor(0, -1),
         (Action::Down, Up) => Action::Up,
+        (Action::SelectRun(_), Up | Char('k')) => Action::SelectRun(-1),
+        (Action::SelectRun(_), Down | Char('j')) => Action::SelectRun(1),
+        (Action::ScaleLr(_), Char('<')) => Action::ScaleLr(0.5),
+        (Action::ScaleLr(_), Char('>')) => Action::ScaleLr(2.0),
+        (Action::MovePlace(..), Left | Char('h' | 'H')) => Action::MovePlace(-1, 0),
+        (Action::MovePlace(..), Right | Char('l' | 'L')) => Action::MovePlace(1, 0),
+        (Action::MovePlace(..), Up | Char('k' | 'K')) => Action::MovePlace(0, 1),
+        (Action::MovePlace(..), Down | Char('j' | 'J')) => Action::MovePlace(0, -1),
         (a, _) => a.clone(),
     }
 }

@@ -7,10 +7,13 @@
 //! the model holds no widget state.
 
 mod entry;
+mod explore;
 pub mod keymap;
 mod model;
 mod update;
 
-pub use entry::{Entry, Rate, RunState, load_entries};
-pub use model::{Charset, ColorDepth, LowerChart, Model, Overlay, Scroll, ScrollMove, SweepState};
+pub use entry::{Entry, Rate, RunState, Tweaks, load_entries};
+pub use model::{
+    Charset, ColorDepth, LowerChart, Model, Overlay, Scroll, ScrollMove, SweepState, XAxis,
+};
 pub use update::{Action, activate, update};

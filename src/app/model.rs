@@ -100,7 +100,7 @@ impl Charset {
 }
 
 /// What is drawn over the dashboard.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Overlay {
     #[default]
     None,
@@ -117,6 +117,43 @@ pub enum Overlay {
     /// Everything about the scenario on screen, whole: title, about, f,
     /// runs, the last message and any error (what the panes had to cut).
     Details,
+    /// Placing the start (`p`): a crosshair at `at` on the landscape, moved
+    /// with the arrows; Enter restarts every run there.
+    Place {
+        at: Vec<f64>,
+    },
+}
+
+/// What the x axis of the loss and lower charts counts (`v` cycles): a fair
+/// comparison of schedules that pay differently per update is by cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum XAxis {
+    #[default]
+    Epochs,
+    /// Points where f was evaluated (a line search pays for every trial).
+    FEvals,
+    /// Points where ∇f was evaluated.
+    GEvals,
+}
+
+impl XAxis {
+    /// epochs → f evaluations → gradient evaluations → epochs.
+    pub fn next(self) -> XAxis {
+        match self {
+            XAxis::Epochs => XAxis::FEvals,
+            XAxis::FEvals => XAxis::GEvals,
+            XAxis::GEvals => XAxis::Epochs,
+        }
+    }
+
+    /// How the axis is named.
+    pub fn label(self) -> &'static str {
+        match self {
+            XAxis::Epochs => "epochs",
+            XAxis::FEvals => "f evaluations",
+            XAxis::GEvals => "∇f evaluations",
+        }
+    }
 }
 
 /// A move of a scrolling view (help, explain, details).
@@ -190,6 +227,8 @@ pub struct Model {
     pub current: usize,
     pub log_scale: bool,
     pub lower: LowerChart,
+    /// What the charts' x axis counts (`v`).
+    pub x_axis: XAxis,
     pub overlay: Overlay,
     /// Where the scrolling overlay is (reset whenever one opens).
     pub scroll: Scroll,
@@ -223,6 +262,7 @@ impl Model {
             current: 0,
             log_scale: false,
             lower: LowerChart::default(),
+            x_axis: XAxis::default(),
             overlay: Overlay::None,
             scroll: Scroll::default(),
             color: ColorDepth::Ansi16,

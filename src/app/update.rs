@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::Entry;
 use super::model::{Model, Overlay, Scroll, ScrollMove, SweepState};
+use super::{Entry, explore};
 use crate::engine::{Command, Pace};
 use crate::sweep::{PointResult, SweepGrid};
 use crate::track::Snapshot;
@@ -73,6 +73,24 @@ pub enum Action {
     /// message. Never quits.
     Close,
     Quit,
+    /// Select the run this many rows down (up when negative).
+    SelectRun(isize),
+    /// Multiply the selected run's base rate (`<` halves, `>` doubles).
+    ScaleLr(f64),
+    /// Hide the selected run from the charts and the map, or show it.
+    ToggleHidden,
+    /// Open the crosshair to place the start (`p`).
+    StartPlacing,
+    /// Move the crosshair by steps of a 50th of the domain (x, y).
+    MovePlace(i32, i32),
+    /// Restart every run from this point (a click on the landscape).
+    PlaceAt(Vec<f64>),
+    /// One epoch back (pausing first).
+    StepBack,
+    /// What the charts' x axis counts: epochs · f · ∇f evaluations.
+    CycleAxis,
+    /// Save the scenario as it stands (rates, placed start) as a file.
+    Save,
     /// A picture of a race from the engine, and when it arrived (for the
     /// measured rate).
     Snapshot(Arc<Snapshot>, Instant),
@@ -125,11 +143,9 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             if e.scenario.is_err() {
                 return vec![];
             }
-            // A restart runs: paused or done before, the new race goes.
-            e.generation += 1;
-            e.snapshot = None;
-            e.paused = false;
-            e.rate.reset();
+            // A restart runs: paused or done before, the new race goes,
+            // with the rates and the start the dashboard set.
+            explore::restart(e);
             activate(model)
         }
         Action::Next => switch(model, model.current as isize + 1),
@@ -315,7 +331,23 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             }
             vec![]
         }
+        Action::SelectRun(d) => explore::select(model, d),
+        Action::ScaleLr(f) => explore::scale_lr(model, f),
+        Action::ToggleHidden => explore::toggle_hidden(model),
+        Action::StartPlacing => explore::start_placing(model),
+        Action::MovePlace(dx, dy) => explore::move_place(model, dx, dy),
+        Action::PlaceAt(at) => explore::place_at(model, at),
+        Action::StepBack => explore::step_back(model),
+        Action::CycleAxis => {
+            model.x_axis = model.x_axis.next();
+            vec![]
+        }
+        Action::Save => explore::save(model),
         Action::Confirm => {
+            if let Overlay::Place { at } = &model.overlay {
+                let at = at.clone();
+                return explore::place_at(model, at);
+            }
             let Overlay::Picker { filter, selected } = &model.overlay else {
                 return vec![];
             };
@@ -388,17 +420,17 @@ fn toggle(model: &mut Model, overlay: Overlay) -> bool {
 /// one epoch slips through).
 pub fn activate(model: &Model) -> Vec<Command> {
     match model.entry() {
-        Some(e) => match &e.scenario {
-            Ok(s) => vec![
+        Some(e) => match e.effective() {
+            Some(s) => vec![
                 Command::SetPaused(e.paused),
                 Command::Activate {
                     id: e.id,
                     generation: e.generation,
-                    scenario: s.clone(),
+                    scenario: s,
                     pace: e.pace,
                 },
             ],
-            Err(_) => vec![Command::Idle],
+            None => vec![Command::Idle],
         },
         None => vec![],
     }
@@ -434,6 +466,10 @@ fn reload(model: &mut Model, fresh: Vec<Entry>) -> Vec<Command> {
                     o.reload_error = None;
                     o.paused = false;
                     o.rate.reset();
+                    // Another file: what the dashboard changed was for the old one.
+                    o.tweaks = Default::default();
+                    o.hidden.clear();
+                    o.selected = 0;
                     changed.push(o.id);
                 }
                 (Err(e), true) => o.reload_error = Some(e),

@@ -37,12 +37,12 @@ pub struct RunView {
     pub loss: f64,
     pub grad: Vec<f64>,
     pub grad_norm: f64,
-    /// The lr of the last update (NaN before the first).
+    /// The lr of the last update (NaN before the first) — or, when the base
+    /// rate was just changed and no update has used it yet, the rate of the
+    /// next update (the new base rate for schedules that choose their own).
     pub lr: f64,
     /// The base rate `η` the run uses now.
     pub base_lr: f64,
-    /// The base rate was changed from the scenario's (mid-run or before).
-    pub edited: bool,
     /// Points where f and ∇f were evaluated so far (the start included).
     pub f_evals: u64,
     pub g_evals: u64,
@@ -100,11 +100,21 @@ impl Slot {
             .runs()
             .iter()
             .zip(&self.histories)
-            .zip(&self.scenario.runs)
             .enumerate()
-            .map(|(i, ((r, h), cfg))| {
+            .map(|(i, (r, h))| {
                 let mut v = run_view(r, h, dim, self.scenario.minimum.as_deref());
-                v.edited = v.base_lr != cfg.lr;
+                let pending = self
+                    .edits()
+                    .iter()
+                    .any(|e| e.run == i && e.epoch == r.epoch());
+                if pending && r.status().is_running() {
+                    let k = r.epoch() + 1;
+                    v.lr = r
+                        .spec()
+                        .schedule
+                        .lr_at(v.base_lr, k, self.scenario.epochs, r.grad_norm())
+                        .unwrap_or(v.base_lr);
+                }
                 if self.records_costs(i) {
                     let mut c = h
                         .envelopes([col::costs(dim), col::costs(dim) + 1], CHART_GROUPS)
@@ -174,7 +184,6 @@ fn run_view(r: &Run<Evaluator>, h: &History, dim: usize, minimum: Option<&[f64]>
         grad_norm: r.grad_norm(),
         lr: r.lr(),
         base_lr: r.spec().lr,
-        edited: false,
         f_evals: r.f_evals(),
         g_evals: r.g_evals(),
         costs: None,

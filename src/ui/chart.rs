@@ -49,10 +49,38 @@ pub struct ChartSpec {
     pub y_bounds: [f64; 2],
     /// How the y values read (plain, or decades of a log axis).
     pub y_ticks: Ticks,
+    /// Every run's series, in the table's order (a series' place gives its
+    /// glyph without colour, so it never changes with what is drawn).
     pub series: Vec<Series>,
+    /// The runs drawn, in drawing order (hidden runs left out, the selected
+    /// one last, on top); `None`: every series, in order.
+    pub order: Option<Vec<usize>>,
 }
 
 impl ChartSpec {
+    /// The series drawn, in drawing order, each with its place in
+    /// [`ChartSpec::series`].
+    pub fn drawn(&self) -> Vec<(usize, &Series)> {
+        let all = self.series.iter().enumerate();
+        match &self.order {
+            None => all.collect(),
+            Some(order) => order
+                .iter()
+                .flat_map(|&run| {
+                    self.series
+                        .iter()
+                        .enumerate()
+                        .filter(move |(_, s)| s.run == run)
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether run `run` is drawn.
+    fn shows(&self, run: usize) -> bool {
+        self.order.as_ref().is_none_or(|o| o.contains(&run))
+    }
+
     /// The y labels of this chart drawn `rows` rows tall with `theme`.
     pub fn y_labels(&self, rows: u16, theme: Theme) -> Vec<Tick> {
         self.axes(theme).y_labels(rows)
@@ -297,7 +325,12 @@ pub fn legend(entries: &[Entry], keep: usize, width: u16, theme: Theme) -> Line<
 /// series in the order of the variables (`⣿• fixed` under `position: x, y`).
 fn legend_entries(spec: &ChartSpec, theme: Theme) -> Vec<Entry> {
     let mut out: Vec<(usize, Entry)> = Vec::new();
-    for (k, s) in spec.series.iter().enumerate() {
+    for (k, s) in spec
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| spec.shows(s.run))
+    {
         let var = s.var.as_ref().map_or(0, |v| v.0);
         let glyph = if theme.color {
             theme.legend_glyph(k)
@@ -340,7 +373,7 @@ pub fn render(frame: &mut Frame, area: Rect, spec: &ChartSpec, theme: Theme) {
     };
     draw_axes(frame.buffer_mut(), inner, plot, lw, &axes, theme);
     let mut datasets = Vec::new();
-    for (k, s) in spec.series.iter().enumerate() {
+    for (k, s) in spec.drawn() {
         let marker = theme.series_marker(k, s.var.as_ref().map_or(0, |v| v.0));
         for seg in segments(&s.points) {
             datasets.push(

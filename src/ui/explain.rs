@@ -247,12 +247,51 @@ fn is_plain_step(detail: &UpdateDetail) -> bool {
     )
 }
 
+/// The base rate η an update used, where its record says.
+fn base_of(detail: &UpdateDetail, lr: f64) -> Option<f64> {
+    match detail.schedule_part() {
+        // With momentum the update's lr is the effective rate, not η.
+        UpdateDetail::Plain if matches!(detail, UpdateDetail::Momentum { .. }) => None,
+        UpdateDetail::Plain => Some(lr),
+        UpdateDetail::GradientScaled { base, .. }
+        | UpdateDetail::LinearDecay { base, .. }
+        | UpdateDetail::Step { base, .. }
+        | UpdateDetail::Exponential { base, .. }
+        | UpdateDetail::InverseTime { base, .. }
+        | UpdateDetail::Cosine { base, .. }
+        | UpdateDetail::WarmupCosine { base, .. }
+        | UpdateDetail::Rate { base, .. }
+        | UpdateDetail::Backtracking { base, .. }
+        | UpdateDetail::BarzilaiBorwein { base, .. }
+        | UpdateDetail::Adagrad { base, .. }
+        | UpdateDetail::RmsProp { base, .. }
+        | UpdateDetail::Adam { base, .. } => Some(*base),
+        UpdateDetail::Momentum { .. } => None,
+    }
+}
+
 /// The lines explaining one run's last update.
 pub fn explain(name: &str, schedule: &str, u: &Update, vars: &[String]) -> Vec<String> {
     let dim = vars.len();
     let mut out = vec![format!("{name} · {schedule} · update {}", u.epoch)];
     for l in rate_lines(&u.detail, u.lr, dim) {
         out.push(format!("  {l}"));
+    }
+    if !u.noise.is_empty() {
+        // The step used g = ∇f + ξ (noisy gradients).
+        for (i, v) in vars.iter().enumerate() {
+            let label = if dim == 1 {
+                "g".to_string()
+            } else {
+                format!("g_{v}")
+            };
+            out.push(format!(
+                "  {label} = ∇f + ξ = {} + {} = {}",
+                n(u.grad_f[i]),
+                operand(u.noise[i]),
+                n(u.grad_old[i])
+            ));
+        }
     }
     let plain = is_plain_step(&u.detail);
     if plain {
@@ -320,6 +359,15 @@ pub fn render(
                         Style::new()
                     };
                     rows.push(Row::text(l, style));
+                }
+                if base_of(&u.detail, u.lr).is_some_and(|b| b != r.base_lr) {
+                    rows.push(Row::text(
+                        format!(
+                            "  η is now {} (changed): from the next update on",
+                            n(r.base_lr)
+                        ),
+                        theme.title(),
+                    ));
                 }
             }
             None => rows.push(Row::led(

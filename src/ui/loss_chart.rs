@@ -6,36 +6,48 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::chart::{self, ChartSpec, Series};
+use super::runs;
 use super::scale::{self, LogAxis, Ticks};
 use super::theme::Theme;
+use crate::app::XAxis;
 use crate::descent::run::Status;
-use crate::track::Snapshot;
+use crate::track::{RunView, Snapshot};
 
-/// Draw the loss chart of `snap`.
+/// Draw the loss chart of `snap`'s runs `shown`, against `x`.
+#[allow(clippy::too_many_arguments)]
 pub fn render(
     frame: &mut Frame,
     area: Rect,
     snap: &Snapshot,
+    shown: &[usize],
+    x: XAxis,
     log: bool,
     known_min: Option<f64>,
     theme: Theme,
 ) {
-    let mut spec = spec(snap, log, known_min);
+    let mut spec = spec_of(snap, shown, log, known_min);
+    runs::along(&mut spec, snap, x);
     spec.title.push_str(&super::basins::start_note(snap));
     chart::render(frame, area, &spec, theme);
 }
 
-/// The chart spec (separate from drawing, for tests).
+/// The chart spec of every run (separate from drawing, for tests).
 pub fn spec(snap: &Snapshot, log: bool, known_min: Option<f64>) -> ChartSpec {
+    spec_of(snap, &runs::all(snap), log, known_min)
+}
+
+/// The chart spec of the runs `shown`, drawn in that order.
+pub fn spec_of(snap: &Snapshot, shown: &[usize], log: bool, known_min: Option<f64>) -> ChartSpec {
+    let drawn: Vec<(usize, &RunView)> = runs::pick(snap, shown);
     // Runs that blew up would flatten everyone else: the range follows the
     // runs that did not, unless all did.
-    let healthy: Vec<_> = snap
-        .runs
+    let healthy: Vec<_> = drawn
         .iter()
+        .map(|(_, r)| *r)
         .filter(|r| !matches!(r.status, Status::Diverged { .. }))
         .collect();
     let pool: Vec<_> = if healthy.is_empty() {
-        snap.runs.iter().collect()
+        drawn.iter().map(|(_, r)| *r).collect()
     } else {
         healthy
     };
@@ -74,6 +86,7 @@ pub fn spec(snap: &Snapshot, log: bool, known_min: Option<f64>) -> ChartSpec {
             y_bounds,
             y_ticks: Ticks::Decades,
             series,
+            order: Some(shown.to_vec()),
         }
     } else {
         let y_bounds = if lo <= hi {
@@ -86,6 +99,7 @@ pub fn spec(snap: &Snapshot, log: bool, known_min: Option<f64>) -> ChartSpec {
             x_bounds,
             y_bounds,
             y_ticks: Ticks::Linear,
+            order: Some(shown.to_vec()),
             series: snap
                 .runs
                 .iter()

@@ -9,22 +9,27 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::chart::{self, ChartSpec, Series};
+use super::runs;
 use super::scale::{self, Ticks};
 use super::theme::Theme;
-use crate::app::LowerChart;
+use crate::app::{LowerChart, XAxis};
 use crate::descent::history::Point;
 use crate::track::{RunView, Snapshot};
 
-/// Draw the lower chart of `snap`.
+/// Draw the lower chart of `snap`'s runs `shown`, against `x`.
+#[allow(clippy::too_many_arguments)]
 pub fn render(
     frame: &mut Frame,
     area: Rect,
     snap: &Snapshot,
+    shown: &[usize],
+    x: XAxis,
     which: LowerChart,
     vars: &[String],
     theme: Theme,
 ) {
-    let mut spec = spec(snap, which, vars);
+    let mut spec = spec_of(snap, shown, which, vars);
+    runs::along(&mut spec, snap, x);
     if !theme.color && vars.len() > 1 && which != LowerChart::Lr {
         // Each series has its own glyph; the legend shows a run's in the
         // order of the variables.
@@ -39,12 +44,12 @@ pub fn render(
 }
 
 fn per_variable(
-    snap: &Snapshot,
+    drawn: &[(usize, &RunView)],
     vars: &[String],
     series: impl Fn(&RunView) -> &[Vec<Point>],
 ) -> Vec<Series> {
     let mut out = Vec::new();
-    for (i, r) in snap.runs.iter().enumerate() {
+    for &(i, r) in drawn {
         for (d, points) in series(r).iter().enumerate() {
             let var =
                 (vars.len() > 1).then(|| (d, vars.get(d).map_or("?", String::as_str).to_string()));
@@ -72,24 +77,30 @@ fn variables_title(what: &str, vars: &[String]) -> String {
     format!("{what}: {}", named.join(", "))
 }
 
-/// The chart spec for the position, gradient and lr modes (separate from
-/// drawing, for tests). The loss mode is the loss chart's spec.
+/// The chart spec of every run, for the position, gradient and lr modes
+/// (separate from drawing, for tests).
 pub fn spec(snap: &Snapshot, which: LowerChart, vars: &[String]) -> ChartSpec {
+    spec_of(snap, &runs::all(snap), which, vars)
+}
+
+/// The chart spec of the runs `shown`, drawn in that order.
+pub fn spec_of(snap: &Snapshot, shown: &[usize], which: LowerChart, vars: &[String]) -> ChartSpec {
+    let every = runs::pick(snap, &runs::all(snap));
+    let drawn = &every;
     let (title, series) = match which {
         LowerChart::Position => (
             variables_title("position", vars),
-            per_variable(snap, vars, |r| &r.param_series),
+            per_variable(drawn, vars, |r| &r.param_series),
         ),
         LowerChart::Gradient => (
             variables_title("gradient", vars),
-            per_variable(snap, vars, |r| &r.grad_series),
+            per_variable(drawn, vars, |r| &r.grad_series),
         ),
         LowerChart::Lr => (
             "learning rate".to_string(),
-            snap.runs
+            drawn
                 .iter()
-                .enumerate()
-                .map(|(i, r)| Series {
+                .map(|&(i, r)| Series {
                     name: r.name.clone(),
                     run: i,
                     var: None,
@@ -98,7 +109,12 @@ pub fn spec(snap: &Snapshot, which: LowerChart, vars: &[String]) -> ChartSpec {
                 .collect(),
         ),
     };
-    let y_bounds = match chart::extent(series.iter().map(|s| s.points.as_slice())) {
+    let y_bounds = match chart::extent(
+        series
+            .iter()
+            .filter(|s| shown.contains(&s.run))
+            .map(|s| s.points.as_slice()),
+    ) {
         Some((lo, hi)) if which == LowerChart::Lr => scale::nice_range(lo.min(0.0), hi),
         Some((lo, hi)) => scale::nice_range(lo, hi),
         None => [0.0, 1.0],
@@ -109,5 +125,6 @@ pub fn spec(snap: &Snapshot, which: LowerChart, vars: &[String]) -> ChartSpec {
         y_bounds,
         y_ticks: Ticks::Linear,
         series,
+        order: Some(shown.to_vec()),
     }
 }

@@ -37,6 +37,7 @@ pub mod landscape;
 pub mod loss_chart;
 pub mod lower_chart;
 pub mod params_table;
+pub mod runs;
 pub mod scale;
 pub mod scenario_list;
 pub mod scroll;
@@ -72,11 +73,22 @@ pub struct ViewCache {
     /// scroll, as last drawn; `None` when none is open. The session hands
     /// it to `app::update` so that scrolling stops at the end.
     pub scroll: Option<scroll::Limits>,
+    /// Where the landscape's plot was last drawn: what a click on it means.
+    pub landscape: Option<landscape::Hit>,
+}
+
+impl ViewCache {
+    /// The point of the domain under a click at (`col`, `row`), if it was
+    /// on the landscape's plot.
+    pub fn point_at(&self, col: u16, row: u16) -> Option<Vec<f64>> {
+        self.landscape?.point_at(col, row)
+    }
 }
 
 /// Draw the whole dashboard for `model`.
 pub fn draw(frame: &mut Frame, model: &Model, cache: &mut ViewCache) {
     let area = frame.area();
+    cache.landscape = None;
     let theme = Theme::new(model.color, model.charset);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let msg = format!(
@@ -121,7 +133,7 @@ pub fn draw(frame: &mut Frame, model: &Model, cache: &mut ViewCache) {
     // Popups cover the body; the header and the footer (their keys) stay.
     let offset = model.scroll.offset;
     cache.scroll = match &model.overlay {
-        Overlay::None | Overlay::Sweep => None,
+        Overlay::None | Overlay::Sweep | Overlay::Place { .. } => None,
         Overlay::Help => Some(help::render(frame, body, offset, theme)),
         Overlay::Explain => match (model.snapshot(), model.entry().map(|e| &e.scenario)) {
             (Some(snap), Some(Ok(sc))) => {
@@ -180,8 +192,25 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, cache: &mut ViewCache
         entry: entry.id,
         generation: entry.generation,
     };
+    let shown = runs::order(entry, snap);
+    let marks = landscape::Marks {
+        order: &shown,
+        crosshair: match &model.overlay {
+            Overlay::Place { at } => Some(at),
+            _ => None,
+        },
+    };
     if model.map_full {
-        landscape::render(frame, area, &mut cache.maps, surface, sc, snap, theme);
+        cache.landscape = landscape::render(
+            frame,
+            area,
+            &mut cache.maps,
+            surface,
+            sc,
+            snap,
+            &marks,
+            theme,
+        );
         return;
     }
     let table_h = if model.show_basins {
@@ -211,13 +240,37 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, cache: &mut ViewCache
             Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(left);
         (a, b, right)
     };
-    loss_chart::render(frame, loss, snap, model.log_scale, sc.min_value, theme);
-    lower_chart::render(frame, lower, snap, model.lower, &sc.vars, theme);
-    landscape::render(frame, land, &mut cache.maps, surface, sc, snap, theme);
+    let x = model.x_axis;
+    loss_chart::render(
+        frame,
+        loss,
+        snap,
+        &shown,
+        x,
+        model.log_scale,
+        sc.min_value,
+        theme,
+    );
+    lower_chart::render(frame, lower, snap, &shown, x, model.lower, &sc.vars, theme);
+    cache.landscape = landscape::render(
+        frame,
+        land,
+        &mut cache.maps,
+        surface,
+        sc,
+        snap,
+        &marks,
+        theme,
+    );
     if model.show_basins {
         let radius = crate::descent::basins::radius(&sc.domain);
         basins::render(frame, table, snap, radius, theme);
     } else {
-        params_table::render(frame, table, snap, &sc.vars, entry.paused, theme);
+        let rows = params_table::Rows {
+            selected: Some(entry.selected),
+            hidden: (0..snap.runs.len()).map(|i| entry.is_hidden(i)).collect(),
+            edited: (0..snap.runs.len()).map(|i| entry.is_edited(i)).collect(),
+        };
+        params_table::render(frame, table, snap, &sc.vars, entry.paused, &rows, theme);
     }
 }

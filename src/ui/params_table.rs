@@ -10,7 +10,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table};
 
@@ -118,8 +118,34 @@ pub fn status_text(status: &Status, paused: bool) -> String {
     }
 }
 
+/// What the dashboard marks on the rows: the selected run (its name in
+/// reverse video),
+/// hidden runs (dimmed, `hidden`), runs whose rate was changed (`✎`).
+#[derive(Debug, Clone, Default)]
+pub struct Rows {
+    pub selected: Option<usize>,
+    pub hidden: Vec<bool>,
+    pub edited: Vec<bool>,
+}
+
+impl Rows {
+    fn hidden(&self, i: usize) -> bool {
+        self.hidden.get(i).copied().unwrap_or(false)
+    }
+
+    fn edited(&self, i: usize) -> bool {
+        self.edited.get(i).copied().unwrap_or(false)
+    }
+}
+
 /// The columns of `snap`'s table, most important first.
-pub fn columns(snap: &Snapshot, vars: &[String], paused: bool, theme: Theme) -> Vec<Column> {
+pub fn columns(
+    snap: &Snapshot,
+    vars: &[String],
+    paused: bool,
+    rows: &Rows,
+    theme: Theme,
+) -> Vec<Column> {
     let runs = &snap.runs;
     let of = |f: &dyn Fn(&RunView) -> f64| runs.iter().map(|r| Some(f(r))).collect::<Vec<_>>();
     let mut cols = vec![Column::text(
@@ -127,12 +153,29 @@ pub fn columns(snap: &Snapshot, vars: &[String], paused: bool, theme: Theme) -> 
         runs.iter()
             .enumerate()
             .map(|(i, r)| {
+                let mut name = String::new();
                 // Without colour, the run's chart marker tells curves apart.
-                let name = match theme.marker_glyph(i) {
-                    Some(g) => format!("{g} {}", r.name),
-                    None => r.name.clone(),
-                };
-                (name, theme.run(i))
+                if let Some(g) = theme.marker_glyph(i) {
+                    name.push(g);
+                    name.push(' ');
+                }
+                name.push_str(&r.name);
+                if rows.edited(i) {
+                    name.push(' ');
+                    name.push(theme.edited_glyph());
+                }
+                if rows.hidden(i) {
+                    name.push_str(" (hidden)");
+                }
+                let mut style = theme.run(i);
+                if rows.selected == Some(i) {
+                    // Shown in reverse video: it costs no column.
+                    style = style.add_modifier(Modifier::BOLD | Modifier::REVERSED);
+                }
+                if rows.hidden(i) {
+                    style = style.add_modifier(Modifier::DIM);
+                }
+                (name, style)
             })
             .collect(),
     )];
@@ -198,9 +241,10 @@ pub fn render(
     snap: &Snapshot,
     vars: &[String],
     paused: bool,
+    rows: &Rows,
     theme: Theme,
 ) {
-    let cols = columns(snap, vars, paused, theme);
+    let cols = columns(snap, vars, paused, rows, theme);
     let widths = layout(&cols, usize::from(area.width.saturating_sub(2)));
     let hidden: Vec<&str> = cols[widths.len()..]
         .iter()
@@ -208,10 +252,17 @@ pub fn render(
         .collect();
     let drawn: Vec<_> = cols.iter().zip(&widths).map(|(c, &w)| c.cells(w)).collect();
     let header = Row::new(drawn.iter().map(|(h, _)| Cell::from(h.clone()))).style(theme.title());
-    let rows = (0..snap.runs.len()).map(|i| {
+    let dim = |i: usize, st: Style| {
+        if rows.hidden(i) {
+            st.add_modifier(Modifier::DIM)
+        } else {
+            st
+        }
+    };
+    let lines = (0..snap.runs.len()).map(|i| {
         Row::new(drawn.iter().map(|(_, cells)| {
             let (s, st) = &cells[i];
-            Cell::from(s.clone()).style(*st)
+            Cell::from(s.clone()).style(dim(i, *st))
         }))
     });
     let mut title = format!(" runs{} ", super::basins::start_note(snap));
@@ -223,7 +274,7 @@ pub fn render(
             format!("{title}· {} columns hidden ", hidden.len())
         };
     }
-    let table = Table::new(rows, widths.iter().map(|&w| Constraint::Length(w as u16)))
+    let table = Table::new(lines, widths.iter().map(|&w| Constraint::Length(w as u16)))
         .column_spacing(1)
         .header(header)
         .block(Block::bordered().title(Line::from(vec![Span::styled(title, theme.title())])));

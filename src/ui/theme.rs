@@ -183,6 +183,22 @@ impl Theme {
         '○'
     }
 
+    /// The crosshair of a start being placed (`p`).
+    pub fn crosshair_glyph(&self) -> char {
+        match self.charset {
+            Charset::Unicode => '┼',
+            Charset::Console => '+',
+        }
+    }
+
+    /// The mark of a run whose rate was changed in the dashboard.
+    pub fn edited_glyph(&self) -> char {
+        match self.charset {
+            Charset::Unicode => '✎',
+            Charset::Console => '*',
+        }
+    }
+
     /// The known minimum on the map.
     pub fn minimum_glyph(&self) -> char {
         match self.charset {

@@ -11,7 +11,7 @@ use downhill::scenario::{self, bundled};
 use downhill::track::Slot;
 use downhill::ui::chart::{self, ChartSpec};
 use downhill::ui::colormap;
-use downhill::ui::landscape::{self, MapCache, SurfaceId};
+use downhill::ui::landscape::{self, MapCache, Marks, SurfaceId};
 use downhill::ui::{Theme, loss_chart, lower_chart};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -313,8 +313,15 @@ fn the_maps_axes_and_value_scale_are_true() {
                     generation: 0,
                 };
                 let theme = Theme::new(ColorDepth::Ansi16, Charset::Unicode);
-                t.draw(|f| landscape::render(f, f.area(), &mut cache, surface, &sc, snap, theme))
-                    .unwrap();
+                let order: Vec<usize> = (0..snap.runs.len()).collect();
+                let marks = Marks {
+                    order: &order,
+                    crosshair: None,
+                };
+                t.draw(|f| {
+                    landscape::render(f, f.area(), &mut cache, surface, &sc, snap, &marks, theme);
+                })
+                .unwrap();
                 let buf = t.backend().buffer();
                 let inner = Rect::new(1, 1, w / 2 - 2, h - 8);
                 let what = format!("{} map {}x{}", bundled::ALL[idx].0, w / 2, h - 6);
@@ -586,6 +593,11 @@ fn where_f_is_undefined_the_curve_has_a_gap() {
         entry: 0,
         generation: 0,
     };
+    let order: Vec<usize> = (0..snap.runs.len()).collect();
+    let marks = Marks {
+        order: &order,
+        crosshair: None,
+    };
     t.draw(|f| {
         landscape::render(
             f,
@@ -594,8 +606,9 @@ fn where_f_is_undefined_the_curve_has_a_gap() {
             surface,
             &sc,
             &snap,
+            &marks,
             theme,
-        )
+        );
     })
     .unwrap();
     let buf = t.backend().buffer();
