@@ -30,7 +30,16 @@ pub fn scale_lr(model: &mut Model, factor: f64) -> Vec<Command> {
     let Some(run) = e.snapshot.as_ref().and_then(|s| s.runs.get(e.selected)) else {
         return vec![];
     };
-    let (name, now) = (run.name.clone(), run.base_lr);
+    // From the last rate asked for: keys pressed faster than the engine
+    // answers still add up.
+    let now = e
+        .tweaks
+        .lrs
+        .get(e.selected)
+        .copied()
+        .flatten()
+        .unwrap_or(run.base_lr);
+    let name = run.name.clone();
     let (lo, hi) = LR_LIMITS;
     let lr = (now * factor).clamp(lo, hi);
     if lr == now {
@@ -76,6 +85,8 @@ pub fn start_placing(model: &mut Model) -> Vec<Command> {
     };
     if let Some(at) = at {
         model.overlay = Overlay::Place { at };
+        // The footer shows the crosshair's keys.
+        model.message = None;
     }
     vec![]
 }

@@ -1,7 +1,8 @@
 //! The details view (`i`): everything about the scenario on screen, whole
 //! and wrapped — what the header, the lists and the footer had to cut with
 //! `…` (a long title or `about`, the file, f, the runs, the last message,
-//! a load or reload error with its hint). It scrolls.
+//! a load or reload error with its hint), and what was changed here (a
+//! placed start, edited rates). It scrolls.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -53,12 +54,26 @@ pub fn rows(entry: Option<&Entry>, message: Option<&str>, theme: Theme) -> Vec<R
                     plan.push(format!("tolerance {}", num::sig(t, 7)));
                 }
                 out.push(field("descent", plan.join(" · "), theme));
+                if let Some(p) = &e.tweaks.start {
+                    let at: Vec<String> = p.iter().map(|v| num::sig(*v, 7)).collect();
+                    out.push(field(
+                        "start",
+                        format!(
+                            "({}), placed here (p); every run starts there",
+                            at.join(", ")
+                        ),
+                        theme,
+                    ));
+                }
                 let views = e.snapshot.as_ref().map(|s| &s.runs);
                 for (i, r) in sc.runs.iter().enumerate() {
-                    let schedule = views
-                        .and_then(|v| v.get(i))
-                        .map_or_else(|| r.schedule.name().to_string(), |v| v.schedule.clone());
-                    let text = format!("{} · {schedule} · lr {}", r.name, num::sig(r.lr, 7));
+                    let view = views.and_then(|v| v.get(i));
+                    let schedule =
+                        view.map_or_else(|| r.schedule.name().to_string(), |v| v.schedule.clone());
+                    let mut text = format!("{} · {schedule} · lr {}", r.name, num::sig(r.lr, 7));
+                    if let Some(v) = view.filter(|v| v.base_lr != r.lr) {
+                        text.push_str(&format!(", now {} (changed here)", num::sig(v.base_lr, 7)));
+                    }
                     let lead = if i == 0 { "runs" } else { "" };
                     out.push(Row::led(
                         format!(" {lead:<w$}", w = LEAD - 1),

@@ -496,3 +496,217 @@ fn b_toggles_the_basins_view_without_engine_commands() {
     assert!(update(&mut m, Action::ToggleBasins).is_empty());
     assert!(!m.show_basins);
 }
+
+/// The scenario each engine `Activate` races.
+fn activated(cmds: &[Command]) -> Arc<scenario::Scenario> {
+    cmds.iter()
+        .find_map(|c| match c {
+            Command::Activate { scenario, .. } => Some(scenario.clone()),
+            _ => None,
+        })
+        .expect("an activate")
+}
+
+#[test]
+fn the_selected_run_moves_within_the_table() {
+    let mut m = model();
+    let snap = snapshot_of(&m, 0, 0, 3);
+    update(&mut m, Action::Snapshot(snap, Instant::now()));
+    assert_eq!(m.entries[0].selected, 0, "the first run at start");
+    assert!(update(&mut m, Action::SelectRun(1)).is_empty());
+    assert_eq!(m.entries[0].selected, 1);
+    update(&mut m, Action::SelectRun(5));
+    assert_eq!(m.entries[0].selected, 2, "01 has three runs");
+    update(&mut m, Action::SelectRun(-9));
+    assert_eq!(m.entries[0].selected, 0);
+}
+
+#[test]
+fn rates_double_and_halve_from_now_and_restarts_keep_them() {
+    let mut m = model();
+    let snap = snapshot_of(&m, 0, 0, 3);
+    update(&mut m, Action::Snapshot(snap, Instant::now()));
+    let lr = m.entries[0].scenario.as_ref().unwrap().runs[0].lr;
+    let cmds = update(&mut m, Action::ScaleLr(2.0));
+    assert_eq!(names(&cmds), [format!("lr 0 gen 0 run 0 = {}", lr * 2.0)]);
+    assert_eq!(m.entries[0].tweaks.lrs, [Some(lr * 2.0)]);
+    // The engine answers with the new base rate.
+    let mut snap = (*snapshot_of(&m, 0, 0, 3)).clone();
+    snap.runs[0].base_lr = lr * 2.0;
+    update(&mut m, Action::Snapshot(Arc::new(snap), Instant::now()));
+    assert!(m.entries[0].is_edited(0) && !m.entries[0].is_edited(1));
+    let cmds = update(&mut m, Action::ScaleLr(0.5));
+    assert_eq!(names(&cmds), [format!("lr 0 gen 0 run 0 = {lr}")]);
+    update(&mut m, Action::ScaleLr(2.0));
+    // `r` starts every run from its start with the rate set.
+    let cmds = update(&mut m, Action::Restart);
+    let sc = activated(&cmds);
+    assert_eq!(sc.runs[0].lr, lr * 2.0);
+    assert_eq!(
+        sc.runs[1].lr,
+        m.entries[0].scenario.as_ref().unwrap().runs[1].lr
+    );
+    // Rates stay within bounds, and say so.
+    let snap = snapshot_of(&m, 0, 1, 0);
+    update(&mut m, Action::Snapshot(snap, Instant::now()));
+    m.entries[0].tweaks.lrs[0] = Some(1e6);
+    assert!(update(&mut m, Action::ScaleLr(2.0)).is_empty());
+    assert!(
+        m.message.as_deref().unwrap().contains("stays"),
+        "{:?}",
+        m.message
+    );
+}
+
+#[test]
+fn hiding_a_run_keeps_it_running() {
+    let mut m = model();
+    let snap = snapshot_of(&m, 0, 0, 3);
+    update(&mut m, Action::Snapshot(snap, Instant::now()));
+    update(&mut m, Action::SelectRun(1));
+    assert!(
+        update(&mut m, Action::ToggleHidden).is_empty(),
+        "no engine command"
+    );
+    assert!(m.entries[0].is_hidden(1) && !m.entries[0].is_hidden(0));
+    update(&mut m, Action::ToggleHidden);
+    assert!(!m.entries[0].is_hidden(1));
+}
+
+#[test]
+fn a_placed_start_restarts_every_run_there() {
+    let mut m = model();
+    m.current = 2; // 03-peaks, [-3, 3]²
+    let snap = snapshot_of(&m, 2, 0, 5);
+    update(&mut m, Action::Snapshot(snap, Instant::now()));
+    update(&mut m, Action::StartPlacing);
+    let Overlay::Place { at } = &m.overlay else {
+        panic!("{:?}", m.overlay)
+    };
+    assert_eq!(
+        at,
+        &[-1.16863321, 1.13352453],
+        "at the selected run's start"
+    );
+    // Arrows move a 50th of the domain; Shift ten; never out of it.
+    update(&mut m, Action::MovePlace(1, -10));
+    let Overlay::Place { at } = &m.overlay else {
+        panic!()
+    };
+    assert!((at[0] - (-1.16863321 + 0.12)).abs() < 1e-12, "{at:?}");
+    assert!((at[1] - (1.13352453 - 1.2)).abs() < 1e-12, "{at:?}");
+    update(&mut m, Action::MovePlace(0, 100));
+    let Overlay::Place { at } = m.overlay.clone() else {
+        panic!()
+    };
+    assert_eq!(at[1], 3.0);
+    // Enter: a new race from there, running.
+    let cmds = update(&mut m, Action::Confirm);
+    assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(m.entries[2].generation, 1);
+    assert!(!m.entries[2].paused);
+    assert_eq!(activated(&cmds).start, scenario::Start::Point(at.clone()));
+    // And a restart keeps it.
+    let cmds = update(&mut m, Action::Restart);
+    assert_eq!(activated(&cmds).start, scenario::Start::Point(at));
+    // A click gives the point in one go (clamped into the domain).
+    let cmds = update(&mut m, Action::PlaceAt(vec![0.5, -9.0]));
+    assert_eq!(
+        activated(&cmds).start,
+        scenario::Start::Point(vec![0.5, -3.0])
+    );
+    // Esc cancels placing.
+    update(&mut m, Action::StartPlacing);
+    update(&mut m, Action::Close);
+    assert_eq!(m.overlay, Overlay::None);
+}
+
+#[test]
+fn stepping_back_pauses_first_and_not_before_the_start() {
+    let mut m = model();
+    let snap = snapshot_of(&m, 0, 0, 0);
+    update(&mut m, Action::Snapshot(snap, Instant::now()));
+    assert!(update(&mut m, Action::StepBack).is_empty());
+    assert!(m.message.as_deref().unwrap().contains("start"));
+    let snap = snapshot_of(&m, 0, 0, 4);
+    update(&mut m, Action::Snapshot(snap, Instant::now()));
+    let cmds = update(&mut m, Action::StepBack);
+    assert_eq!(names(&cmds), ["paused true", "back 0 gen 0"]);
+    let cmds = update(&mut m, Action::StepBack);
+    assert_eq!(names(&cmds), ["back 0 gen 0"]);
+}
+
+#[test]
+fn the_x_axis_cycles_and_save_needs_a_directory() {
+    use downhill::app::XAxis;
+    let mut m = model();
+    for want in [XAxis::FEvals, XAxis::GEvals, XAxis::Epochs] {
+        update(&mut m, Action::CycleAxis);
+        assert_eq!(m.x_axis, want);
+    }
+    assert!(update(&mut m, Action::Save).is_empty());
+    assert!(m.message.as_deref().unwrap().contains("disabled"));
+    m.export_dir = Some("out".into());
+    assert_eq!(names(&update(&mut m, Action::Save)), ["save 0"]);
+    update(
+        &mut m,
+        Action::Saved(Ok(std::path::PathBuf::from("out/peaks.toml"))),
+    );
+    assert_eq!(m.message.as_deref(), Some("saved out/peaks.toml"));
+}
+
+#[test]
+fn the_knobs_keys() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use downhill::app::keymap::action_for;
+    let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+    let name = |a: Option<Action>| format!("{a:?}");
+    let o = Overlay::None;
+    assert_eq!(
+        name(action_for(key(KeyCode::Down), &o)),
+        "Some(SelectRun(1))"
+    );
+    assert_eq!(
+        name(action_for(key(KeyCode::Char('k')), &o)),
+        "Some(SelectRun(-1))"
+    );
+    assert_eq!(
+        name(action_for(key(KeyCode::Char('<')), &o)),
+        "Some(ScaleLr(0.5))"
+    );
+    assert_eq!(
+        name(action_for(key(KeyCode::Char('>')), &o)),
+        "Some(ScaleLr(2.0))"
+    );
+    assert_eq!(
+        name(action_for(key(KeyCode::Char('h')), &o)),
+        "Some(ToggleHidden)"
+    );
+    assert_eq!(
+        name(action_for(key(KeyCode::Char(',')), &o)),
+        "Some(StepBack)"
+    );
+    assert_eq!(
+        name(action_for(key(KeyCode::Char('v')), &o)),
+        "Some(CycleAxis)"
+    );
+    assert_eq!(name(action_for(key(KeyCode::Char('S')), &o)), "Some(Save)");
+    let p = Overlay::Place { at: vec![0.0] };
+    assert_eq!(
+        name(action_for(key(KeyCode::Left), &p)),
+        "Some(MovePlace(-1, 0))"
+    );
+    let shift = KeyEvent::new(KeyCode::Up, KeyModifiers::SHIFT);
+    assert_eq!(name(action_for(shift, &p)), "Some(MovePlace(0, 10))");
+    assert_eq!(
+        name(action_for(key(KeyCode::Char('L')), &p)),
+        "Some(MovePlace(10, 0))"
+    );
+    assert_eq!(name(action_for(key(KeyCode::Enter), &p)), "Some(Confirm)");
+    assert_eq!(name(action_for(key(KeyCode::Esc), &p)), "Some(Close)");
+    // Help still scrolls with the arrows.
+    assert_eq!(
+        name(action_for(key(KeyCode::Down), &Overlay::Help)),
+        "Some(Scroll(Down))"
+    );
+}

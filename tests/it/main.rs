@@ -16,6 +16,7 @@ mod hostile_inputs;
 mod layers;
 mod loader_props;
 mod pty;
+mod pty_explore;
 mod pty_starts;
 mod scenario_errors;
 mod screen_truth;
