@@ -199,12 +199,10 @@ impl Engine {
                 dir,
             } => {
                 let result = self
-                    .on_slot(id, generation, move |slot| {
-                        let r = crate::track::export::export(&slot, &dir, SystemTime::now());
-                        (slot, r)
+                    .write_out(id, generation, "export", move |slot| {
+                        crate::track::export::export(slot, &dir, SystemTime::now())
                     })
-                    .await
-                    .unwrap_or_else(|| Err("nothing to export yet".into()));
+                    .await;
                 let _ = self.events.send(Event::Exported { id, result });
             }
             Command::Save {
@@ -213,12 +211,10 @@ impl Engine {
                 dir,
             } => {
                 let result = self
-                    .on_slot(id, generation, move |slot| {
-                        let r = crate::track::export::save(&slot, &dir, SystemTime::now());
-                        (slot, r)
+                    .write_out(id, generation, "save", move |slot| {
+                        crate::track::export::save(slot, &dir, SystemTime::now())
                     })
-                    .await
-                    .unwrap_or_else(|| Err("nothing to save yet".into()));
+                    .await;
                 let _ = self.events.send(Event::Saved { id, result });
             }
             Command::SetLr {
@@ -255,6 +251,23 @@ impl Engine {
             }
             Command::Shutdown => {}
         }
+    }
+
+    /// Write scenario `id`'s slot out with `write` on the blocking pool (an
+    /// export, a save); "nothing to `what` yet" when it has no such slot.
+    async fn write_out<T: Send + 'static>(
+        &mut self,
+        id: usize,
+        generation: u64,
+        what: &str,
+        write: impl FnOnce(&Slot) -> Result<T, String> + Send + 'static,
+    ) -> Result<T, String> {
+        self.on_slot(id, generation, move |slot| {
+            let r = write(&slot);
+            (slot, r)
+        })
+        .await
+        .unwrap_or_else(|| Err(format!("nothing to {what} yet")))
     }
 
     /// Run `work` on scenario `id`'s slot (if it is of `generation`) on the

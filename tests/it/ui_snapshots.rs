@@ -11,10 +11,7 @@ use downhill::ui::ViewCache;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-/// The bundled scenarios, `current` on screen, stepped `epochs` times, paused.
-fn model_at(current: usize, epochs: u64) -> Model {
-    crate::common::bundled_model(current, epochs, true)
-}
+use crate::common::{model_at, sweep_model};
 
 fn render(m: &Model, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -234,35 +231,6 @@ fn explain_panel_80x24() {
     let mut m = model_at(CHALLENGE, 13);
     update(&mut m, Action::ToggleExplain);
     insta::assert_snapshot!(render(&m, 100, 30).backend());
-}
-
-/// The bundled scenario `name` on screen with its sweep filled up to
-/// `fraction` of the points and the sweep view open.
-fn sweep_model(name: &str, fraction: f64, cursor: (i64, i64)) -> Model {
-    let idx = bundled::ALL.iter().position(|(n, _)| *n == name).unwrap();
-    let mut m = model_at(idx, 0);
-    let sc = m.entries[idx].scenario.as_ref().unwrap().clone();
-    let full = downhill::sweep::compute(&sc, |_, _| {}).unwrap();
-    update(&mut m, Action::OpenSweep);
-    let n = (full.len() as f64 * fraction) as usize;
-    let results: Vec<_> = full.points[..n]
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (i, p.clone().unwrap()))
-        .collect();
-    update(
-        &mut m,
-        Action::SweepResults {
-            id: idx,
-            generation: 0,
-            results: Arc::new(results),
-        },
-    );
-    update(&mut m, Action::SweepCursor(cursor.0, cursor.1));
-    // Without colour the heatmap's levels are shading characters, which a
-    // text snapshot can show.
-    m.color = downhill::app::ColorDepth::None;
-    m
 }
 
 #[test]
