@@ -13,4 +13,4 @@ mod update;
 
 pub use entry::{Entry, load_entries};
 pub use model::{ColorDepth, LowerChart, Model, Overlay, SweepState};
-pub use update::{Action, activate, update};
+pub use update::{Action, MAX_FILTER, activate, update};
