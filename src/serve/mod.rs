@@ -280,8 +280,14 @@ fn russh_config(config: &Config) -> russh::server::Config {
     }
 }
 
+/// How often a flood of refused connections is logged (one line, then a
+/// count of the rest on the next).
+const REFUSALS_LOGGED_EVERY: Duration = Duration::from_secs(10);
+
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     let mut shutdown = shared.shutdown.clone();
+    // Refusals not logged yet, and when the last line was.
+    let (mut unlogged, mut logged_at) = (0u64, None::<tokio::time::Instant>);
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
@@ -313,7 +319,18 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 ));
             }
             Err(why) => {
-                shared.log.line(format_args!("{peer}: refused: {why}"));
+                if logged_at.is_none_or(|t| t.elapsed() >= REFUSALS_LOGGED_EVERY) {
+                    let more = match unlogged {
+                        0 => String::new(),
+                        n => format!(" ({n} more refused since the last such line)"),
+                    };
+                    shared
+                        .log
+                        .line(format_args!("{peer}: refused: {why}{more}"));
+                    (unlogged, logged_at) = (0, Some(tokio::time::Instant::now()));
+                } else {
+                    unlogged += 1;
+                }
                 // Before the SSH banner, lines of text are allowed (RFC 4253;
                 // OpenSSH shows them with -v). Close gently: a reset would
                 // hide even that.
