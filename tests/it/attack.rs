@@ -222,7 +222,13 @@ async fn a_sweep_flood_is_one_sweep_on_a_few_threads() {
         most = most.max(srv.threads());
         sleep(Duration::from_millis(50)).await;
     }
-    assert!(most <= 24, "{most} threads during a sweep flood");
+    // Runtime workers and rayon's pool (a thread per core each), sweep
+    // chunks (at most one per core), an engine batch, the main thread.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    assert!(
+        most <= 3 * cores + 8,
+        "{most} threads during a sweep flood on {cores} cores"
+    );
     hang_up(h, s).await;
     assert!(
         srv.wait_log("dashboard ended", Duration::from_secs(10))
@@ -403,6 +409,15 @@ async fn stalled_clients_cost_no_drawing() {
         assert!(t.contains("20 ep/s"), "{t}");
         clients.push((h, s, pause));
     }
+    // What drawing for them costs while they read.
+    let before = srv.cpu();
+    futures_util::future::join_all(
+        clients
+            .iter_mut()
+            .map(|(_, s, _)| s.read_for(Duration::from_secs(2))),
+    )
+    .await;
+    let reading = srv.cpu() - before;
     // Their networks stall; a few full redraws fill the SSH windows.
     for (_, s, pause) in &clients {
         pause.send(true).unwrap();
@@ -411,10 +426,11 @@ async fn stalled_clients_cost_no_drawing() {
         }
     }
     sleep(Duration::from_secs(1)).await;
-    let spent = srv.cpu_over(Duration::from_secs(2)).await;
+    let stalled = srv.cpu_over(Duration::from_secs(2)).await;
+    // Only the races run on: at most a third of the cost of drawing them.
     assert!(
-        spent < Duration::from_millis(300),
-        "{spent:?} of CPU in 2 s for three stalled 500x200 dashboards"
+        stalled * 3 < reading,
+        "{stalled:?} of CPU in 2 s for three stalled 500x200 dashboards, {reading:?} reading"
     );
 }
 
