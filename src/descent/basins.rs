@@ -518,6 +518,27 @@ mod tests {
     }
 
     #[test]
+    fn the_widest_domains_neither_overflow_nor_merge_everything() {
+        let big = f64::MAX / 2.0;
+        let r = radius(&[(-big, big), (-big, big)]);
+        assert!(r.is_finite() && r > 1e306, "{r}");
+        let (p, q, far) = ([1e308, -1e308], [1e308 - 1e305, -1e308], [-1e308, 1e308]);
+        let b = cluster(&[(&p, 0.0), (&q, 1.0), (&far, 2.0)], r);
+        assert_eq!(b.iter().map(|b| b.count).collect::<Vec<_>>(), [2, 1]);
+        assert!(
+            (b[0].at[0] / (1e308 - 5e304) - 1.0).abs() < 1e-12,
+            "{:?}",
+            b[0].at
+        );
+        assert_eq!(b[1].at, far);
+        // Where nothing overflows, the numbers are the plain formula's.
+        assert_eq!(
+            radius(&[(-3.0, 3.0), (-30.0, 30.0)]),
+            RADIUS_FRACTION * (36.0f64 + 3600.0).sqrt()
+        );
+    }
+
+    #[test]
     fn radius_is_a_fraction_of_the_diagonal() {
         assert!((radius(&[(-3.0, 3.0), (-3.0, 3.0)]) - 0.06 * 2f64.sqrt()).abs() < 1e-12);
         assert!((radius(&[(-1.0, 1.0)]) - 0.02).abs() < 1e-15);
