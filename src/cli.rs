@@ -59,7 +59,10 @@ pub enum Command {
 
 /// Parse the command line and run what it asks for.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage(&e),
+    };
     match cli.command {
         Some(Command::Run { file, format }) => commands::run(&file, format),
         Some(Command::Check { paths }) => commands::check(&paths),
@@ -67,5 +70,19 @@ pub fn main() -> ExitCode {
         Some(Command::Sweep { file, format }) => commands::sweep(&file, format),
         Some(Command::Serve(args)) => crate::serve::main(&args),
         None => crate::tui::main(&cli.paths, &cli.dashboard),
+    }
+}
+
+/// Print clap's help, version or usage error; its exit code (0 for help
+/// and version, 2 for bad usage), except that help which cannot be written
+/// (a full disk) is 1 with a message. A closed pipe is the reader's choice.
+fn usage(e: &clap::Error) -> ExitCode {
+    let code = e.exit_code();
+    match e.print() {
+        Err(err) if code == 0 && err.kind() != std::io::ErrorKind::BrokenPipe => {
+            say!("downhill: cannot write output: {err}");
+            ExitCode::from(1)
+        }
+        _ => ExitCode::from(u8::try_from(code).unwrap_or(2)),
     }
 }

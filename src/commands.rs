@@ -85,17 +85,20 @@ pub fn sweep(file: &Path, format: SweepFormat) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let grid = match crate::sweep::compute(&sc, |_, _| {}) {
-        Ok(g) => g,
+    // Points are computed a chunk at a time and written as they come: a
+    // grid of any size streams in the memory of one chunk.
+    let points = match crate::sweep::stream(&sc) {
+        Ok(p) => p,
         Err(e) => {
             say!("{e}");
             return ExitCode::from(1);
         }
     };
+    let (axes, total) = (points.axes().to_vec(), points.total());
     to_stdout(|out| match format {
-        SweepFormat::Json => report::sweep::write_json(out, &sc, &grid),
-        SweepFormat::Csv => report::sweep::write_csv(out, &sc, &grid),
-        SweepFormat::Table => report::sweep::write_table(out, &sc, &grid),
+        SweepFormat::Json => report::sweep::write_json(out, &sc, &axes, points),
+        SweepFormat::Csv => report::sweep::write_csv(out, &sc, &axes, points),
+        SweepFormat::Table => report::sweep::write_table(out, &sc, &axes, total, points),
     })
 }
 

@@ -15,6 +15,12 @@
 //! frame is one synchronized update, and ratatui sends only the cells that
 //! changed.
 //!
+//! What one session may cost is bounded: keys beyond [`KeyRate`]'s limit
+//! are dropped; commands go through the engine's coalescing queue (while
+//! its backlog is full, no input is taken); no frame is rendered while the
+//! backend says its reader is not ready ([`SessionBackend::ready`]); and
+//! leaving, whichever way, cancels the engine with its batch and sweep.
+//!
 //! The loop is generic over the ratatui backend (anything that is also a
 //! `Write`, for the synchronized-update markers): the local driver uses
 //! `CrosstermBackend<Stdout>`, while `serve` wraps a `CrosstermBackend` so
@@ -95,9 +101,52 @@ pub type SessionTerminal<W> = Terminal<CrosstermBackend<W>>;
 
 /// A backend a session can draw on: ratatui's, plus raw writes for the
 /// synchronized-update markers.
-pub trait SessionBackend: Backend<Error = io::Error> + Write {}
+pub trait SessionBackend: Backend<Error = io::Error> + Write {
+    /// Whether a new frame would reach its reader now. A backend whose
+    /// reader stopped reading (its output is full) says no: the session
+    /// then renders nothing and draws the latest state once it says yes.
+    fn ready(&self) -> bool {
+        true
+    }
+}
 
-impl<B: Backend<Error = io::Error> + Write> SessionBackend for B {}
+impl<W: Write> SessionBackend for CrosstermBackend<W> {}
+
+/// Keys a session takes in a burst (a held key, a quick sequence).
+pub const KEY_BURST: f64 = 64.0;
+/// Keys a session takes per second beyond a burst; more are dropped.
+pub const KEYS_PER_SECOND: f64 = 64.0;
+
+/// A per-session key rate limit (a token bucket of [`KEY_BURST`] keys,
+/// refilled at [`KEYS_PER_SECOND`]): a flood of keys costs a session what
+/// fast typing does, not more.
+#[derive(Debug, Clone)]
+pub struct KeyRate {
+    tokens: f64,
+    at: Instant,
+}
+
+impl KeyRate {
+    pub fn new(now: Instant) -> KeyRate {
+        KeyRate {
+            tokens: KEY_BURST,
+            at: now,
+        }
+    }
+
+    /// Whether a key arriving at `now` is taken.
+    pub fn take(&mut self, now: Instant) -> bool {
+        let dt = now.saturating_duration_since(self.at).as_secs_f64();
+        self.at = now;
+        self.tokens = (self.tokens + dt * KEYS_PER_SECOND).min(KEY_BURST);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
 
 /// Draw one frame as a synchronized update.
 pub fn draw<B: SessionBackend>(
@@ -120,20 +169,13 @@ pub async fn run<B: SessionBackend>(
 ) -> io::Result<Exit> {
     let period = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
     let (ev_tx, mut ev_rx) = tokio::sync::mpsc::unbounded_channel();
-    let (cmd_tx, mut engine_task) = engine::spawn(fps, ev_tx);
-    // Dropping the sender stops the engine whichever way we leave.
-    struct StopEngine(tokio::sync::mpsc::UnboundedSender<engine::Command>);
-    impl Drop for StopEngine {
-        fn drop(&mut self) {
-            let _ = self.0.send(engine::Command::Shutdown);
-        }
-    }
-    let cmd_tx = StopEngine(cmd_tx);
+    // Dropping the task cancels the engine (and its sweep) whichever way we
+    // leave, whatever is queued.
+    let (mut cmds, mut engine_task) = engine::spawn(fps, ev_tx);
     let mut engine_alive = true;
+    let mut keys = KeyRate::new(Instant::now());
 
-    for c in app::activate(&model) {
-        let _ = cmd_tx.0.send(c);
-    }
+    cmds.extend(app::activate(&model));
     // The panes' memo (the landscape's sampled surface): ui state, kept here.
     let mut view = ViewCache::default();
     let mut dirty = true;
@@ -145,10 +187,14 @@ pub async fn run<B: SessionBackend>(
     loop {
         let mut action = None;
         tokio::select! {
-            msg = input.recv() => match msg {
+            // Commands the engine has no room for wait in the outbox; while
+            // it is long, input waits (and a driver drops keys).
+            msg = input.recv(), if cmds.backlog() < engine::queue::MAX_BACKLOG => match msg {
                 Some(Input::Key(k)) => {
-                    action = keymap::action_for(k, &model.overlay);
-                    urgent |= action.is_some();
+                    if keys.take(Instant::now()) {
+                        action = keymap::action_for(k, &model.overlay);
+                        urgent |= action.is_some();
+                    }
                 }
                 Some(Input::Click(col, row)) => {
                     // Only on the landscape, and not through a popup.
@@ -181,10 +227,15 @@ pub async fn run<B: SessionBackend>(
                 };
                 action = Some(Action::EngineFailed(msg));
             }
+            _ = cmds.flush(), if cmds.backlog() > 0 => {}
             _ = tokio::time::sleep_until(last_draw + if urgent { urgent_gap } else { period }), if dirty => {
-                draw(term, &model, &mut view)?;
-                dirty = false;
-                urgent = false;
+                // Nothing is rendered for a reader that is not reading; the
+                // latest state is drawn once it is.
+                if term.backend().ready() {
+                    draw(term, &model, &mut view)?;
+                    dirty = false;
+                    urgent = false;
+                }
                 last_draw = Instant::now();
                 // A scrolling view learnt how far it can go at this size.
                 if let Some(l) = view.scroll
@@ -197,9 +248,7 @@ pub async fn run<B: SessionBackend>(
             }
         }
         if let Some(a) = action {
-            for c in app::update(&mut model, a) {
-                let _ = cmd_tx.0.send(c);
-            }
+            cmds.extend(app::update(&mut model, a));
             dirty = true;
         }
         if model.quit {

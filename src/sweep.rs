@@ -10,7 +10,7 @@
 //! work was split between threads.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -58,18 +58,8 @@ pub struct SweepGrid {
 impl SweepGrid {
     /// The empty grid of `spec`: every axis's values, no point computed.
     pub fn for_spec(spec: &SweepSpec) -> Self {
-        let axes = spec
-            .axes
-            .iter()
-            .map(|a| Axis {
-                param: a.param,
-                name: a.name.clone(),
-                values: axis_values(a),
-                log: a.log,
-            })
-            .collect();
         SweepGrid {
-            axes,
+            axes: axes(spec),
             points: vec![None; spec.len()],
         }
     }
@@ -99,23 +89,12 @@ impl SweepGrid {
 
     /// The per-axis indices of point `index` (x first).
     pub fn coords(&self, index: usize) -> Vec<usize> {
-        let mut rest = index;
-        let mut out = vec![0; self.axes.len()];
-        for (slot, a) in out.iter_mut().zip(&self.axes).rev() {
-            let n = a.values.len().max(1);
-            *slot = rest % n;
-            rest /= n;
-        }
-        out
+        coords(&self.axes, index)
     }
 
     /// The axis values of point `index` (x first).
     pub fn values_at(&self, index: usize) -> Vec<f64> {
-        self.coords(index)
-            .into_iter()
-            .zip(&self.axes)
-            .map(|(c, a)| a.values[c])
-            .collect()
+        values_at(&self.axes, index)
     }
 
     /// Store computed points (as [`compute_chunk`] returns them).
@@ -136,6 +115,40 @@ impl SweepGrid {
     pub fn is_complete(&self) -> bool {
         self.points.iter().all(Option::is_some)
     }
+}
+
+/// The axes of `spec`, with their values.
+pub fn axes(spec: &SweepSpec) -> Vec<Axis> {
+    spec.axes
+        .iter()
+        .map(|a| Axis {
+            param: a.param,
+            name: a.name.clone(),
+            values: axis_values(a),
+            log: a.log,
+        })
+        .collect()
+}
+
+/// The per-axis indices of point `index` of a grid over `axes` (x first).
+fn coords(axes: &[Axis], index: usize) -> Vec<usize> {
+    let mut rest = index;
+    let mut out = vec![0; axes.len()];
+    for (slot, a) in out.iter_mut().zip(axes).rev() {
+        let n = a.values.len().max(1);
+        *slot = rest % n;
+        rest /= n;
+    }
+    out
+}
+
+/// The axis values of point `index` of a grid over `axes` (x first).
+fn values_at(axes: &[Axis], index: usize) -> Vec<f64> {
+    coords(axes, index)
+        .into_iter()
+        .zip(axes)
+        .map(|(c, a)| a.values[c])
+        .collect()
 }
 
 /// The values of an axis: `steps` values from `from` to `to`, both ends
@@ -233,15 +246,29 @@ impl<'a> Base<'a> {
     }
 
     fn point(&self, values: &[f64]) -> PointResult {
+        let never = AtomicBool::new(false);
+        self.point_until(values, &never)
+            .expect("a point nobody stops ends")
+    }
+
+    /// The point stepped to its end, or `None` once `stop` is set (looked
+    /// at every [`STOP_EVERY`] steps).
+    fn point_until(&self, values: &[f64], stop: &AtomicBool) -> Option<PointResult> {
         let (mut run, params) = self.build(values);
-        while run.step() {}
-        PointResult {
+        let mut n = 0u32;
+        while run.step() {
+            n = n.wrapping_add(1);
+            if n.is_multiple_of(STOP_EVERY) && stop.load(Ordering::Relaxed) {
+                return None;
+            }
+        }
+        Some(PointResult {
             params,
             final_pos: run.params().to_vec(),
             loss: run.loss(),
             status: run.status(),
             epochs: run.epoch(),
-        }
+        })
     }
 }
 
@@ -289,17 +316,91 @@ pub fn compute(
 /// `[sweep]`. Meant to be called chunk after chunk from a worker thread,
 /// feeding [`SweepGrid::fill`].
 pub fn compute_chunk(sc: &Scenario, indices: Range<usize>) -> Vec<(usize, PointResult)> {
+    compute_chunk_until(sc, indices, &AtomicBool::new(false)).unwrap_or_default()
+}
+
+/// [`compute_chunk`], given up (`None`) soon after `stop` is set: every
+/// point looks at it every [`STOP_EVERY`] steps.
+pub fn compute_chunk_until(
+    sc: &Scenario,
+    indices: Range<usize>,
+    stop: &AtomicBool,
+) -> Option<Vec<(usize, PointResult)>> {
     let Ok(spec) = spec_of(sc) else {
-        return Vec::new();
+        return Some(Vec::new());
     };
-    let grid = SweepGrid::for_spec(spec);
+    let axes = axes(spec);
     let base = Base::new(sc, spec);
-    let end = indices.end.min(grid.len());
+    let end = indices.end.min(spec.len());
     let start = indices.start.min(end);
     (start..end)
         .into_par_iter()
-        .map(|i| (i, base.point(&grid.values_at(i))))
+        .map(|i| Some((i, base.point_until(&values_at(&axes, i), stop)?)))
         .collect()
+}
+
+/// Every point of the scenario's sweep in grid order, computed a chunk of
+/// [`STREAM_CHUNK`] points at a time on all cores: what a writer needs to
+/// stream a grid of any size in the memory of one chunk. An error if the
+/// scenario has no `[sweep]`.
+pub fn stream(sc: &Scenario) -> Result<Points<'_>, String> {
+    let spec = spec_of(sc)?;
+    Ok(Points {
+        axes: axes(spec),
+        base: Base::new(sc, spec),
+        next: 0,
+        total: spec.len(),
+        ready: Vec::new().into_iter(),
+    })
+}
+
+/// Points a stream computes at once.
+pub const STREAM_CHUNK: usize = 4096;
+
+/// Steps between two looks at a stop flag.
+const STOP_EVERY: u32 = 4096;
+
+/// The iterator of [`stream`]: every point of a sweep, in grid order.
+pub struct Points<'a> {
+    axes: Vec<Axis>,
+    base: Base<'a>,
+    next: usize,
+    total: usize,
+    ready: std::vec::IntoIter<PointResult>,
+}
+
+impl Points<'_> {
+    /// The grid's axes.
+    pub fn axes(&self) -> &[Axis] {
+        &self.axes
+    }
+
+    /// Points in the grid.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+}
+
+impl Iterator for Points<'_> {
+    type Item = PointResult;
+
+    fn next(&mut self) -> Option<PointResult> {
+        if let Some(p) = self.ready.next() {
+            return Some(p);
+        }
+        if self.next >= self.total {
+            return None;
+        }
+        let end = (self.next + STREAM_CHUNK).min(self.total);
+        let (axes, base) = (&self.axes, &self.base);
+        let chunk: Vec<PointResult> = (self.next..end)
+            .into_par_iter()
+            .map(|i| base.point(&values_at(axes, i)))
+            .collect();
+        self.next = end;
+        self.ready = chunk.into_iter();
+        self.ready.next()
+    }
 }
 
 #[cfg(test)]

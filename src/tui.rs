@@ -120,11 +120,11 @@ pub const DEBOUNCE: Duration = Duration::from_millis(200);
 pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
     let entries = load_entries(paths);
     if entries.is_empty() {
-        eprintln!("downhill: no scenario files found (directories are searched for *.toml)");
+        say!("downhill: no scenario files found (directories are searched for *.toml)");
         return ExitCode::from(1);
     }
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
-        eprintln!(
+        say!(
             "downhill: the dashboard needs a terminal; for scripts use `downhill run FILE --format json`"
         );
         return ExitCode::from(1);
@@ -147,7 +147,7 @@ pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("downhill: cannot start the runtime: {e}");
+            say!("downhill: cannot start the runtime: {e}");
             return ExitCode::from(1);
         }
     };
@@ -155,7 +155,7 @@ pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
         Ok(t) => t,
         Err(e) => {
             restore();
-            eprintln!("downhill: cannot set up the terminal: {e}");
+            say!("downhill: cannot set up the terminal: {e}");
             return ExitCode::from(1);
         }
     };
@@ -181,7 +181,7 @@ pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
         Ok(Exit::Closed) => ExitCode::from(129),
         Ok(Exit::Timeout) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("downhill: terminal error: {e}");
+            say!("downhill: terminal error: {e}");
             ExitCode::from(1)
         }
     }

@@ -16,4 +16,4 @@ pub use entry::{Entry, Rate, RunState, Tweaks, load_entries};
 pub use model::{
     Charset, ColorDepth, LowerChart, Model, Overlay, Scroll, ScrollMove, SweepState, XAxis,
 };
-pub use update::{Action, activate, update};
+pub use update::{Action, MAX_FILTER, activate, update};

@@ -101,6 +101,9 @@ pub enum Action {
 /// What `space` and `s` say on a finished scenario.
 const DONE: &str = "this scenario is done; r restarts it";
 
+/// Longest picker filter, in characters; more typing is ignored.
+pub const MAX_FILTER: usize = 64;
+
 /// Apply `action` to `model`; return the commands for the engine.
 pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
     match action {
@@ -300,7 +303,12 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             vec![]
         }
         Action::Filter(c) => {
-            if let Overlay::Picker { filter, .. } = &mut model.overlay {
+            // A name is a few dozen characters: a longer filter matches
+            // nothing, and would make every key cost more.
+            if let Overlay::Picker { filter, .. } = &mut model.overlay
+                && filter.chars().count() < MAX_FILTER
+                && !c.is_control()
+            {
                 filter.push(c);
             }
             fix_selection(model);

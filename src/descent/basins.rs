@@ -29,6 +29,13 @@
 //! A basin reports the mean of its members' positions and the lowest loss
 //! any member reached. Basins are sorted by that loss, lowest first.
 //!
+//! **Scale.** Domains may be as wide as floats allow, where the diagonal,
+//! a distance or a sum of positions would overflow to infinity. So
+//! [`radius`] and [`cluster`] compute in a space scaled by a power of two
+//! ([`Scale`]): scaling by 2ᵏ is exact, so every result is the same, bit for
+//! bit, as unscaled arithmetic wherever that does not overflow, and finite
+//! where it would.
+//!
 //! **Global.** [`mark_global`] marks, across every run of a scenario, the
 //! basins whose loss is within [`GLOBAL_LOSS_TOL`] (relative, at least
 //! absolute) of the lowest basin loss of all runs — several basins when a
@@ -102,14 +109,43 @@ impl Summary {
     }
 }
 
+/// Multiplying by 2⁻ᵏ and back: exact, so it changes no result that does
+/// not overflow.
+#[derive(Debug, Clone, Copy)]
+struct Scale {
+    down: f64,
+    up: f64,
+}
+
+impl Scale {
+    /// The power of two that brings `largest` to [1, 2) (k ≤ 1023, so 2ᵏ
+    /// is a float), or none when it is below 2 or not finite: nothing
+    /// small is scaled up.
+    fn to_unit(largest: f64) -> Scale {
+        let (mut down, mut up, mut v) = (1.0, 1.0, largest);
+        while v.is_finite() && v >= 2.0 {
+            v /= 2.0;
+            down /= 2.0;
+            up *= 2.0;
+        }
+        Scale { down, up }
+    }
+}
+
 /// The clustering radius for a domain: [`RADIUS_FRACTION`] of its diagonal.
+/// Finite for any domain of finite widths.
 pub fn radius(domain: &[(f64, f64)]) -> f64 {
+    let widest = domain.iter().fold(0f64, |m, (lo, hi)| m.max(hi - lo));
+    let s = Scale::to_unit(widest);
     let diag = domain
         .iter()
-        .map(|(lo, hi)| (hi - lo) * (hi - lo))
+        .map(|(lo, hi)| {
+            let w = (hi - lo) * s.down;
+            w * w
+        })
         .sum::<f64>()
         .sqrt();
-    RADIUS_FRACTION * diag
+    RADIUS_FRACTION * diag * s.up
 }
 
 /// Group `points` (position, loss) into basins of the given `radius`
@@ -121,20 +157,28 @@ pub fn cluster(points: &[(&[f64], f64)], radius: f64) -> Vec<Basin> {
         .collect();
     // Stable: equal losses keep their input order.
     order.sort_by(|&a, &b| points[a].1.total_cmp(&points[b].1));
+    // Distances within reach of a radius this large would overflow: work
+    // where the radius is about 1.
+    let s = Scale::to_unit(radius);
+    let r = radius * s.down;
+    let scaled: Vec<Vec<f64>> = points
+        .iter()
+        .map(|(p, _)| p.iter().map(|v| v * s.down).collect())
+        .collect();
     // (leader index, sum of positions, count)
     let mut groups: Vec<(usize, Vec<f64>, usize)> = Vec::new();
-    let mut grid = Grid::new(radius);
+    let mut grid = Grid::new(r);
     for i in order {
-        let (p, _) = points[i];
+        let p = &scaled[i];
         // The first group (in order of creation) whose leader is in reach.
         let found = match &mut grid {
             Some(g) => g
                 .near(p)
-                .filter(|&k| distance(points[groups[k].0].0, p) <= radius)
+                .filter(|&k| distance(&scaled[groups[k].0], p) <= r)
                 .min(),
             None => groups
                 .iter()
-                .position(|(leader, _, _)| distance(points[*leader].0, p) <= radius),
+                .position(|(leader, _, _)| distance(&scaled[*leader], p) <= r),
         };
         match found {
             Some(k) => {
@@ -148,7 +192,7 @@ pub fn cluster(points: &[(&[f64], f64)], radius: f64) -> Vec<Basin> {
                 if let Some(g) = &mut grid {
                     g.insert(p, groups.len());
                 }
-                groups.push((i, p.to_vec(), 1));
+                groups.push((i, p.clone(), 1));
             }
         }
     }
@@ -156,7 +200,16 @@ pub fn cluster(points: &[(&[f64], f64)], radius: f64) -> Vec<Basin> {
     groups
         .into_iter()
         .map(|(leader, sum, count)| Basin {
-            at: sum.into_iter().map(|s| s / count as f64).collect(),
+            at: sum
+                .into_iter()
+                .zip(&scaled[leader])
+                .map(|(total, &first)| {
+                    let mean = total / count as f64;
+                    // Many members near the largest floats: their sum
+                    // overflows, their mean (near the leader) does not.
+                    (if mean.is_finite() { mean } else { first }) * s.up
+                })
+                .collect(),
             loss: points[leader].1,
             count,
             global: false,
@@ -461,6 +514,27 @@ mod tests {
         assert_eq!(
             marks,
             vec![vec![false, false], vec![true, false], vec![true], vec![]]
+        );
+    }
+
+    #[test]
+    fn the_widest_domains_neither_overflow_nor_merge_everything() {
+        let big = f64::MAX / 2.0;
+        let r = radius(&[(-big, big), (-big, big)]);
+        assert!(r.is_finite() && r > 1e306, "{r}");
+        let (p, q, far) = ([1e308, -1e308], [1e308 - 1e305, -1e308], [-1e308, 1e308]);
+        let b = cluster(&[(&p, 0.0), (&q, 1.0), (&far, 2.0)], r);
+        assert_eq!(b.iter().map(|b| b.count).collect::<Vec<_>>(), [2, 1]);
+        assert!(
+            (b[0].at[0] / (1e308 - 5e304) - 1.0).abs() < 1e-12,
+            "{:?}",
+            b[0].at
+        );
+        assert_eq!(b[1].at, far);
+        // Where nothing overflows, the numbers are the plain formula's.
+        assert_eq!(
+            radius(&[(-3.0, 3.0), (-30.0, 30.0)]),
+            RADIUS_FRACTION * (36.0f64 + 3600.0).sqrt()
         );
     }
 

@@ -13,23 +13,38 @@
 //! hundred steps and is handled at once. Paused (or done), the task sleeps
 //! on its command channel: no timers, no CPU.
 //!
+//! Bounded work: commands come through a small channel with a coalescing
+//! outbox ([`Commands`], see [`queue`]), so a flood of keys is a few
+//! commands; dropping the [`Task`] cancels the engine at once (its running
+//! batch stops at its next look at the clock, its sweep within a few
+//! thousand steps), whatever is queued. An engine runs at most one sweep: a
+//! new one, a restart or forgetting the scenario cancels the old. Sweep
+//! chunks of every engine in the process share [`sweep_permits`] (one per
+//! core), so many sweeps never mean many threads.
+//!
 //! What a slot records and how a snapshot is built are [`crate::track`]'s;
 //! this module only decides when.
 
 mod pace;
 mod protocol;
+pub mod queue;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
-use tokio::task::JoinHandle;
+use tokio::sync::Semaphore;
+use tokio::sync::mpsc::{Receiver, UnboundedSender};
+use tokio::task::{JoinError, JoinHandle};
 use tokio::time::MissedTickBehavior;
 
 pub use pace::Pace;
 pub use protocol::{Command, Event};
+pub use queue::Commands;
 
 use crate::scenario::Scenario;
 use crate::track::Slot;
@@ -46,14 +61,57 @@ fn send_snapshot(events: &UnboundedSender<Event>, slot: &Slot) {
     let _ = events.send(Event::Snapshot(Arc::new(slot.snapshot())));
 }
 
-/// Start the engine task on the current tokio runtime.
-pub fn spawn(
-    fps: u32,
-    events: UnboundedSender<Event>,
-) -> (UnboundedSender<Command>, JoinHandle<()>) {
-    let (tx, rx) = unbounded_channel();
-    let handle = tokio::spawn(run(rx, events, fps));
-    (tx, handle)
+/// Start the engine task on the current tokio runtime: its commands, and
+/// the task (dropping it cancels the engine).
+pub fn spawn(fps: u32, events: UnboundedSender<Event>) -> (Commands, Task) {
+    let (commands, rx) = queue::channel();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let handle = tokio::spawn(run(rx, events, fps, cancel.clone()));
+    (commands, Task { handle, cancel })
+}
+
+/// The engine task. It ends when its commands are dropped or on
+/// [`Command::Shutdown`]; dropping it cancels the engine, its running batch
+/// and its sweep.
+#[derive(Debug)]
+pub struct Task {
+    handle: JoinHandle<()>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Future for Task {
+    type Output = Result<(), JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.handle).poll(cx)
+    }
+}
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+        self.handle.abort();
+    }
+}
+
+/// Sweep chunks computing at once in the whole process: one per core.
+pub fn sweep_permits() -> &'static Semaphore {
+    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
+    PERMITS
+        .get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
+
+/// The engine's one sweep; dropping it stops the sweep.
+struct SweepJob {
+    id: usize,
+    generation: u64,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for SweepJob {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
 }
 
 struct Engine {
@@ -68,9 +126,17 @@ struct Engine {
     events: UnboundedSender<Event>,
     /// Set to end the running batch early (a command is waiting).
     interrupt: Arc<AtomicBool>,
+    /// Set when the [`Task`] is dropped: stop everything.
+    cancel: Arc<AtomicBool>,
+    sweep: Option<SweepJob>,
 }
 
-async fn run(mut commands: UnboundedReceiver<Command>, events: UnboundedSender<Event>, fps: u32) {
+async fn run(
+    mut commands: Receiver<Command>,
+    events: UnboundedSender<Event>,
+    fps: u32,
+    cancel: Arc<AtomicBool>,
+) {
     let period = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
     let mut engine = Engine {
         slots: HashMap::new(),
@@ -82,6 +148,8 @@ async fn run(mut commands: UnboundedReceiver<Command>, events: UnboundedSender<E
         period,
         events,
         interrupt: Arc::new(AtomicBool::new(false)),
+        cancel,
+        sweep: None,
     };
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -151,6 +219,13 @@ impl Engine {
                 scenario,
                 pace,
             } => {
+                if self
+                    .sweep
+                    .as_ref()
+                    .is_some_and(|s| s.id == id && s.generation != generation)
+                {
+                    self.sweep = None;
+                }
                 let fresh = self
                     .slots
                     .get(&id)
@@ -192,7 +267,22 @@ impl Engine {
                 id,
                 generation,
                 scenario,
-            } => spawn_sweep(id, generation, scenario, self.events.clone()),
+            } => {
+                let job = SweepJob {
+                    id,
+                    generation,
+                    stop: Arc::new(AtomicBool::new(false)),
+                };
+                spawn_sweep(
+                    id,
+                    generation,
+                    scenario,
+                    self.events.clone(),
+                    job.stop.clone(),
+                );
+                // The old one (if any) stops as it is dropped.
+                self.sweep = Some(job);
+            }
             Command::Export {
                 id,
                 generation,
@@ -243,6 +333,9 @@ impl Engine {
                 }
             }
             Command::Forget { id } => {
+                if self.sweep.as_ref().is_some_and(|s| s.id == id) {
+                    self.sweep = None;
+                }
                 self.slots.remove(&id);
                 self.paces.remove(&id);
                 if self.active == Some(id) {
@@ -293,10 +386,7 @@ impl Engine {
     /// command arriving meanwhile ends the batch at its next look at the
     /// clock (well under a millisecond) and is returned, to be handled
     /// next: `Some(None)` when the channel closed.
-    async fn advance(
-        &mut self,
-        commands: &mut UnboundedReceiver<Command>,
-    ) -> Option<Option<Command>> {
+    async fn advance(&mut self, commands: &mut Receiver<Command>) -> Option<Option<Command>> {
         let id = self.active?;
         let mut slot = self.slots.remove(&id)?;
         let pace = self.pace(id);
@@ -327,6 +417,8 @@ impl Engine {
         let every = (1024 / slot.width().max(1)).clamp(1, 256) as u64;
         self.interrupt.store(false, Ordering::Relaxed);
         let interrupt = self.interrupt.clone();
+        let cancel = self.cancel.clone();
+        let stop = move || interrupt.load(Ordering::Relaxed) || cancel.load(Ordering::Relaxed);
         let events = self.events.clone();
         // At `max` the blocking task keeps going, one batch per frame
         // period with a snapshot after each, until a command or the end:
@@ -343,14 +435,12 @@ impl Engine {
                         break;
                     }
                     done += 1;
-                    if done.is_multiple_of(every)
-                        && (interrupt.load(Ordering::Relaxed) || start.elapsed() >= budget)
-                    {
+                    if done.is_multiple_of(every) && (stop() || start.elapsed() >= budget) {
                         break;
                     }
                 }
                 send_snapshot(&events, &slot);
-                if !(flat_out && more) || interrupt.load(Ordering::Relaxed) || events.is_closed() {
+                if !(flat_out && more) || stop() || events.is_closed() {
                     return slot;
                 }
             }
@@ -383,22 +473,33 @@ fn sweep_chunk(total: usize) -> usize {
 }
 
 /// Fill a sweep grid in the background, one chunk at a time on the blocking
-/// pool (each chunk itself on all cores), until done or nobody listens.
+/// pool (each chunk itself on all cores, holding one of the process's
+/// [`sweep_permits`]), until done, stopped or nobody listens.
 fn spawn_sweep(
     id: usize,
     generation: u64,
     scenario: Arc<Scenario>,
     events: UnboundedSender<Event>,
+    stop: Arc<AtomicBool>,
 ) {
     tokio::spawn(async move {
         let total = scenario.sweep.as_ref().map_or(0, |s| s.len());
         let chunk = sweep_chunk(total);
         let mut start = 0;
-        while start < total && !events.is_closed() {
-            let sc = scenario.clone();
+        let stopped = || stop.load(Ordering::Relaxed) || events.is_closed();
+        while start < total && !stopped() {
+            let Ok(_permit) = sweep_permits().acquire().await else {
+                return;
+            };
+            if stopped() {
+                return;
+            }
+            let (sc, halt) = (scenario.clone(), stop.clone());
             let range = start..(start + chunk).min(total);
-            let Ok(results) =
-                tokio::task::spawn_blocking(move || crate::sweep::compute_chunk(&sc, range)).await
+            let Ok(Some(results)) = tokio::task::spawn_blocking(move || {
+                crate::sweep::compute_chunk_until(&sc, range, &halt)
+            })
+            .await
             else {
                 return;
             };

@@ -1,5 +1,6 @@
 //! Sweeps as text: the JSON, CSV and table of `downhill sweep`.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -8,15 +9,15 @@ use serde_json::{Map, Value, json};
 use super::{csv_field, write_aligned};
 use crate::descent::run::Status;
 use crate::scenario::{Scenario, SweepParam};
-use crate::sweep::{PointResult, SweepGrid};
+use crate::sweep::{Axis, PointResult, SweepGrid};
 use crate::text::num::{self, general};
 use crate::text::printable;
 
 /// One computed point as the JSON of `downhill sweep` writes it:
 /// `{param: value, …, "final": {var: value}, "loss", "status"}`.
-fn point_json(sc: &Scenario, grid: &SweepGrid, p: &PointResult) -> Value {
+fn point_json(sc: &Scenario, axes: &[Axis], p: &PointResult) -> Value {
     let mut m = Map::new();
-    for (axis, v) in grid.axes.iter().zip(&p.params) {
+    for (axis, v) in axes.iter().zip(&p.params) {
         let value = match axis.param {
             SweepParam::Epochs => json!(*v as u64),
             _ => num::json(*v),
@@ -42,30 +43,39 @@ pub fn to_json(sc: &Scenario, grid: &SweepGrid) -> Value {
         .points
         .iter()
         .flatten()
-        .map(|p| point_json(sc, grid, p))
+        .map(|p| point_json(sc, &grid.axes, p))
         .collect();
     json!({ "axes": axes, "points": points })
 }
 
-/// [`to_json`]'s text, one line, written point by point (the whole value is
-/// never built).
-pub fn write_json(out: &mut impl Write, sc: &Scenario, grid: &SweepGrid) -> io::Result<()> {
-    let axes: Vec<&str> = grid.axes.iter().map(|a| a.name.as_str()).collect();
-    write!(out, "{{\"axes\":{},\"points\":[", json!(axes))?;
-    for (i, p) in grid.points.iter().flatten().enumerate() {
+/// [`to_json`]'s text, one line, written point by point as `points` come
+/// (the whole value is never built, nor the grid held).
+pub fn write_json<P: Borrow<PointResult>>(
+    out: &mut impl Write,
+    sc: &Scenario,
+    axes: &[Axis],
+    points: impl IntoIterator<Item = P>,
+) -> io::Result<()> {
+    let names: Vec<&str> = axes.iter().map(|a| a.name.as_str()).collect();
+    write!(out, "{{\"axes\":{},\"points\":[", json!(names))?;
+    for (i, p) in points.into_iter().enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *out, &point_json(sc, grid, p))?;
+        serde_json::to_writer(&mut *out, &point_json(sc, axes, p.borrow()))?;
     }
     writeln!(out, "]}}")
 }
 
 /// The CSV of `downhill sweep --format csv`: a header
-/// `<param>,…,<var>,…,loss,status`, then one row per computed point.
-pub fn write_csv(out: &mut impl Write, sc: &Scenario, grid: &SweepGrid) -> io::Result<()> {
-    let header: Vec<String> = grid
-        .axes
+/// `<param>,…,<var>,…,loss,status`, then one row per point as `points` come.
+pub fn write_csv<P: Borrow<PointResult>>(
+    out: &mut impl Write,
+    sc: &Scenario,
+    axes: &[Axis],
+    points: impl IntoIterator<Item = P>,
+) -> io::Result<()> {
+    let header: Vec<String> = axes
         .iter()
         .map(|a| a.name.as_str())
         .chain(sc.vars.iter().map(String::as_str))
@@ -73,7 +83,8 @@ pub fn write_csv(out: &mut impl Write, sc: &Scenario, grid: &SweepGrid) -> io::R
         .map(csv_field)
         .collect();
     writeln!(out, "{}", header.join(","))?;
-    for p in grid.points.iter().flatten() {
+    for p in points {
+        let p = p.borrow();
         let row: Vec<String> = p
             .params
             .iter()
@@ -99,10 +110,22 @@ struct Place {
 /// Most places the table lists.
 const MAX_PLACES: usize = 20;
 
+/// Most places the table tells apart; points ending anywhere else are
+/// counted together, so a grid whose every point ends somewhere new costs
+/// bounded memory.
+pub const MAX_TRACKED_PLACES: usize = 1 << 16;
+
 /// The human summary of `downhill sweep`: the axes, the grid size, where the
 /// runs ended (final positions rounded to 1e-3, most common first, with the
-/// axis values that led there) and how many diverged.
-pub fn write_table(out: &mut impl Write, sc: &Scenario, grid: &SweepGrid) -> io::Result<()> {
+/// axis values that led there) and how many diverged. The header is written
+/// first; `points` (of a grid of `total` over `axes`) are read as they come.
+pub fn write_table<P: Borrow<PointResult>>(
+    out: &mut impl Write,
+    sc: &Scenario,
+    axes: &[Axis],
+    total: usize,
+    points: impl IntoIterator<Item = P>,
+) -> io::Result<()> {
     let run = sc
         .sweep
         .as_ref()
@@ -110,8 +133,7 @@ pub fn write_table(out: &mut impl Write, sc: &Scenario, grid: &SweepGrid) -> io:
         .map_or("?", |r| r.name.as_str());
     writeln!(out, "{}", sc.title)?;
     writeln!(out, "f({}) = {}", sc.vars.join(", "), printable(&sc.f))?;
-    let max_epochs = grid
-        .axes
+    let max_epochs = axes
         .iter()
         .find(|a| a.param == SweepParam::Epochs)
         .map_or(sc.epochs, |a| {
@@ -121,8 +143,8 @@ pub fn write_table(out: &mut impl Write, sc: &Scenario, grid: &SweepGrid) -> io:
         out,
         "sweep of run `{run}`, up to {max_epochs} epochs per point"
     )?;
-    let name_w = grid.axes.iter().map(|a| a.name.len()).max().unwrap_or(0);
-    for a in &grid.axes {
+    let name_w = axes.iter().map(|a| a.name.len()).max().unwrap_or(0);
+    for a in axes {
         let spacing = match (a.values.first(), a.values.last(), a.values.len()) {
             (Some(f), Some(l), n) if n > 1 => {
                 format!(
@@ -137,11 +159,14 @@ pub fn write_table(out: &mut impl Write, sc: &Scenario, grid: &SweepGrid) -> io:
         };
         writeln!(out, "  {:<name_w$}  {spacing}", a.name)?;
     }
-    let total = grid.len();
-    let computed = grid.done();
+    let mut computed = 0;
     let (mut finished, mut converged, mut diverged) = (0, 0, 0);
     let mut places: BTreeMap<Vec<i64>, Place> = BTreeMap::new();
-    for p in grid.points.iter().flatten() {
+    // Points that ended in a place past the first MAX_TRACKED_PLACES.
+    let mut untracked = 0;
+    for p in points {
+        let p = p.borrow();
+        computed += 1;
         match p.status {
             Status::Diverged { .. } => {
                 diverged += 1;
@@ -155,6 +180,10 @@ pub fn write_table(out: &mut impl Write, sc: &Scenario, grid: &SweepGrid) -> io:
             .iter()
             .map(|v| (v * 1000.0).round() as i64)
             .collect();
+        if places.len() >= MAX_TRACKED_PLACES && !places.contains_key(&key) {
+            untracked += 1;
+            continue;
+        }
         let place = places.entry(key.clone()).or_insert_with(|| Place {
             key,
             count: 0,
@@ -168,11 +197,7 @@ pub fn write_table(out: &mut impl Write, sc: &Scenario, grid: &SweepGrid) -> io:
             r.1 = r.1.max(v);
         }
     }
-    let shape: Vec<String> = grid
-        .axes
-        .iter()
-        .map(|a| a.values.len().to_string())
-        .collect();
+    let shape: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
     let mut line = if shape.len() > 1 {
         format!("{total} points ({})", shape.join(" × "))
     } else {
@@ -191,16 +216,23 @@ pub fn write_table(out: &mut impl Write, sc: &Scenario, grid: &SweepGrid) -> io:
     let mut places: Vec<Place> = places.into_values().collect();
     places.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
     writeln!(out)?;
+    let counted = if untracked > 0 {
+        format!("more than {MAX_TRACKED_PLACES} places")
+    } else {
+        format!(
+            "{} place{}",
+            places.len(),
+            if places.len() == 1 { "" } else { "s" }
+        )
+    };
     writeln!(
         out,
-        "where they ended ({} place{}, final position rounded to 1e-3):",
-        places.len(),
-        if places.len() == 1 { "" } else { "s" }
+        "where they ended ({counted}, final position rounded to 1e-3):"
     )?;
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut header: Vec<String> = sc.vars.clone();
     header.extend(["loss".into(), "points".into()]);
-    header.extend(grid.axes.iter().map(|a| a.name.clone()));
+    header.extend(axes.iter().map(|a| a.name.clone()));
     rows.push(header);
     for p in places.iter().take(MAX_PLACES) {
         let mut row: Vec<String> = p
@@ -221,13 +253,20 @@ pub fn write_table(out: &mut impl Write, sc: &Scenario, grid: &SweepGrid) -> io:
     }
     let first_axis = sc.vars.len() + 2;
     write_aligned(out, &rows, "  ", |c| c >= first_axis)?;
-    if places.len() > MAX_PLACES {
-        let rest: usize = places[MAX_PLACES..].iter().map(|p| p.count).sum();
-        writeln!(
-            out,
-            "  … and {} more places ({rest} points)",
-            places.len() - MAX_PLACES
-        )?;
+    if places.len() > MAX_PLACES || untracked > 0 {
+        let rest: usize = places
+            .iter()
+            .skip(MAX_PLACES)
+            .map(|p| p.count)
+            .sum::<usize>()
+            + untracked;
+        let more = places.len().saturating_sub(MAX_PLACES);
+        let more = if untracked > 0 {
+            format!("more than {more}")
+        } else {
+            more.to_string()
+        };
+        writeln!(out, "  … and {more} more places ({rest} points)")?;
     }
     if diverged > 0 {
         writeln!(out, "diverged: {diverged} points")?;

@@ -71,12 +71,21 @@ pub fn fmt_duration(d: Duration) -> String {
     out
 }
 
+/// Longest duration an option takes: a timeout beyond it is "never" (`0`).
+pub const MAX_DURATION: Duration = Duration::from_secs(30 * 86_400);
+
 fn duration_arg(text: &str) -> Result<Duration, String> {
-    parse_duration(text)
+    match parse_duration(text)? {
+        d if d > MAX_DURATION => Err(format!(
+            "`{text}` is too long: at most {} (0 means never)",
+            fmt_duration(MAX_DURATION)
+        )),
+        d => Ok(d),
+    }
 }
 
 fn positive_duration_arg(text: &str) -> Result<Duration, String> {
-    match parse_duration(text)? {
+    match duration_arg(text)? {
         d if d.is_zero() => Err("must be more than 0".into()),
         d => Ok(d),
     }
@@ -92,7 +101,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:2222")]
     pub listen: SocketAddr,
 
-    /// The server's Ed25519 host key, made (mode 0600) if missing
+    /// The server's host key (Ed25519 or ECDSA), made (Ed25519, mode 0600) if missing
     /// [default: $XDG_CONFIG_HOME/downhill/ssh_host_ed25519_key, or ~/.config/…].
     #[arg(long, value_name = "FILE")]
     pub host_key: Option<PathBuf>,
@@ -136,6 +145,13 @@ pub fn main(args: &ServeArgs) -> ExitCode {
             Ok(f) => {
                 for w in &f.warnings {
                     say!("downhill serve: warning: {w}");
+                }
+                if f.keys.is_empty() {
+                    say!(
+                        "downhill serve: {}: no usable public key in this file",
+                        path.display()
+                    );
+                    return ExitCode::from(1);
                 }
                 say!(
                     "downhill serve: {} authorized key(s) from {}",
@@ -278,6 +294,13 @@ mod tests {
         for bad in ["", "m", "15x", "1.5h", "-3s", "h1", "99999999999999999999h"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+        // Options take at most 30 days; more is an error, not an overflow.
+        assert_eq!(duration_arg("30d"), Ok(MAX_DURATION));
+        for long in ["31d", "18446744073709551615", "721h"] {
+            let e = duration_arg(long).unwrap_err();
+            assert!(e.contains("at most 30d"), "{e}");
+        }
+        assert!(positive_duration_arg("0").is_err());
         assert_eq!(fmt_duration(Duration::from_secs(900)), "15m");
         assert_eq!(fmt_duration(Duration::from_secs(5400)), "1h30m");
         assert_eq!(fmt_duration(Duration::ZERO), "0s");

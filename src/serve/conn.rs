@@ -4,125 +4,52 @@
 //! forwarding, TCP and socket forwarding either way, a second channel).
 //!
 //! The connection runs over a [`Killable`] stream, so the server can cut it
-//! whatever russh is waiting for: at the login deadline (no dashboard
-//! started in time) and when closing a channel to a stalled client hangs.
+//! whatever russh is waiting for: when it has not started the key exchange
+//! [`KEX_START`] after connecting, at the login deadline (no dashboard
+//! started in time), when a newcomer takes a silent connection's place, and
+//! when closing a channel to a stalled client hangs. Failed logins are
+//! logged with the address and the key's type and fingerprint.
 
-use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll};
 
-use futures_util::task::AtomicWaker;
-use russh::keys::PublicKey;
+use russh::keys::{HashAlg, PublicKey};
 use russh::server::{
     Auth, ChannelOpenHandle, Handler, Msg, PublicKeyOffer, Session, VerifiedPublicKey,
 };
 use russh::{Channel, ChannelId, ChannelOpenFailure, Pty};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
-use tokio::time::{Duration, Instant};
+use tokio::time::{Duration, Instant, sleep_until};
 
 use super::dashboard::{self, FromClient, Spec};
 use super::keys::is_authorized;
 use super::limits::ConnSlot;
+use super::stream::{Kill, Killable};
 use super::{Access, Shared, clamp_size};
 use crate::text::clean_text;
+
+/// How long a client has after connecting to send its identification and
+/// start the key exchange, by default ([`super::Config::kex_timeout`]).
+pub const KEX_START: Duration = Duration::from_secs(10);
 
 /// Input messages buffered for a dashboard; more are dropped.
 const INPUT_QUEUE: usize = 256;
 /// How long a connection with a dashboard may take to close at shutdown.
 const CUT_GRACE: Duration = Duration::from_secs(7);
 
-/// A switch that cuts a connection.
-#[derive(Debug, Default)]
-pub struct Kill {
-    dead: AtomicBool,
-    read: AtomicWaker,
-    write: AtomicWaker,
-}
-
-impl Kill {
-    /// Cut the connection: every read and write fails from now on.
-    pub fn kill(&self) {
-        self.dead.store(true, Ordering::Release);
-        self.read.wake();
-        self.write.wake();
-    }
-
-    fn check(&self, waker: &AtomicWaker, cx: &Context<'_>) -> io::Result<()> {
-        waker.register(cx.waker());
-        if self.dead.load(Ordering::Acquire) {
-            Err(io::ErrorKind::ConnectionAborted.into())
-        } else {
-            Ok(())
-        }
-    }
-}
-
-/// A TCP stream that fails once its [`Kill`] switch is thrown.
-pub struct Killable {
-    inner: TcpStream,
-    kill: Arc<Kill>,
-}
-
-impl Killable {
-    pub fn new(inner: TcpStream, kill: Arc<Kill>) -> Killable {
-        Killable { inner, kill }
-    }
-}
-
-impl AsyncRead for Killable {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        this.kill.check(&this.kill.read, cx)?;
-        Pin::new(&mut this.inner).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Killable {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        this.kill.check(&this.kill.write, cx)?;
-        Pin::new(&mut this.inner).poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        this.kill.check(&this.kill.write, cx)?;
-        Pin::new(&mut this.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        if this.kill.dead.load(Ordering::Acquire) {
-            return Poll::Ready(Ok(()));
-        }
-        Pin::new(&mut this.inner).poll_shutdown(cx)
-    }
-}
-
 /// Serve one accepted TCP connection until it ends. `slot` is its place in
-/// the connection counts.
+/// the connection counts, `kill` its switch (also held by the counts).
 pub async fn serve_connection(
     shared: Arc<Shared>,
     tcp: TcpStream,
     peer: SocketAddr,
     slot: ConnSlot,
+    kill: Arc<Kill>,
 ) {
-    let _slot = slot;
+    let slot = Arc::new(slot);
     let _ = tcp.set_nodelay(true);
-    let kill = Arc::new(Kill::default());
     let started = Arc::new(AtomicBool::new(false));
     let handler = Conn {
         shared: shared.clone(),
@@ -134,15 +61,37 @@ pub async fn serve_connection(
         to_dashboard: None,
         started: started.clone(),
         kill: kill.clone(),
+        slot: slot.clone(),
     };
-    let login_deadline = Instant::now() + shared.login_timeout;
+    let now = Instant::now();
+    let far = now + Duration::from_secs(10 * 365 * 86_400);
+    let login_deadline = now.checked_add(shared.login_timeout).unwrap_or(far);
+    // Resolves only if the client has not started the key exchange in time.
+    let silent = async {
+        sleep_until(now.checked_add(shared.kex_timeout).unwrap_or(far)).await;
+        if kill.kex_started() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::pin!(silent);
     let stream = Killable::new(tcp, kill.clone());
-    let running = tokio::time::timeout_at(
-        login_deadline,
-        russh::server::run_stream(shared.russh.clone(), stream, handler),
-    )
-    .await;
-    let Ok(Ok(running)) = running else {
+    let setup = russh::server::run_stream(shared.russh.clone(), stream, handler);
+    tokio::pin!(setup);
+    let say_silent = || {
+        shared.log.line(format_args!(
+            "{peer}: no key exchange within {}, disconnected",
+            super::fmt_duration(shared.kex_timeout)
+        ))
+    };
+    let running = tokio::select! {
+        r = &mut setup => r.ok(),
+        _ = &mut silent => {
+            say_silent();
+            None
+        }
+        _ = sleep_until(login_deadline) => None,
+    };
+    let Some(running) = running else {
         kill.kill();
         return;
     };
@@ -152,14 +101,19 @@ pub async fn serve_connection(
     let mut login_checked = false;
     // A session ends itself at its time limit; this only catches one that
     // would not (a minute later).
-    let mut cut_at = shared
-        .max_session
-        .map(|d| login_deadline + d + Duration::from_secs(60));
-    let far = login_deadline + Duration::from_secs(10 * 365 * 86_400);
+    let mut cut_at = shared.max_session.map(|d| {
+        login_deadline
+            .checked_add(d + Duration::from_secs(60))
+            .unwrap_or(far)
+    });
     loop {
         tokio::select! {
             _ = &mut running => return,
-            _ = tokio::time::sleep_until(login_deadline), if !login_checked => {
+            _ = &mut silent => {
+                say_silent();
+                break;
+            }
+            _ = sleep_until(login_deadline), if !login_checked => {
                 login_checked = true;
                 if !started.load(Ordering::Acquire) {
                     shared.log.line(format_args!(
@@ -174,7 +128,7 @@ pub async fn serve_connection(
                 let grace = Instant::now() + CUT_GRACE;
                 cut_at = Some(if started.load(Ordering::Acquire) { grace } else { Instant::now() });
             }
-            _ = tokio::time::sleep_until(cut_at.unwrap_or(far)), if cut_at.is_some() => break,
+            _ = sleep_until(cut_at.unwrap_or(far)), if cut_at.is_some() => break,
         }
     }
     kill.kill();
@@ -198,6 +152,7 @@ pub struct Conn {
     to_dashboard: Option<mpsc::Sender<FromClient>>,
     started: Arc<AtomicBool>,
     kill: Arc<Kill>,
+    slot: Arc<ConnSlot>,
 }
 
 impl Conn {
@@ -211,6 +166,25 @@ impl Conn {
     fn set_user(&mut self, user: &str) {
         let u: String = clean_text(user).chars().take(64).collect();
         self.who = format!("{u}@{}", self.peer);
+    }
+
+    /// Log a refused login: who, from where, with what.
+    fn refused(&self, user: &str, what: &str) {
+        let u: String = clean_text(user).chars().take(64).collect();
+        self.shared
+            .log
+            .line(format_args!("{u}@{}: login refused: {what}", self.peer));
+    }
+
+    fn refused_key(&self, user: &str, key: &PublicKey) {
+        self.refused(
+            user,
+            &format!(
+                "{} key {}",
+                key.algorithm().as_str(),
+                key.fingerprint(HashAlg::Sha256)
+            ),
+        );
     }
 
     fn ours(&self, channel: ChannelId) -> bool {
@@ -278,14 +252,30 @@ impl Handler for Conn {
 
     async fn auth_publickey_offered(
         &mut self,
-        _user: &str,
+        user: &str,
         offer: PublicKeyOffer<'_>,
     ) -> Result<Auth, Self::Error> {
         Ok(if self.allowed(offer.public_key) {
             Auth::Accept
         } else {
+            self.refused_key(user, offer.public_key);
             Auth::reject()
         })
+    }
+
+    async fn auth_password(&mut self, user: &str, _password: &str) -> Result<Auth, Self::Error> {
+        self.refused(user, "password (only keys are accepted)");
+        Ok(Auth::reject())
+    }
+
+    async fn auth_keyboard_interactive<'a>(
+        &'a mut self,
+        user: &str,
+        _submethods: &str,
+        _response: Option<russh::server::Response<'a>>,
+    ) -> Result<Auth, Self::Error> {
+        self.refused(user, "keyboard-interactive (only keys are accepted)");
+        Ok(Auth::reject())
     }
 
     async fn auth_publickey(
@@ -297,10 +287,12 @@ impl Handler for Conn {
             self.set_user(user);
             return Ok(Auth::Accept);
         }
+        self.refused_key(user, key.public_key);
         Ok(Auth::reject())
     }
 
     async fn auth_succeeded(&mut self, _session: &mut Session) -> Result<(), Self::Error> {
+        self.slot.logged_in();
         self.shared
             .log
             .line(format_args!("{}: logged in", self.who));

@@ -23,10 +23,10 @@ use russh::server::Handle;
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, sleep_until};
 
-use super::conn::Kill;
 use super::input::{ESC_WAIT, KeyParser};
 use super::limits::SessionSlot;
 use super::output::{self, Output, SshBackend, Stats};
+use super::stream::Kill;
 use super::{Log, fmt_duration};
 use crate::app::{Charset, ColorDepth, Entry, Model};
 use crate::session::{self, Exit, Input};
@@ -211,8 +211,12 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
     let dropped = out
         .frames_dropped
         .load(std::sync::atomic::Ordering::Relaxed);
+    let skipped = out
+        .frames_skipped
+        .load(std::sync::atomic::Ordering::Relaxed);
     log.line(format_args!(
-        "{who}: dashboard ended ({}) after {}, {sent} bytes sent, {dropped} frames dropped",
+        "{who}: dashboard ended ({}) after {}, {sent} bytes sent, \
+         {skipped} frames not drawn (client not reading), {dropped} dropped",
         ending.label(),
         fmt_duration(Duration::from_secs(started.elapsed().as_secs())),
     ));
@@ -279,13 +283,13 @@ async fn drive(
 ) -> Ending {
     let start = Instant::now();
     let far = start + Duration::from_secs(10 * 365 * 86_400);
-    let max_at = max.map_or(far, |d| start + d);
+    let max_at = max.and_then(|d| start.checked_add(d)).unwrap_or(far);
     let mut last_input = start;
     let mut parser = KeyParser::default();
     let mut esc_at: Option<Instant> = None;
     let mut keys = Vec::new();
     loop {
-        let idle_at = idle.map_or(far, |d| last_input + d);
+        let idle_at = idle.and_then(|d| last_input.checked_add(d)).unwrap_or(far);
         let mut input = None;
         tokio::select! {
             msg = from_client.recv() => match msg {
@@ -326,11 +330,19 @@ async fn drive(
                 return Ending::Shutdown;
             }
         }
-        for k in keys.drain(..).map(Input::Key).chain(input) {
-            if to_session.send(k).await.is_err() {
-                // The session ended on its own (quit); the supervisor knows.
+        // Keys the session has no room for are dropped: the driver never
+        // waits on them, so its timers and the client's leaving are seen
+        // however much is typed (the session limits the key rate too).
+        for k in keys.drain(..) {
+            if let Err(mpsc::error::TrySendError::Closed(_)) = to_session.try_send(Input::Key(k)) {
                 return Ending::Quit;
             }
+        }
+        if let Some(i) = input
+            && to_session.send(i).await.is_err()
+        {
+            // The session ended on its own (quit); the supervisor knows.
+            return Ending::Quit;
         }
     }
 }

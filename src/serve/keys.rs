@@ -5,19 +5,54 @@
 //! file, then hard-linked into place, which fails if the name exists). On
 //! the next start it is read back, so clients see the same fingerprint. A
 //! host key file that exists but cannot be read or parsed is an error: a new
-//! key is never made silently.
+//! key is never made silently; so is a key of a type the server cannot sign
+//! with (only Ed25519 and ECDSA: the server is built without RSA).
+//!
+//! Both files are read with a hard byte limit, whatever they are (a device
+//! such as `/dev/zero` says it is empty and never ends).
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use russh::keys::ssh_key::private::Ed25519Keypair;
-use russh::keys::ssh_key::{LineEnding, authorized_keys::AuthorizedKeys};
+use russh::keys::ssh_key::{Algorithm, LineEnding, authorized_keys::AuthorizedKeys};
 use russh::keys::{HashAlg, PrivateKey, PublicKey};
 
 /// Largest authorized-keys file read.
 const MAX_AUTHORIZED_KEYS_BYTES: u64 = 1 << 20;
+/// Largest host key file read (an OpenSSH private key is a few KiB).
+const MAX_HOST_KEY_BYTES: u64 = 64 << 10;
+
+/// At most `max` bytes of the file at `path` (opened as it is, so pipes
+/// and process substitution work); an error if it has more.
+fn read_limited(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    File::open(path)?.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::other(format!(
+            "larger than {} KiB; is this the right file?",
+            max >> 10
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Whether the server can sign with `key`: Ed25519 or ECDSA, unencrypted.
+pub fn check_host_key(key: &PrivateKey) -> Result<(), String> {
+    if key.is_encrypted() {
+        return Err("the host key is passphrase-protected; the server needs it unencrypted".into());
+    }
+    match key.algorithm() {
+        Algorithm::Ed25519 | Algorithm::Ecdsa { .. } => Ok(()),
+        other => Err(format!(
+            "the host key is {}; the server signs only with Ed25519 or ECDSA keys \
+             (make one with `ssh-keygen -t ed25519 -N '' -f FILE`)",
+            other.as_str()
+        )),
+    }
+}
 
 /// A host key, and whether it was just made.
 #[derive(Debug)]
@@ -58,7 +93,7 @@ pub fn default_host_key_path() -> PathBuf {
 /// Read the host key at `path`, or make one there if there is no file.
 pub fn load_or_create_host_key(path: &Path) -> Result<HostKey, String> {
     let shown = path.display();
-    match fs::read(path) {
+    match read_limited(path, MAX_HOST_KEY_BYTES) {
         Ok(bytes) => {
             let key = PrivateKey::from_openssh(&bytes).map_err(|e| {
                 format!(
@@ -66,11 +101,7 @@ pub fn load_or_create_host_key(path: &Path) -> Result<HostKey, String> {
                      fix it, move it away, or pass another --host-key"
                 )
             })?;
-            if key.is_encrypted() {
-                return Err(format!(
-                    "{shown}: the host key is passphrase-protected; the server needs it unencrypted"
-                ));
-            }
+            check_host_key(&key).map_err(|e| format!("{shown}: {e}"))?;
             let mut warnings = Vec::new();
             if let Ok(meta) = fs::metadata(path)
                 && meta.permissions().mode() & 0o077 != 0
@@ -142,17 +173,16 @@ pub struct AuthorizedKeysFile {
     pub warnings: Vec<String>,
 }
 
-/// Read an `authorized_keys` file. Lines that do not parse are skipped with
-/// a warning; a file without a single usable key is an error.
+/// Read an `authorized_keys` file (at most 1 MiB, whatever kind of file it
+/// is). Lines that do not parse are skipped with a warning; a file that
+/// cannot be read is an error. A file without a single usable key reads as
+/// no keys, with its warnings: the caller refuses to start on it.
 pub fn load_authorized_keys(path: &Path) -> Result<AuthorizedKeysFile, String> {
     let shown = path.display();
-    let meta = fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
-    if meta.len() > MAX_AUTHORIZED_KEYS_BYTES {
-        return Err(format!(
-            "{shown}: larger than 1 MiB; is this an authorized_keys file?"
-        ));
-    }
-    let text = fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+    let bytes =
+        read_limited(path, MAX_AUTHORIZED_KEYS_BYTES).map_err(|e| format!("{shown}: {e}"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{shown}: not text; is this an authorized_keys file?"))?;
     let mut keys = Vec::new();
     let mut warnings = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -185,9 +215,6 @@ pub fn load_authorized_keys(path: &Path) -> Result<AuthorizedKeysFile, String> {
                 n + 1
             )),
         }
-    }
-    if keys.is_empty() {
-        return Err(format!("{shown}: no usable public key in this file"));
     }
     Ok(AuthorizedKeysFile { keys, warnings })
 }
@@ -269,7 +296,10 @@ mod tests {
             f.warnings
         );
         fs::write(&path, "# nothing\n").unwrap();
-        assert!(load_authorized_keys(&path).is_err());
+        assert!(load_authorized_keys(&path).unwrap().keys.is_empty());
+        // Whatever the file is, at most 1 MiB is read.
+        let err = load_authorized_keys(Path::new("/dev/zero")).unwrap_err();
+        assert!(err.contains("larger than 1024 KiB"), "{err}");
         fs::remove_dir_all(&d).unwrap();
     }
 }

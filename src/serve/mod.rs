@@ -2,9 +2,10 @@
 //! connection, for clients that have nothing but OpenSSH.
 //!
 //! ```text
-//!  TcpListener ─accept─▶ limits::connect (per-IP / total caps, else a one-line refusal)
-//!      │
-//!      └─▶ conn::serve_connection ── russh (Ed25519 host key; public-key or `--open` login)
+//!  TcpListener ─accept─▶ limits::connect (per-address / pre-login / total caps; a silent
+//!      │                   connection gives way to a newcomer; else a one-line refusal)
+//!      └─▶ conn::serve_connection ── russh over stream::Killable (Ed25519/ECDSA host key;
+//!             │  public-key or `--open` login; key exchange started within 10 s)
 //!             │  Conn handler: one session channel, pty-req + shell only; everything else refused
 //!             └─▶ shell ─▶ limits::session ─▶ dashboard::supervise (own task)
 //!                    drive: bytes → keys, window-change → resize, idle / time limits
@@ -30,6 +31,7 @@ pub mod input;
 pub mod keys;
 pub mod limits;
 pub mod output;
+mod stream;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -81,6 +83,9 @@ pub struct Config {
     pub max_session: Option<Duration>,
     /// Cut a connection that has not started a dashboard after this long.
     pub login_timeout: Duration,
+    /// Cut a connection that has not started the SSH key exchange after
+    /// this long (at most `login_timeout`).
+    pub kex_timeout: Duration,
     /// How long a failed authentication takes (against guessing).
     pub auth_rejection_time: Duration,
     /// Log connections and sessions on stderr.
@@ -105,6 +110,7 @@ impl Config {
             idle_timeout: Some(Duration::from_secs(15 * 60)),
             max_session: Some(Duration::from_secs(2 * 3600)),
             login_timeout: Duration::from_secs(60),
+            kex_timeout: conn::KEX_START,
             auth_rejection_time: Duration::from_secs(1),
             log: false,
             crash_key: None,
@@ -135,6 +141,7 @@ pub(crate) struct Shared {
     idle_timeout: Option<Duration>,
     max_session: Option<Duration>,
     login_timeout: Duration,
+    kex_timeout: Duration,
     limits: Arc<Limits>,
     shutdown: watch::Receiver<bool>,
     log: Log,
@@ -162,6 +169,11 @@ impl Server {
     /// Open connections (logged in or not).
     pub fn connections(&self) -> usize {
         self.limits.current().0
+    }
+
+    /// Open connections that have not logged in yet.
+    pub fn pre_auth(&self) -> usize {
+        self.limits.pre_auth()
     }
 
     /// Running dashboards.
@@ -192,8 +204,11 @@ impl Server {
 }
 
 /// Start a server: bind `config.listen` (port 0 picks a free port) and serve
-/// in the background on the current tokio runtime.
+/// in the background on the current tokio runtime. An error if the host key
+/// is not one clients can be served with (see [`keys::check_host_key`]).
 pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
+    keys::check_host_key(&config.host_key)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, shutdown) = watch::channel(false);
@@ -207,6 +222,7 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
         idle_timeout: config.idle_timeout.filter(|d| !d.is_zero()),
         max_session: config.max_session.filter(|d| !d.is_zero()),
         login_timeout: config.login_timeout,
+        kex_timeout: config.kex_timeout.min(config.login_timeout),
         limits: limits.clone(),
         shutdown,
         log: Log {
@@ -264,8 +280,14 @@ fn russh_config(config: &Config) -> russh::server::Config {
     }
 }
 
+/// How often a flood of refused connections is logged (one line, then a
+/// count of the rest on the next).
+const REFUSALS_LOGGED_EVERY: Duration = Duration::from_secs(10);
+
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     let mut shutdown = shared.shutdown.clone();
+    // Refusals not logged yet, and when the last line was.
+    let (mut unlogged, mut logged_at) = (0u64, None::<tokio::time::Instant>);
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
@@ -280,12 +302,35 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 continue;
             }
         };
-        match shared.limits.connect(peer.ip()) {
-            Ok(slot) => {
-                tokio::spawn(conn::serve_connection(shared.clone(), tcp, peer, slot));
+        let kill = Arc::new(stream::Kill::default());
+        match shared.limits.connect(peer, kill.clone()) {
+            Ok(limits::Admitted { slot, evicted }) => {
+                if let Some(gone) = evicted {
+                    shared.log.line(format_args!(
+                        "{gone}: silent since it connected, dropped to let {peer} in"
+                    ));
+                }
+                tokio::spawn(conn::serve_connection(
+                    shared.clone(),
+                    tcp,
+                    peer,
+                    slot,
+                    kill,
+                ));
             }
             Err(why) => {
-                shared.log.line(format_args!("{peer}: refused: {why}"));
+                if logged_at.is_none_or(|t| t.elapsed() >= REFUSALS_LOGGED_EVERY) {
+                    let more = match unlogged {
+                        0 => String::new(),
+                        n => format!(" ({n} more refused since the last such line)"),
+                    };
+                    shared
+                        .log
+                        .line(format_args!("{peer}: refused: {why}{more}"));
+                    (unlogged, logged_at) = (0, Some(tokio::time::Instant::now()));
+                } else {
+                    unlogged += 1;
+                }
                 // Before the SSH banner, lines of text are allowed (RFC 4253;
                 // OpenSSH shows them with -v). Close gently: a reset would
                 // hide even that.

@@ -17,6 +17,13 @@
 //! client's screen is whole again. A stalled client therefore costs a bounded
 //! amount of memory, never a growing one.
 //!
+//! Dropping is the last resort: the session asks [`SshBackend`] whether the
+//! client is ready ([`Output::ready`]: nothing of an earlier frame is still
+//! waiting to be handed to the connection) before it renders a frame, and
+//! renders nothing while it is not, so a client that stops reading costs no
+//! CPU and holds at most one frame; once it drains, the latest state is
+//! drawn.
+//!
 //! [`SshBackend`] wraps crossterm's backend but answers `size()` and the
 //! cursor position itself: crossterm would ask the process's own terminal.
 
@@ -65,6 +72,8 @@ pub struct Output {
     size: AtomicU32,
     pub chunks_sent: AtomicU64,
     pub frames_dropped: AtomicU64,
+    /// Frames not rendered because the client had not taken the last one.
+    pub frames_skipped: AtomicU64,
     pub bytes_sent: AtomicU64,
     /// The server's totals, updated along with this session's.
     totals: Arc<Stats>,
@@ -79,6 +88,8 @@ pub struct Stats {
     pub bytes_sent: AtomicU64,
     /// Frames dropped because a client could not keep up.
     pub frames_dropped: AtomicU64,
+    /// Frames not even rendered because a client had not taken the last one.
+    pub frames_skipped: AtomicU64,
     /// Dashboards started.
     pub sessions_started: AtomicU64,
 }
@@ -102,6 +113,17 @@ impl Output {
     fn dropped(&self) {
         self.frames_dropped.fetch_add(1, Ordering::Relaxed);
         self.totals.frames_dropped.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Whether a new frame would go out now: nothing queued or being sent.
+    /// Counts a frame skipped when not.
+    pub fn ready(&self) -> bool {
+        let idle = self.queue().bytes == 0;
+        if !idle {
+            self.frames_skipped.fetch_add(1, Ordering::Relaxed);
+            self.totals.frames_skipped.fetch_add(1, Ordering::Relaxed);
+        }
+        idle
     }
 
     /// Record the session's new size (before the session resizes).
@@ -269,6 +291,12 @@ impl Write for SshBackend {
     }
 }
 
+impl crate::session::SessionBackend for SshBackend {
+    fn ready(&self) -> bool {
+        self.out.ready()
+    }
+}
+
 impl Backend for SshBackend {
     type Error = io::Error;
 
@@ -375,6 +403,20 @@ mod tests {
                 .expect("a repaint request");
         });
         assert!(out.offer(b"repaint".to_vec()));
+    }
+
+    #[test]
+    fn a_frame_is_drawn_only_once_the_last_one_went_out() {
+        let out = Output::new(80, 24);
+        assert!(out.ready());
+        assert!(out.offer(b"frame".to_vec()));
+        assert!(!out.ready(), "the last frame is still waiting");
+        assert!(!out.ready());
+        assert_eq!(out.frames_skipped.load(Ordering::Relaxed), 2);
+        let chunk = drain(&out).remove(0);
+        out.sent(chunk.len());
+        assert!(out.ready());
+        assert_eq!(out.frames_dropped.load(Ordering::Relaxed), 0);
     }
 
     #[test]

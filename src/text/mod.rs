@@ -5,6 +5,7 @@
 //! | --- | --- | --- |
 //! | [`clean_text`] | titles, names, `about`: control and bidi characters removed | `"a\tb"` → `"a b"` |
 //! | [`printable`] | error messages quoting a file: the same characters written as escapes | `"\x1b"` → `"\\u{1b}"` |
+//! | [`visible`] | comparing names: invisible characters removed | `"a\u{200b}"` → `"a"` |
 //! | [`display_width`] | table columns: East Asian wide characters and emoji take 2 | `"火箭"` → 4 |
 //! | [`ellipsize`] | text cut to a width, with `…` where it was cut | `"learning rate"`, 10 → `"learning…"` |
 //! | [`wrap`] | text broken into lines of a width, between words | |
@@ -24,6 +25,28 @@ pub fn clean_text(s: &str) -> String {
             c => c,
         })
         .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Whether `c` is invisible: Unicode's default-ignorable code points (zero
+/// width spaces and joiners, direction marks, the soft hyphen, variation
+/// selectors, tags, fillers), which take no column and show nothing.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// `s` as it looks: without its invisible characters ([`is_invisible`]) and
+/// surrounding blanks. Two names are the same name when these are equal.
+pub fn visible(s: &str) -> String {
+    s.chars()
+        .filter(|&c| !is_invisible(c))
         .collect::<String>()
         .trim()
         .to_string()

@@ -7,6 +7,7 @@
 //! | [`grouped`] | counts (epochs) | | | `949,248` |
 //! | [`general`] | human tables of `run` and `sweep` | `—` | `inf` `-inf` | up to 7 decimals; 4 significant digits in scientific outside 10⁻⁴ ≤ \|v\| < 10⁶ |
 //! | [`csv`] | CSV output | empty | `inf` `-inf` | shortest round-trip; exponent outside 10⁻⁵ ≤ \|v\| < 10¹⁶ |
+//! | [`exact`] | error messages quoting a number | `NaN` | `inf` `-inf` | as `csv`: at most 24 characters |
 //! | [`json`] | JSON output | `null` | `null` | shortest round-trip |
 
 use serde_json::Value;
@@ -137,9 +138,14 @@ pub fn general(v: f64) -> String {
 /// Very small and very large magnitudes take an exponent (`1e-300`, not
 /// 300 digits).
 pub fn csv(v: f64) -> String {
-    if v.is_nan() {
-        String::new()
-    } else if v != 0.0 && v.is_finite() && !(1e-5..1e16).contains(&v.abs()) {
+    if v.is_nan() { String::new() } else { exact(v) }
+}
+
+/// A number exactly (shortest round-trip form), and short: an exponent
+/// outside 10⁻⁵ ≤ |v| < 10¹⁶, so `-1.797e308` is not 309 digits and
+/// `5e-324` not 323; `NaN`, `inf`, `-inf` as such.
+pub fn exact(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-5..1e16).contains(&v.abs()) {
         format!("{v:e}")
     } else {
         v.to_string()
@@ -221,6 +227,30 @@ mod tests {
         for v in [1e-300, 3.3e-7, 1e16, f64::MAX, f64::MIN_POSITIVE, 5e-324] {
             assert_eq!(csv(v).parse::<f64>().unwrap(), v);
         }
+    }
+
+    #[test]
+    fn exact_numbers_are_short_and_round_trip() {
+        let mut worst = 0;
+        for v in [
+            -f64::MAX,
+            5e-324,
+            -2.2250738585072014e-308,
+            1e16,
+            9999999999999998.0,
+            1e-5,
+            0.1 + 0.2,
+            -0.0,
+        ] {
+            let s = exact(v);
+            assert_eq!(s.parse::<f64>().unwrap().to_bits(), v.to_bits(), "{s}");
+            worst = worst.max(s.len());
+        }
+        assert!(worst <= 24, "{worst}");
+        assert_eq!(exact(-1.797e308), "-1.797e308");
+        assert_eq!(exact(5e-324), "5e-324");
+        assert_eq!(exact(f64::NAN), "NaN");
+        assert_eq!(exact(f64::NEG_INFINITY), "-inf");
     }
 
     #[test]

@@ -23,15 +23,15 @@ async fn next(rx: &mut UnboundedReceiver<Event>) -> Arc<Snapshot> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paused_steps_are_exact_and_resume_runs() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let (cmd, task) = engine::spawn(30, tx);
-    cmd.send(Command::SetPaused(true)).unwrap();
+    let (mut cmd, task) = engine::spawn(30, tx);
+    cmd.send(Command::SetPaused(true)).await;
     cmd.send(Command::Activate {
         id: 3,
         generation: 0,
         scenario: peaks(),
         pace: Pace::Max,
     })
-    .unwrap();
+    .await;
     let s = next(&mut rx).await;
     assert_eq!((s.scenario, s.generation, s.epoch), (3, 0, 0));
     for want in 1..=3 {
@@ -39,7 +39,7 @@ async fn paused_steps_are_exact_and_resume_runs() {
             id: 3,
             generation: 0,
         })
-        .unwrap();
+        .await;
         assert_eq!(next(&mut rx).await.epoch, want);
     }
     // Paused: nothing more arrives.
@@ -53,14 +53,14 @@ async fn paused_steps_are_exact_and_resume_runs() {
         id: 3,
         generation: 9,
     })
-    .unwrap();
+    .await;
     assert!(
         tokio::time::timeout(Duration::from_millis(200), rx.recv())
             .await
             .is_err()
     );
     // Resume at max pace: the race runs to the end.
-    cmd.send(Command::SetPaused(false)).unwrap();
+    cmd.send(Command::SetPaused(false)).await;
     let mut last = next(&mut rx).await;
     while !last.done {
         last = next(&mut rx).await;
@@ -71,21 +71,21 @@ async fn paused_steps_are_exact_and_resume_runs() {
             |r| r.epoch == 1000 || !matches!(r.status, downhill::descent::run::Status::Running)
         )
     );
-    cmd.send(Command::Shutdown).unwrap();
+    cmd.send(Command::Shutdown).await;
     task.await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pace_is_respected() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let (cmd, task) = engine::spawn(30, tx);
+    let (mut cmd, task) = engine::spawn(30, tx);
     cmd.send(Command::Activate {
         id: 0,
         generation: 0,
         scenario: peaks(),
         pace: Pace::PerSecond(20.0),
     })
-    .unwrap();
+    .await;
     let start = next(&mut rx).await;
     assert_eq!(start.epoch, 0);
     tokio::time::sleep(Duration::from_millis(1000)).await;
@@ -95,15 +95,15 @@ async fn pace_is_respected() {
     }
     // 20 epochs per second: about 20 after a second (generous bounds for a busy machine).
     assert!((5..=40).contains(&last.epoch), "{}", last.epoch);
-    cmd.send(Command::Shutdown).unwrap();
+    cmd.send(Command::Shutdown).await;
     task.await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn switching_keeps_progress_and_restart_starts_over() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let (cmd, task) = engine::spawn(30, tx);
-    cmd.send(Command::SetPaused(true)).unwrap();
+    let (mut cmd, task) = engine::spawn(30, tx);
+    cmd.send(Command::SetPaused(true)).await;
     let sc = peaks();
     cmd.send(Command::Activate {
         id: 0,
@@ -111,18 +111,18 @@ async fn switching_keeps_progress_and_restart_starts_over() {
         scenario: sc.clone(),
         pace: Pace::Max,
     })
-    .unwrap();
+    .await;
     next(&mut rx).await;
     cmd.send(Command::Step {
         id: 0,
         generation: 0,
     })
-    .unwrap();
+    .await;
     cmd.send(Command::Step {
         id: 0,
         generation: 0,
     })
-    .unwrap();
+    .await;
     next(&mut rx).await;
     assert_eq!(next(&mut rx).await.epoch, 2);
     cmd.send(Command::Activate {
@@ -131,7 +131,7 @@ async fn switching_keeps_progress_and_restart_starts_over() {
         scenario: sc.clone(),
         pace: Pace::Max,
     })
-    .unwrap();
+    .await;
     assert_eq!(next(&mut rx).await.scenario, 1);
     cmd.send(Command::Activate {
         id: 0,
@@ -139,7 +139,7 @@ async fn switching_keeps_progress_and_restart_starts_over() {
         scenario: sc.clone(),
         pace: Pace::Max,
     })
-    .unwrap();
+    .await;
     let back = next(&mut rx).await;
     assert_eq!((back.scenario, back.epoch), (0, 2), "progress kept");
     cmd.send(Command::Activate {
@@ -148,14 +148,14 @@ async fn switching_keeps_progress_and_restart_starts_over() {
         scenario: sc,
         pace: Pace::Max,
     })
-    .unwrap();
+    .await;
     let fresh = next(&mut rx).await;
     assert_eq!(
         (fresh.generation, fresh.epoch),
         (1, 0),
         "restart starts over"
     );
-    cmd.send(Command::Shutdown).unwrap();
+    cmd.send(Command::Shutdown).await;
     task.await.unwrap();
 }
 
@@ -165,13 +165,13 @@ async fn sweeps_fill_in_by_chunks_with_the_same_numbers() {
     let sc = Arc::new(scenario::parse(n, t).unwrap());
     let direct = downhill::sweep::compute(&sc, |_, _| {}).unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let (cmd, task) = engine::spawn(30, tx);
+    let (mut cmd, task) = engine::spawn(30, tx);
     cmd.send(Command::Sweep {
         id: 7,
         generation: 2,
         scenario: sc.clone(),
     })
-    .unwrap();
+    .await;
     let mut grid = downhill::sweep::SweepGrid::new(&sc).unwrap();
     let mut chunks = 0;
     while !grid.is_complete() {
@@ -190,7 +190,7 @@ async fn sweeps_fill_in_by_chunks_with_the_same_numbers() {
     }
     assert!(chunks > 1, "reported progressively");
     assert_eq!(grid, direct);
-    cmd.send(Command::Shutdown).unwrap();
+    cmd.send(Command::Shutdown).await;
     task.await.unwrap();
 }
 
@@ -199,14 +199,14 @@ async fn export_round_trips_to_what_run_prints() {
     let (n, t) = bundled::find("fixed-vs-dynamic").unwrap();
     let sc = Arc::new(scenario::parse(n, t).unwrap());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let (cmd, task) = engine::spawn(30, tx);
+    let (mut cmd, task) = engine::spawn(30, tx);
     cmd.send(Command::Activate {
         id: 0,
         generation: 0,
         scenario: sc.clone(),
         pace: Pace::Max,
     })
-    .unwrap();
+    .await;
     loop {
         if next(&mut rx).await.done {
             break;
@@ -218,7 +218,7 @@ async fn export_round_trips_to_what_run_prints() {
         generation: 0,
         dir: dir.clone(),
     })
-    .unwrap();
+    .await;
     let (csv, json) = loop {
         match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
             Ok(Some(Event::Exported { id: 0, result })) => break result.unwrap(),
@@ -278,7 +278,7 @@ async fn export_round_trips_to_what_run_prints() {
         generation: 0,
         dir: blocked.join("sub"),
     })
-    .unwrap();
+    .await;
     match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
         Ok(Some(Event::Exported { result: Err(e), .. })) => {
             assert!(e.contains("cannot create"), "{e}")
@@ -289,8 +289,8 @@ async fn export_round_trips_to_what_run_prints() {
         id: 0,
         generation: 0,
     })
-    .unwrap();
-    cmd.send(Command::Shutdown).unwrap();
+    .await;
+    cmd.send(Command::Shutdown).await;
     task.await.unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -299,27 +299,25 @@ async fn export_round_trips_to_what_run_prints() {
 async fn a_command_cuts_a_max_pace_batch_short() {
     // At one frame a second, a max-pace batch would step for a whole second
     // before the engine looked at its commands again.
-    let text =
-        include_str!("../../benches/six-runs.toml").replace("epochs = 1000", "epochs = 1000000000");
-    let long = Arc::new(scenario::parse("long", &text).unwrap());
+    let long = endless_race();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let (cmd, task) = engine::spawn(1, tx);
+    let (mut cmd, task) = engine::spawn(1, tx);
     cmd.send(Command::Activate {
         id: 1,
         generation: 0,
         scenario: long,
         pace: Pace::Max,
     })
-    .unwrap();
+    .await;
     assert_eq!(next(&mut rx).await.epoch, 0);
     tokio::time::sleep(Duration::from_millis(100)).await;
     let asked = std::time::Instant::now();
-    cmd.send(Command::SetPaused(true)).unwrap();
+    cmd.send(Command::SetPaused(true)).await;
     cmd.send(Command::Step {
         id: 1,
         generation: 0,
     })
-    .unwrap();
+    .await;
     // The cut batch's picture, then the single step's.
     let cut = next(&mut rx).await;
     let stepped = next(&mut rx).await;
@@ -330,7 +328,7 @@ async fn a_command_cuts_a_max_pace_batch_short() {
         waited < Duration::from_millis(500),
         "the batch ran on for {waited:?}"
     );
-    cmd.send(Command::Shutdown).unwrap();
+    cmd.send(Command::Shutdown).await;
     task.await.unwrap();
 }
 
@@ -370,21 +368,21 @@ fn a_snapshot_shows_each_history_column_where_it_belongs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rates_change_steps_go_back_and_the_scenario_saves() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let (cmd, task) = engine::spawn(30, tx);
-    cmd.send(Command::SetPaused(true)).unwrap();
+    let (mut cmd, task) = engine::spawn(30, tx);
+    cmd.send(Command::SetPaused(true)).await;
     cmd.send(Command::Activate {
         id: 1,
         generation: 0,
         scenario: peaks(),
         pace: Pace::Max,
     })
-    .unwrap();
+    .await;
     next(&mut rx).await;
     let step = || Command::Step {
         id: 1,
         generation: 0,
     };
-    cmd.send(step()).unwrap();
+    cmd.send(step()).await;
     let one = next(&mut rx).await;
     cmd.send(Command::SetLr {
         id: 1,
@@ -392,13 +390,13 @@ async fn rates_change_steps_go_back_and_the_scenario_saves() {
         run: 0,
         lr: 0.02,
     })
-    .unwrap();
+    .await;
     let edited = next(&mut rx).await;
     assert_eq!(edited.runs[0].base_lr, 0.02);
     // Paused, the table's lr is at once the rate of the next update.
     assert_eq!(edited.runs[0].lr, 0.02);
     assert_eq!(edited.runs[1].base_lr, peaks().runs[1].lr);
-    cmd.send(step()).unwrap();
+    cmd.send(step()).await;
     let two = next(&mut rx).await;
     assert_eq!(two.epoch, 2);
     assert_eq!(two.runs[0].lr, 0.02, "the new rate from the next update");
@@ -407,7 +405,7 @@ async fn rates_change_steps_go_back_and_the_scenario_saves() {
         id: 1,
         generation: 0,
     })
-    .unwrap();
+    .await;
     let back = next(&mut rx).await;
     assert_eq!(back.epoch, 1);
     assert_eq!(back.runs[0].params, one.runs[0].params);
@@ -417,7 +415,7 @@ async fn rates_change_steps_go_back_and_the_scenario_saves() {
         id: 1,
         generation: 7,
     })
-    .unwrap();
+    .await;
     assert!(
         tokio::time::timeout(Duration::from_millis(200), rx.recv())
             .await
@@ -429,7 +427,7 @@ async fn rates_change_steps_go_back_and_the_scenario_saves() {
         generation: 0,
         dir: dir.clone(),
     })
-    .unwrap();
+    .await;
     let path = match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
         Ok(Some(Event::Saved { id: 1, result })) => result.unwrap(),
         other => panic!("no save: {other:?}"),
@@ -440,6 +438,135 @@ async fn rates_change_steps_go_back_and_the_scenario_saves() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("changed to 0.02 at epoch 1"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
-    cmd.send(Command::Shutdown).unwrap();
+    cmd.send(Command::Shutdown).await;
     task.await.unwrap();
+}
+
+/// Make scenario `id` the active one, at pace `max`.
+fn flat_out(id: usize, generation: u64, sc: &Arc<scenario::Scenario>) -> Command {
+    Command::Activate {
+        id,
+        generation,
+        scenario: sc.clone(),
+        pace: Pace::Max,
+    }
+}
+
+/// Six runs on peaks for 10^9 epochs: flat out, it never ends.
+fn endless_race() -> Arc<scenario::Scenario> {
+    let text =
+        include_str!("../../benches/six-runs.toml").replace("epochs = 1000", "epochs = 1000000000");
+    Arc::new(scenario::parse("long", &text).unwrap())
+}
+
+/// Peaks with a `[sweep]` that takes minutes: 100 × 100 starts, a million
+/// epochs each.
+fn endless_sweep() -> Arc<scenario::Scenario> {
+    let (n, t) = bundled::find("peaks").unwrap();
+    let text = format!(
+        "{}\n[sweep]\nx_axis = {{ param = \"start.x\", from = -2.0, to = 2.0, steps = 100 }}\n\
+         y_axis = {{ param = \"start.y\", from = -2.0, to = 2.0, steps = 100 }}\n",
+        t.replace("epochs = 1000", "epochs = 1000000")
+    );
+    Arc::new(scenario::parse(n, &text).unwrap())
+}
+
+// One thread: the engine runs only once the test waits, so every push
+// below happens before it takes a command.
+#[tokio::test]
+async fn a_flood_of_restarts_is_a_few_restarts() {
+    let (n, t) = bundled::find("peaks-starts").unwrap();
+    let sc = Arc::new(scenario::parse(n, t).unwrap());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (mut cmd, task) = engine::spawn(30, tx);
+    cmd.push(Command::SetPaused(true));
+    for generation in 0..100_000 {
+        cmd.push(flat_out(0, generation, &sc));
+    }
+    // The channel took a few; the rest coalesced into the last.
+    assert_eq!(cmd.backlog(), 1);
+    cmd.flush().await;
+    let mut restarts = 0;
+    let last = loop {
+        let s = next(&mut rx).await;
+        restarts += 1;
+        if s.generation == 99_999 {
+            break s;
+        }
+    };
+    assert!(
+        restarts <= engine::queue::CHANNEL,
+        "{restarts} races built for 100 000 restarts"
+    );
+    assert_eq!(last.epoch, 0);
+    drop(cmd);
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_task_stops_the_engine_its_batch_and_its_sweep() {
+    let long = endless_race();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (mut cmd, task) = engine::spawn(30, tx);
+    cmd.send(flat_out(0, 0, &long)).await;
+    cmd.send(Command::Sweep {
+        id: 1,
+        generation: 0,
+        scenario: endless_sweep(),
+    })
+    .await;
+    // Running flat out, with a sweep that would take minutes.
+    next(&mut rx).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Commands still queued do not hold the end up.
+    for _ in 0..100 {
+        cmd.push(Command::SetPaused(false));
+        cmd.push(Command::SetPace {
+            id: 0,
+            pace: Pace::Max,
+        });
+    }
+    drop(task);
+    // Every sender of events (the task, its batch, its sweep) is gone soon.
+    let closed = async { while rx.recv().await.is_some() {} };
+    tokio::time::timeout(Duration::from_secs(5), closed)
+        .await
+        .expect("the engine, its batch and its sweep stopped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_sweep_at_a_time_and_a_restart_stops_it() {
+    let sc = endless_sweep();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (mut cmd, task) = engine::spawn(30, tx);
+    cmd.send(Command::SetPaused(true)).await;
+    cmd.send(flat_out(0, 0, &sc)).await;
+    next(&mut rx).await;
+    for generation in [0, 0, 0] {
+        cmd.send(Command::Sweep {
+            id: 0,
+            generation,
+            scenario: sc.clone(),
+        })
+        .await;
+    }
+    // A restart: the sweep of generation 0 is stopped, so its chunks (which
+    // take seconds) never report, and nothing else is left sending.
+    cmd.send(flat_out(0, 1, &sc)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut late = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        late.push(e);
+    }
+    assert!(
+        late.iter().all(|e| matches!(e, Event::Snapshot(_))),
+        "only snapshots, no sweep chunk: {late:?}"
+    );
+    cmd.send(Command::Shutdown).await;
+    task.await.unwrap();
+    drop(cmd);
+    let closed = async { while rx.recv().await.is_some() {} };
+    tokio::time::timeout(Duration::from_secs(5), closed)
+        .await
+        .expect("no sweep left running");
 }

@@ -39,6 +39,8 @@ enum Expect {
 }
 use Expect::{Fails, Loads};
 
+use super::common::TempDir;
+
 /// Every file of `tests/hostile/` (by name, without `.toml`) and its outcome.
 #[rustfmt::skip]
 const CORPUS: &[(&str, Expect)] = &[
@@ -369,31 +371,6 @@ fn check_reports_the_corpus_directory_one_line_per_file() {
 
 // ---------------------------------------------------------------------------------------
 // Inputs too big to commit, made in a temporary directory.
-
-/// A fresh directory under the system's temporary one, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let dir =
-            std::env::temp_dir().join(format!("downhill-hostile-{}-{tag}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A good scenario over `x` with this `f`; `f` is on line 4, its text from column 6.
 fn with_f(f: &str) -> String {

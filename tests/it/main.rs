@@ -6,6 +6,7 @@
 mod common;
 
 mod app;
+mod attack;
 mod core;
 mod engine;
 mod explain;
@@ -15,6 +16,7 @@ mod headless;
 mod hostile_inputs;
 mod layers;
 mod loader_props;
+mod output_paths;
 mod pty;
 mod pty_explore;
 mod pty_starts;

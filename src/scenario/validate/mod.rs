@@ -16,6 +16,7 @@ use super::{
 };
 use crate::descent::expr::{Expr, ExprError};
 use crate::text::clean_text;
+use crate::text::num::exact;
 
 pub(super) struct Validator<'a> {
     pub(super) path: &'a str,
@@ -159,7 +160,11 @@ impl Validator<'_> {
             if lo >= hi {
                 return self.err(
                     at,
-                    format!("the range of `{name}` is empty: from ({lo}) must be below to ({hi})"),
+                    format!(
+                        "the range of `{name}` is empty: from ({}) must be below to ({})",
+                        exact(lo),
+                        exact(hi)
+                    ),
                 );
             }
             if !(hi - lo).is_finite() {
@@ -261,7 +266,12 @@ impl Validator<'_> {
             if v < lo || v > hi {
                 return self.err(
                     at,
-                    format!("{what} {n} = {v} is outside the domain [{lo}, {hi}]"),
+                    format!(
+                        "{what} {n} = {} is outside the domain [{}, {}]",
+                        exact(*v),
+                        exact(*lo),
+                        exact(*hi)
+                    ),
                 );
             }
         }
@@ -405,14 +415,22 @@ impl Validator<'_> {
             if lo >= hi {
                 return self.err(
                     at,
-                    format!("`start_range.{name}` is empty: from ({lo}) must be below to ({hi})"),
+                    format!(
+                        "`start_range.{name}` is empty: from ({}) must be below to ({})",
+                        exact(lo),
+                        exact(hi)
+                    ),
                 );
             }
             if lo < dlo || hi > dhi {
                 return self.err(
                     at,
                     format!(
-                        "`start_range.{name}` = [{lo}, {hi}] is not inside the domain [{dlo}, {dhi}]"
+                        "`start_range.{name}` = [{}, {}] is not inside the domain [{}, {}]",
+                        exact(lo),
+                        exact(hi),
+                        exact(dlo),
+                        exact(dhi)
                     ),
                 );
             }
@@ -450,7 +468,7 @@ impl Validator<'_> {
                 } else {
                     self.err(
                         s.span().start,
-                        format!("`{key}` is {x}; expected a positive finite number"),
+                        format!("`{key}` is {}; expected a positive finite number", exact(x)),
                     )
                 }
             }
@@ -470,7 +488,10 @@ impl Validator<'_> {
                 } else {
                     self.err(
                         s.span().start,
-                        format!("`{key}` is {x}; expected a number strictly between 0 and 1"),
+                        format!(
+                            "`{key}` is {}; expected a number strictly between 0 and 1",
+                            exact(x)
+                        ),
                     )
                 }
             }

@@ -6,7 +6,8 @@ use super::{Res, Validator};
 use crate::descent::schedule::{Momentum, RateExpr, Schedule};
 use crate::scenario::raw::RawRun;
 use crate::scenario::{MAX_NAME, MAX_RUNS, RunConfig, SCHEDULES, suggest};
-use crate::text::{clean_text, display_width};
+use crate::text::num::exact;
+use crate::text::{clean_text, display_width, visible};
 
 impl Validator<'_> {
     pub(super) fn runs(
@@ -45,10 +46,12 @@ impl Validator<'_> {
                 );
             }
             let run = self.run(r.get_ref(), names, domain, epochs, noise)?;
-            if out.iter().any(|o| o.name == run.name) {
+            // Names that look the same are the same name.
+            let seen = visible(&run.name);
+            if out.iter().any(|o| visible(&o.name) == seen) {
                 return self.err(
                     r.get_ref().name.span().start,
-                    format!("two runs are named `{}`; names must differ", run.name),
+                    format!("two runs are named `{seen}`; names must differ"),
                 );
             }
             out.push(run);
@@ -66,7 +69,7 @@ impl Validator<'_> {
     ) -> Res<RunConfig> {
         let name = clean_text(r.name.get_ref());
         let name_at = r.name.span().start;
-        if name.is_empty() {
+        if visible(&name).is_empty() {
             return self.err(name_at, "a run's `name` must not be empty");
         }
         let width = display_width(&name);
@@ -82,7 +85,7 @@ impl Validator<'_> {
         if !(lr.is_finite() && lr > 0.0) {
             return self.err(
                 r.lr.span().start,
-                format!("`lr` is {lr}; expected a positive finite number"),
+                format!("`lr` is {}; expected a positive finite number", exact(lr)),
             );
         }
         let sched_name = r
@@ -181,7 +184,11 @@ impl Validator<'_> {
                     } else {
                         v.err(
                             s.span().start,
-                            format!("`lr_min` is {x}; expected a number from 0 up to (not including) lr = {lr}"),
+                            format!(
+                                "`lr_min` is {}; expected a number from 0 up to (not including) lr = {}",
+                                exact(x),
+                                exact(lr)
+                            ),
                         )
                     }
                 }
@@ -251,7 +258,7 @@ impl Validator<'_> {
                             if !(0.0..1.0).contains(&y) {
                                 return self.err(
                                     x.span().start,
-                                    format!("a beta of {y} is outside [0, 1)"),
+                                    format!("a beta of {} is outside [0, 1)", exact(y)),
                                 );
                             }
                         }
@@ -300,7 +307,7 @@ impl Validator<'_> {
         if !(0.0..1.0).contains(&beta) {
             return self.err(
                 m.span().start,
-                format!("`momentum` is {beta}; expected a number in [0, 1)"),
+                format!("`momentum` is {}; expected a number in [0, 1)", exact(beta)),
             );
         }
         if beta == 0.0 {

@@ -7,6 +7,7 @@ use crate::scenario::{
     MAX_EPOCHS, MAX_POINTS, MAX_STEPS, RunConfig, SweepAxis, SweepParam, SweepSpec, suggest,
 };
 use crate::text::clean_text;
+use crate::text::num::exact;
 
 /// The `[sweep]` table. A swept start may lie outside the domain.
 impl Validator<'_> {
@@ -123,7 +124,7 @@ impl Validator<'_> {
             if !x.is_finite() {
                 return self.err(
                     v.span().start,
-                    format!("`{which}.{key}` is {x}; expected a finite number"),
+                    format!("`{which}.{key}` is {}; expected a finite number", exact(x)),
                 );
             }
         }
@@ -134,14 +135,20 @@ impl Validator<'_> {
             if log && x <= 0.0 {
                 return self.err(
                     at,
-                    format!("`{which}.{key}` is {x}; `log = true` needs both ends above 0"),
+                    format!(
+                        "`{which}.{key}` is {}; `log = true` needs both ends above 0",
+                        exact(x)
+                    ),
                 );
             }
             match param {
                 SweepParam::Lr if x <= 0.0 => {
                     return self.err(
                         at,
-                        format!("`{which}.{key}` is {x}; a swept `lr` must be above 0"),
+                        format!(
+                            "`{which}.{key}` is {}; a swept `lr` must be above 0",
+                            exact(x)
+                        ),
                     );
                 }
                 SweepParam::Lr => {
@@ -155,7 +162,9 @@ impl Validator<'_> {
                         return self.err(
                             at,
                             format!(
-                                "`{which}.{key}` is {x}; a swept `lr` must be above the run's `lr_min` ({lr_min})"
+                                "`{which}.{key}` is {}; a swept `lr` must be above the run's `lr_min` ({})",
+                                exact(x),
+                                exact(lr_min)
                             ),
                         );
                     }
@@ -164,7 +173,8 @@ impl Validator<'_> {
                     return self.err(
                         at,
                         format!(
-                            "`{which}.{key}` is {x}; swept `epochs` run from 1 to {MAX_EPOCHS} (rounded to whole numbers)"
+                            "`{which}.{key}` is {}; swept `epochs` run from 1 to {MAX_EPOCHS} (rounded to whole numbers)",
+                            exact(x)
                         ),
                     );
                 }
