@@ -3,6 +3,10 @@
 //! * `step`: one gradient-descent step on the peaks surface through the
 //!   expression engine, next to a hand-written Rust gradient of the same
 //!   function, both driven by the same `Run::step`.
+//! * `loop`: 1000 epochs of `downhill run`'s descent (peaks, fixed lr
+//!   0.01): `Run::step` keeping the full record of every update (as before
+//!   the lean path), `Run::step` on the lean path, and the hand-written loop
+//!   of `examples/hand_loop.rs`, side by side.
 //! * `frame`: drawing the whole dashboard at 200×60 with 6 runs after 10^3,
 //!   10^5 and 10^7 epochs of history (the cost must not grow with history).
 //! * `pace`: one epoch of six runs as the engine does it at pace `max`
@@ -29,34 +33,10 @@ use ratatui::backend::TestBackend;
 const PEAKS: &str =
     "3*(1-x)^2*exp(-x^2-(y+1)^2) - 10*(x/5 - x^3 - y^5)*exp(-x^2-y^2) - 1/3*exp(-(x+1)^2-y^2)";
 
-/// The peaks surface and its exact gradient, written out by hand.
-struct HandPeaks;
+#[path = "common/hand_peaks.rs"]
+mod hand_peaks;
 
-impl Function for HandPeaks {
-    fn dim(&self) -> usize {
-        2
-    }
-    fn value(&mut self, p: &[f64]) -> f64 {
-        let mut g = [0.0; 2];
-        self.value_grad(p, &mut g)
-    }
-    fn value_grad(&mut self, p: &[f64], g: &mut [f64]) -> f64 {
-        let (x, y) = (p[0], p[1]);
-        let a = (-x * x - (y + 1.0) * (y + 1.0)).exp();
-        let b = (-x * x - y * y).exp();
-        let c = (-(x + 1.0) * (x + 1.0) - y * y).exp();
-        let u = 1.0 - x;
-        let w = x / 5.0 - x * x * x - y.powi(5);
-        g[0] = -6.0 * u * a - 6.0 * u * u * x * a - 10.0 * (0.2 - 3.0 * x * x) * b
-            + 20.0 * x * w * b
-            + 2.0 / 3.0 * (x + 1.0) * c;
-        g[1] = -6.0 * u * u * (y + 1.0) * a
-            + 50.0 * y.powi(4) * b
-            + 20.0 * y * w * b
-            + 2.0 / 3.0 * y * c;
-        3.0 * u * u * a - 10.0 * w * b - c / 3.0
-    }
-}
+use hand_peaks::{HandPeaks, hand_loop};
 
 fn spec() -> RunSpec {
     RunSpec::new(
@@ -224,5 +204,47 @@ y_axis = {{ param = "start.y", from = -2.0, to = 2.0, steps = 100 }}
     g.finish();
 }
 
-criterion_group!(benches, bench_step, bench_pace, bench_frame, bench_sweep);
+/// 1000 epochs per iteration, three ways (see the module docs).
+fn bench_loop(c: &mut Criterion) {
+    let mut g = c.benchmark_group("loop");
+    const EPOCHS: u64 = 1000;
+    let expr = downhill::descent::expr::Expr::parse(PEAKS, &["x", "y"]).unwrap();
+    let limits = Limits::new(u64::MAX);
+    let mut full = Run::new(spec(), expr.evaluator(), limits.clone()).with_full_record();
+    g.bench_function("Run::step, full record (1000 epochs)", |b| {
+        b.iter(|| {
+            for _ in 0..EPOCHS {
+                full.step();
+            }
+            black_box(full.loss())
+        })
+    });
+    let mut lean = Run::new(spec(), expr.evaluator(), limits);
+    g.bench_function("Run::step, lean (1000 epochs)", |b| {
+        b.iter(|| {
+            for _ in 0..EPOCHS {
+                lean.step();
+            }
+            black_box(lean.loss())
+        })
+    });
+    let mut x = [-1.16863321, 1.13352453];
+    g.bench_function("hand loop (1000 epochs)", |b| {
+        b.iter(|| {
+            let (end, loss) = hand_loop(black_box(x), 0.01, EPOCHS);
+            x = end;
+            black_box(loss)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_step,
+    bench_loop,
+    bench_pace,
+    bench_frame,
+    bench_sweep
+);
 criterion_main!(benches);

@@ -532,7 +532,24 @@ impl Function for Evaluator {
         self.values[program.out as usize].v
     }
 
+    /// Native code straight away when there is some (the hot path of a long
+    /// run, inlined into the caller); everything else out of line.
+    #[inline]
     fn value_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        if let Tier::Native(entry) = self.tier
+            && !matches!(self.grad, Lanes::Zero)
+            && let Some(v) = entry.value_grad(x, grad)
+        {
+            return v;
+        }
+        self.value_grad_rest(x, grad)
+    }
+}
+
+impl Evaluator {
+    /// [`Function::value_grad`] but its native fast path.
+    #[inline(never)]
+    fn value_grad_rest(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
         if matches!(self.grad, Lanes::Zero) {
             assert!(grad.is_empty(), "wrong gradient length");
             return self.value(x);

@@ -41,10 +41,22 @@
 //!
 //! How each schedule makes its step is in `update.rs`.
 //!
-//! The hot path allocates nothing: the [`Update`] record and every scratch buffer are
-//! allocated in [`Run::new`] and overwritten in place.
+//! **Per epoch only what the next epoch needs.** A run of a rate schedule (constant,
+//! decays, cosine, …) without momentum or noise steps on a lean path (`lean.rs`): the
+//! update, one `f`/`∇f` evaluation, the divergence checks and the status, nothing else.
+//! The point and gradient before the update stay in a second pair of buffers (swapped,
+//! not copied), and what only a reader needs — the [`Update`] record of the explain
+//! panel, [`Run::grad_norm`] — is computed from that state when it is asked for, to the
+//! same bits as if it had been kept. Other schedules fill their record as they step
+//! (their detail is part of the computation).
+//!
+//! The hot path allocates nothing: every scratch buffer is allocated in [`Run::new`] and
+//! overwritten in place (a lean run's record is built, once per update, only when read).
 
+mod lean;
 mod update;
+
+use std::cell::OnceCell;
 
 use super::expr::Evaluator;
 use super::function::Function;
@@ -220,14 +232,24 @@ pub struct Run<F: Function> {
     x: Vec<f64>,
     g: Vec<f64>,
     loss: f64,
-    grad_norm: f64,
     epoch: u64,
     lr: f64,
     status: Status,
+    /// The record of the last update, filled as it steps (not on the lean path).
     update: Update,
     has_update: bool,
-    /// Gradient at the candidate point, swapped with `g` on success.
+    /// Gradient at the candidate point, swapped with `g` on success (on the lean
+    /// path: after a good update, `∇f` of the point before it).
     g_new: Vec<f64>,
+    /// Lean path: the candidate point, swapped with `x` on success (then the point
+    /// before the update).
+    x_alt: Vec<f64>,
+    /// Steps on the lean path (`lean.rs`).
+    lean: bool,
+    /// Lean path: what the last update's record needs besides the buffers.
+    lean_last: lean::Last,
+    /// Lean path: the last update's record, built when first read.
+    explain: OnceCell<Box<Update>>,
     /// The final step `Δ` of adaptive / momentum updates.
     delta: Vec<f64>,
     adaptive: AdaptiveState,
@@ -338,13 +360,16 @@ impl<F: Function> Run<F> {
             x: zeros(),
             g: zeros(),
             loss: f64::NAN,
-            grad_norm: f64::NAN,
             epoch: 0,
             lr: f64::NAN,
             status: Status::Running,
             update,
             has_update: false,
             g_new: zeros(),
+            x_alt: zeros(),
+            lean: false,
+            lean_last: lean::Last::default(),
+            explain: OnceCell::new(),
             delta: zeros(),
             adaptive: AdaptiveState::new(dim),
             velocity: zeros(),
@@ -355,6 +380,7 @@ impl<F: Function> Run<F> {
             f_evals: 0,
             g_evals: 0,
         };
+        run.lean = run.can_step_lean();
         run.restart(start);
         run
     }
@@ -369,10 +395,10 @@ impl<F: Function> Run<F> {
         self.loss = self.f.value_grad(&self.x, &mut self.g);
         self.f_evals = 1;
         self.g_evals = 1;
-        self.grad_norm = norm(&self.g);
         self.epoch = 0;
         self.lr = f64::NAN;
         self.has_update = false;
+        self.explain.take();
         self.adaptive.reset();
         self.velocity.fill(0.0);
         self.prev_x.fill(0.0);
@@ -390,7 +416,7 @@ impl<F: Function> Run<F> {
     /// Running / Converged / Finished after `k` good updates.
     fn settle(&self, k: u64) -> Status {
         match self.limits.tolerance {
-            Some(tol) if self.grad_norm < tol => Status::Converged { at: k },
+            Some(tol) if norm(&self.g) < tol => Status::Converged { at: k },
             _ if k >= self.limits.epochs => Status::Finished,
             _ => Status::Running,
         }
@@ -402,6 +428,9 @@ impl<F: Function> Run<F> {
     pub fn step(&mut self) -> bool {
         if !self.status.is_running() {
             return false;
+        }
+        if self.lean {
+            return self.lean_step();
         }
         let k = self.epoch + 1;
         self.update.epoch = k;
@@ -419,7 +448,7 @@ impl<F: Function> Run<F> {
                 }
                 norm(&u.grad_old)
             }
-            None => self.grad_norm,
+            None => norm(&self.g),
         };
 
         let (lr, loss_new) = match self.spec.schedule {
@@ -459,9 +488,6 @@ impl<F: Function> Run<F> {
         copy(&mut self.x, &self.update.x_new);
         std::mem::swap(&mut self.g, &mut self.g_new);
         self.loss = loss_new;
-        // Computed here, off the critical path (nothing waits for it until
-        // the next update), rather than by every reader.
-        self.grad_norm = norm(&self.g);
         self.epoch = k;
         self.status = self.settle(k);
         true
@@ -507,9 +533,9 @@ impl<F: Function> Run<F> {
         &self.g
     }
 
-    /// `‖∇f(params())‖` (in 1D exactly `|f'|`).
+    /// `‖∇f(params())‖` (in 1D exactly `|f'|`), computed when asked.
     pub fn grad_norm(&self) -> f64 {
-        self.grad_norm
+        norm(&self.g)
     }
 
     /// The rate of the last update (NaN before the first): `x_new = x_old − lr·g_old`
@@ -542,9 +568,27 @@ impl<F: Function> Run<F> {
         self.spec.lr = lr;
     }
 
+    /// This run, keeping the full record of every update as it steps (as every
+    /// run did before the lean path): for benchmarks and tests comparing the two.
+    #[doc(hidden)]
+    pub fn with_full_record(mut self) -> Self {
+        self.lean = false;
+        self
+    }
+
     /// Exactly what the last update did (None before the first).
     pub fn last_update(&self) -> Option<&Update> {
-        self.has_update.then_some(&self.update)
+        if !self.has_update {
+            None
+        } else if self.lean {
+            Some(
+                self.explain
+                    .get_or_init(|| Box::new(self.lean_record()))
+                    .as_ref(),
+            )
+        } else {
+            Some(&self.update)
+        }
     }
 }
 
