@@ -8,6 +8,14 @@
 //! reader's choice and ends the command quietly with 0; any other write
 //! error (a full disk) is a message and 1. Nothing here panics on a write,
 //! to stdout or stderr.
+//!
+//! `run` and `sweep` show a progress bar on stderr when it is a terminal and
+//! the work takes over a second, and stop cleanly on Ctrl-C
+//! ([`progress`]): they print what they have (runs as far as they got,
+//! their status `running`; the points computed so far), say on stderr how
+//! far they got, and exit with 130. A second Ctrl-C quits at once (130).
+
+pub mod progress;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -17,7 +25,9 @@ use clap::ValueEnum;
 
 use crate::report;
 use crate::scenario::{self, Scenario, bundled};
+use crate::text::num::grouped;
 use crate::text::printable;
+use progress::{Bar, INTERRUPTED, Interrupt};
 
 /// Output formats of `downhill run`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -72,11 +82,37 @@ pub fn run(file: &Path, format: RunFormat) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    to_stdout(|out| match format {
-        RunFormat::Json => report::run::write_json(out, &sc),
-        RunFormat::Table => report::run::write_table(out, &sc, &report::run::finish(&sc)),
-        RunFormat::Csv => report::run::write_csv(out, &sc),
-    })
+    let stop = Interrupt::install();
+    // CSV streams its rows while it runs; the others print at the end.
+    let streams = format == RunFormat::Csv;
+    let mut bar = Bar::start(sc.epochs, "epochs", Bar::wanted(streams), &stop);
+    let mut stopped = false;
+    let mut go_on = |epoch| {
+        bar.set(epoch);
+        stopped = stop.is_set();
+        !stopped
+    };
+    let code = match format {
+        RunFormat::Csv => to_stdout(|out| report::run::write_csv_until(out, &sc, &mut go_on)),
+        RunFormat::Json | RunFormat::Table => {
+            let race = report::run::finish_until(&sc, &mut go_on);
+            bar.finish();
+            to_stdout(|out| match format {
+                RunFormat::Table => report::run::write_table(out, &sc, &race),
+                _ => report::run::write_race_json(out, &sc, &race),
+            })
+        }
+    };
+    bar.finish();
+    if stopped {
+        say!(
+            "downhill: interrupted at epoch {} of {} (Ctrl-C); the output is of that epoch",
+            grouped(bar.done()),
+            grouped(sc.epochs)
+        );
+        return ExitCode::from(INTERRUPTED);
+    }
+    code
 }
 
 /// `downhill sweep FILE --format …`
@@ -95,11 +131,52 @@ pub fn sweep(file: &Path, format: SweepFormat) -> ExitCode {
         }
     };
     let (axes, total) = (points.axes().to_vec(), points.total());
-    to_stdout(|out| match format {
+    let stop = Interrupt::install();
+    // The table prints its summary at the end; CSV and JSON stream.
+    let streams = format != SweepFormat::Table;
+    let mut bar = Bar::start(total as u64, "points", Bar::wanted(streams), &stop);
+    let points = points.watched(crate::sweep::Watch {
+        done: bar.counter(),
+        stop: stop.flag(),
+    });
+    let points = Finishing {
+        points,
+        bar: &mut bar,
+    };
+    let code = to_stdout(|out| match format {
         SweepFormat::Json => report::sweep::write_json(out, &sc, &axes, points),
         SweepFormat::Csv => report::sweep::write_csv(out, &sc, &axes, points),
         SweepFormat::Table => report::sweep::write_table(out, &sc, &axes, total, points),
-    })
+    });
+    bar.finish();
+    if stop.is_set() && bar.done() < total as u64 {
+        say!(
+            "downhill: interrupted after {} of {} points (Ctrl-C); the output holds those points",
+            grouped(bar.done()),
+            grouped(total as u64)
+        );
+        return ExitCode::from(INTERRUPTED);
+    }
+    code
+}
+
+/// Points that finish the bar (clearing its line) once they run out, before
+/// whatever the writer prints after the last point.
+struct Finishing<'b, I> {
+    points: I,
+    bar: &'b mut Bar,
+}
+
+impl<I: Iterator> Iterator for Finishing<'_, I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        let p = self.points.next();
+        if p.is_none() {
+            self.bar.finish();
+        }
+        p
+    }
 }
 
 /// `downhill check PATH…`: one line per file (ok lines on stdout, errors on

@@ -10,7 +10,8 @@
 //! work was split between threads.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -351,7 +352,18 @@ pub fn stream(sc: &Scenario) -> Result<Points<'_>, String> {
         next: 0,
         total: spec.len(),
         ready: Vec::new().into_iter(),
+        chunk: STREAM_CHUNK,
+        watch: None,
     })
+}
+
+/// A stream's hook for a progress display: `done` counts the points
+/// computed, and the stream ends early (between two chunks) once `stop` is
+/// set.
+#[derive(Debug, Clone, Default)]
+pub struct Watch {
+    pub done: Arc<AtomicU64>,
+    pub stop: Arc<AtomicBool>,
 }
 
 /// Points a stream computes at once.
@@ -367,9 +379,21 @@ pub struct Points<'a> {
     next: usize,
     total: usize,
     ready: std::vec::IntoIter<PointResult>,
+    /// Points computed at once.
+    chunk: usize,
+    watch: Option<Watch>,
 }
 
 impl Points<'_> {
+    /// This stream, counting its points into `watch.done` and stopping once
+    /// `watch.stop` is set; its chunks are smaller (about 1/256 of the grid,
+    /// at least 256 points), so the count moves.
+    pub fn watched(mut self, watch: Watch) -> Self {
+        self.chunk = (self.total / 256).clamp(256, STREAM_CHUNK);
+        self.watch = Some(watch);
+        self
+    }
+
     /// The grid's axes.
     pub fn axes(&self) -> &[Axis] {
         &self.axes
@@ -388,15 +412,20 @@ impl Iterator for Points<'_> {
         if let Some(p) = self.ready.next() {
             return Some(p);
         }
-        if self.next >= self.total {
+        let stopped = |w: &Watch| w.stop.load(Ordering::Relaxed);
+        if self.next >= self.total || self.watch.as_ref().is_some_and(stopped) {
             return None;
         }
-        let end = (self.next + STREAM_CHUNK).min(self.total);
+        let end = (self.next + self.chunk).min(self.total);
         let (axes, base) = (&self.axes, &self.base);
         let chunk: Vec<PointResult> = (self.next..end)
             .into_par_iter()
             .map(|i| base.point(&values_at(axes, i)))
             .collect();
+        if let Some(w) = &self.watch {
+            w.done
+                .fetch_add((end - self.next) as u64, Ordering::Relaxed);
+        }
         self.next = end;
         self.ready = chunk.into_iter();
         self.ready.next()

@@ -24,8 +24,34 @@ use crate::text::printable;
 /// Run the scenario's first race (generation 0) to the end: every run from
 /// every start, laid out as [`Scenario::full_race`] lays it out.
 pub fn finish(sc: &Scenario) -> Race<Evaluator> {
+    finish_until(sc, |_| true)
+}
+
+/// Run steps between two calls of a progress callback (a few ms of work).
+const TICK_STEPS: usize = 1 << 16;
+
+/// Race steps between two calls of a progress callback, for a race of
+/// `width` runs.
+fn tick_every(width: usize) -> usize {
+    (TICK_STEPS / width.max(1)).max(1)
+}
+
+/// [`finish`], calling `go_on(epoch)` every few milliseconds of work with
+/// the race's epoch; the race stops where it is when `go_on` returns false
+/// (its runs still `running`).
+pub fn finish_until(sc: &Scenario, mut go_on: impl FnMut(u64) -> bool) -> Race<Evaluator> {
     let mut race = sc.full_race(0);
-    while race.step() {}
+    let every = tick_every(race.runs().len());
+    'race: loop {
+        for _ in 0..every {
+            if !race.step() {
+                break 'race;
+            }
+        }
+        if !go_on(race.epoch()) {
+            break;
+        }
+    }
     race
 }
 
@@ -149,7 +175,20 @@ fn csv_row<F: Function>(run: &Run<F>, name: &str) -> String {
 /// Stream one row per run per epoch (epoch 0 is the start, with no lr),
 /// stepping the race as it goes: nothing is kept in memory.
 pub fn write_csv(out: &mut impl Write, sc: &Scenario) -> io::Result<()> {
+    write_csv_until(out, sc, |_| true)
+}
+
+/// [`write_csv`], calling `go_on(epoch)` every few milliseconds of work;
+/// the rows end where they are when it returns false.
+pub fn write_csv_until(
+    out: &mut impl Write,
+    sc: &Scenario,
+    mut go_on: impl FnMut(u64) -> bool,
+) -> io::Result<()> {
     let mut race = sc.race(0);
+    // Printing a row costs more than a step.
+    let every = (tick_every(race.runs().len()) / 16).max(1);
+    let mut steps = 0;
     writeln!(out, "{}", csv_header(&sc.vars))?;
     let names: Vec<String> = race
         .runs()
@@ -168,6 +207,10 @@ pub fn write_csv(out: &mut impl Write, sc: &Scenario) -> io::Result<()> {
             if r.epoch() != *b {
                 writeln!(out, "{}", csv_row(r, name))?;
             }
+        }
+        steps += 1;
+        if steps % every == 0 && !go_on(race.epoch()) {
+            break;
         }
     }
     Ok(())
@@ -258,7 +301,15 @@ fn write_basins(out: &mut impl Write, sc: &Scenario, sums: &[Summary]) -> io::Re
 /// `downhill run --format json`: the race run to the end, as one line of
 /// [`summary_json`].
 pub fn write_json(out: &mut impl Write, sc: &Scenario) -> io::Result<()> {
-    let race = finish(sc);
-    serde_json::to_writer(&mut *out, &summary_json(sc, &race))?;
+    write_race_json(out, sc, &finish(sc))
+}
+
+/// One line of [`summary_json`] for a race already run (as far as it got).
+pub fn write_race_json<F: Function>(
+    out: &mut impl Write,
+    sc: &Scenario,
+    race: &Race<F>,
+) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &summary_json(sc, race))?;
     writeln!(out)
 }

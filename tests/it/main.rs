@@ -17,6 +17,7 @@ mod hostile_inputs;
 mod layers;
 mod loader_props;
 mod output_paths;
+mod progress;
 mod pty;
 mod pty_explore;
 mod pty_starts;
