@@ -167,7 +167,7 @@ fn clear_line() {
 }
 
 /// The bar's thread: redraws until finished; true if the line holds a bar
-/// (or the note on stopping) when it ends.
+/// when it ends.
 fn draw_loop(s: &Shared) -> bool {
     let mut drawn = false;
     let mut stopping: Option<Instant> = None;
@@ -186,13 +186,12 @@ fn draw_loop(s: &Shared) -> bool {
             }
             if !noted && since.elapsed() >= SLOW_STOP {
                 let mut err = std::io::stderr().lock();
-                let _ = write!(
+                let _ = writeln!(
                     err,
-                    "\r\x1b[Kstopping after the work under way… (Ctrl-C again to quit now)"
+                    "\r\x1b[Kdownhill: stopping after the work under way… (Ctrl-C again to quit now)"
                 );
                 let _ = err.flush();
                 noted = true;
-                drawn = true;
             }
             continue;
         }

@@ -170,3 +170,19 @@ fn on_a_pipe_there_is_no_bar_and_sigint_says_how_far_it_got() {
     assert!(out.contains("running"), "{out}");
     assert!(out.contains(&epoch.to_string()), "{epoch} in\n{out}");
 }
+
+#[test]
+fn a_second_ctrl_c_quits_work_that_cannot_stop_soon() {
+    // Four points of 10⁹ epochs: one chunk, nothing to stop between.
+    let file = long_sweep("pty-stuck", 2, 1_000_000_000);
+    let mut p = Pty::spawn(&["sweep", file.to_str().unwrap()], 100, 20, &[]);
+    p.wait_for("the progress bar", 10, |t| has_bar(t, "points"));
+    p.send("\x03");
+    let t = p.wait_for("the note on stopping", 5, |t| {
+        t.contains("downhill: stopping after the work under way… (Ctrl-C again to quit now)")
+    });
+    assert!(!has_bar(&t, "points"), "{t}");
+    p.send("\x03");
+    assert_eq!(p.wait_exit(5), 130, "{}", p.text());
+    assert!(!p.text().contains("panicked"));
+}

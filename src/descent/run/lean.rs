@@ -39,6 +39,17 @@ fn descend(dst: &mut [f64], x: &[f64], g: &[f64], lr: f64) {
     }
 }
 
+/// True when the point is finite and within `bound`, and the gradient finite (the
+/// full path's checks, inline for the usual two dimensions).
+#[inline(always)]
+fn good(x: &[f64], g: &[f64], bound: f64) -> bool {
+    if let (Ok(x), Ok(g)) = (<&[f64; 2]>::try_from(x), <&[f64; 2]>::try_from(g)) {
+        let within = |v: f64| v.is_finite() && (v.abs() <= bound || bound.is_nan());
+        return within(x[0]) && within(x[1]) && g[0].is_finite() && g[1].is_finite();
+    }
+    in_bounds(x, bound) && g.iter().all(|v| v.is_finite())
+}
+
 impl<F: Function> Run<F> {
     /// Whether this run steps on the lean path: a rate schedule (a pure function of
     /// the step, the base rate and `‖∇f‖`), no momentum, no noise.
@@ -77,10 +88,7 @@ impl<F: Function> Run<F> {
         if self.explain.get().is_some() {
             self.explain.take();
         }
-        if !loss.is_finite()
-            || !in_bounds(&self.x_alt, self.limits.bound)
-            || !self.g_new.iter().all(|v| v.is_finite())
-        {
+        if !(loss.is_finite() && good(&self.x_alt, &self.g_new, self.limits.bound)) {
             self.status = Status::Diverged { at: k };
             return true;
         }

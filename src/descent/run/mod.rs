@@ -268,9 +268,17 @@ pub struct Run<F: Function> {
 
 /// Euclidean norm `‖v‖` (exactly `|v_0|` in 1D; rescaled so large finite vectors do not
 /// overflow to infinity).
+#[inline]
 pub fn norm(v: &[f64]) -> f64 {
     if let [x] = v {
         return x.abs();
+    }
+    if let [x, y] = v {
+        // The sum below, written out (it starts from -0, which changes no sum of squares).
+        let sq = x * x + y * y;
+        if sq.is_finite() {
+            return sq.sqrt();
+        }
     }
     let sq: f64 = v.iter().map(|x| x * x).sum();
     if sq.is_finite() {
@@ -432,6 +440,12 @@ impl<F: Function> Run<F> {
         if self.lean {
             return self.lean_step();
         }
+        self.full_step()
+    }
+
+    /// One update keeping the full record as it goes (every run but the lean ones).
+    #[inline(never)]
+    fn full_step(&mut self) -> bool {
         let k = self.epoch + 1;
         self.update.epoch = k;
         copy(&mut self.update.x_old, &self.x);
