@@ -156,9 +156,10 @@ PAIRS = 7
 # dashboard is still running after the rate windows and the latency test.
 BIG = int(os.environ.get("BIG", "50000000"))
 
-# The header's right-hand status: `1/1 · epoch 37/100 · running · max`.
+# The header's right-hand status: `1/1 · epoch  1,968,057/50,000,000 · running · max`
+# (counts grouped by thousands, padded).
 HEADER = re.compile(
-    r"epoch (\d+)/(\d+)\W+(running|paused|done|error)\W+(max|[\d.]+[kM]? ep/s)"
+    r"epoch\s+([\d,]+)/([\d,]+)\W+(running|paused|done|error)\W+(max|[\d.]+[kM]? ep/s)"
 )
 
 
@@ -241,7 +242,7 @@ class Screen:
         m = HEADER.search(text)
         if not m:
             return None
-        return int(m[1]), int(m[2]), m[3], m[4], t
+        return int(m[1].replace(",", "")), int(m[2].replace(",", "")), m[3], m[4], t
 
     def wait(self, pred, timeout, poll=0.002):
         """Poll the header until pred(status) holds; that status."""
