@@ -74,6 +74,73 @@ fn assert_native_agrees(expr: &Expr, x: &[f64], v: f64, g: &[f64]) {
     }
     let v3 = native.value(x);
     assert!(same(v3, v), "{src} at {x:?}: native value {v3} vs {v}");
+    assert_wide_agrees(expr, x, v, g);
+}
+
+/// Points a wide evaluation pairs every checked point with: awkward ones
+/// (±0, a subnormal, ±∞, NaN, huge values) and a plain one.
+const PARTNERS: [f64; 9] = [
+    0.0,
+    -0.0,
+    1e-310,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+    1e300,
+    -1e300,
+    -1.5,
+];
+
+/// The wide evaluator gives `v` and `g` at `x` in either lane, bit for
+/// bit, whatever point shares the call, and the partner its own scalar
+/// result too.
+#[allow(clippy::needless_range_loop)]
+fn assert_wide_agrees(expr: &Expr, x: &[f64], v: f64, g: &[f64]) {
+    use downhill::descent::expr::WIDTH;
+    let src = expr.source();
+    let n = x.len();
+    let Some(wide) = expr.wide() else {
+        assert!(
+            !(NATIVE_HOST && expr.tape_len() <= 300 && (1..=4).contains(&n)),
+            "{src}: no wide code"
+        );
+        return;
+    };
+    let mut scalar = expr.evaluator().interpreted();
+    for s in PARTNERS {
+        let other = vec![s; n];
+        let mut og = vec![0.0; n];
+        let ov = scalar.value_grad(&other, &mut og);
+        for lane in 0..WIDTH {
+            let mut xs = vec![[0.0; WIDTH]; n];
+            for (j, row) in xs.iter_mut().enumerate() {
+                *row = [other[j]; WIDTH];
+                row[lane] = x[j];
+            }
+            let mut out = vec![[f64::NAN; WIDTH]; n + 1];
+            wide.value_grad(&xs, &mut out);
+            for p in 0..WIDTH {
+                let (pv, pg, at) = if p == lane {
+                    (v, g, x)
+                } else {
+                    (ov, og.as_slice(), other.as_slice())
+                };
+                assert!(
+                    same(out[0][p], pv),
+                    "{src} at {at:?} (lane {p}): wide {} vs {pv}",
+                    out[0][p]
+                );
+                for k in 0..n {
+                    assert!(
+                        same(out[k + 1][p], pg[k]),
+                        "{src} at {at:?} (lane {p}): wide d/dx{k} {} vs {}",
+                        out[k + 1][p],
+                        pg[k]
+                    );
+                }
+            }
+        }
+    }
 }
 
 fn val(src: &str, vars: &[&str], x: &[f64]) -> f64 {

@@ -146,6 +146,7 @@ mod lexer;
 mod native;
 mod parser;
 mod tape;
+mod wide;
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -154,6 +155,7 @@ use crate::descent::Function;
 use lexer::Span;
 use native::{Entry, Native};
 use tape::{Dual, Program};
+pub use wide::{WIDTH, WideEvaluator};
 
 /// True when `name` is one of the language's built-in functions (`sin`,
 /// `exp`, `max`…), which a variable may not be called.
@@ -204,6 +206,8 @@ struct Inner {
     /// Native code for `program`, made on first demand (`None`: stays
     /// interpreted).
     native: OnceLock<Option<Native>>,
+    /// Wide native code, made on first demand ([`Expr::wide`]).
+    wide: OnceLock<Option<native::Wide>>,
 }
 
 /// A parsed and compiled expression. Immutable; clones share the compiled
@@ -275,6 +279,7 @@ impl Expr {
                 vars: vars.iter().map(|v| v.to_string()).collect(),
                 program,
                 native: OnceLock::new(),
+                wide: OnceLock::new(),
             }),
         })
     }
