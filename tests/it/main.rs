@@ -26,6 +26,7 @@ mod serve;
 mod session;
 mod starts;
 mod sweep;
+mod sweep_lanes;
 mod ui_basins;
 mod ui_plots;
 mod ui_snapshots;
