@@ -14,7 +14,7 @@
 //! lane-wise, and why the numbers are `Run`'s to the bit); the others,
 //! one [`Run`] per point.
 
-mod lanes;
+pub mod lanes;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

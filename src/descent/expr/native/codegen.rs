@@ -71,6 +71,7 @@ pub(super) fn build(
         lanes,
         ptr,
         ty,
+        vexp: wide && super::vexp::usable(),
     };
 
     let zero = em.c(0.0);
@@ -160,6 +161,8 @@ pub(super) struct Emitter<'a> {
     binary: SigRef,
     /// `F64`, or `F64X2` in a wide function.
     ty: Type,
+    /// Wide code computes `exp` with vector instructions (`vexp.rs`).
+    vexp: bool,
 }
 
 impl Emitter<'_> {
@@ -202,6 +205,14 @@ impl Emitter<'_> {
     }
     pub(super) fn cmp(&mut self, cc: FloatCC, x: Value, y: Value) -> Value {
         self.b.ins().fcmp(cc, x, y)
+    }
+    /// `exp(x)` as `f` (the scalar code's `exp`) computes it.
+    pub(super) fn exp(&mut self, f: extern "C" fn(f64) -> f64, x: Value) -> Value {
+        if self.vexp {
+            self.vector_exp(x, f)
+        } else {
+            self.call1(f, x)
+        }
     }
     /// `f(x)`; in a wide function one call per lane.
     pub(super) fn call1(&mut self, f: extern "C" fn(f64) -> f64, x: Value) -> Value {

@@ -43,6 +43,7 @@
 
 mod codegen;
 mod emit;
+mod vexp;
 mod wide;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
