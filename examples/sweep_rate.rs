@@ -30,19 +30,20 @@ const LR: f64 = 0.01;
 /// Points per block of one round.
 const BLOCK: usize = 20_000;
 
-/// The peaks surface and its gradient, written out by hand.
+/// The peaks surface and its gradient, written out by hand (as in
+/// `benches/step.rs` and `benches/sweep.rs`).
 #[inline(always)]
-fn peaks_by_hand(x: f64, y: f64, grad: &mut [f64; 2]) -> f64 {
+fn peaks_by_hand(x: f64, y: f64, g: &mut [f64; 2]) -> f64 {
     let a = (-x * x - (y + 1.0) * (y + 1.0)).exp();
     let b = (-x * x - y * y).exp();
     let c = (-(x + 1.0) * (x + 1.0) - y * y).exp();
     let u = 1.0 - x;
     let w = x / 5.0 - x * x * x - y.powi(5);
-    grad[0] = 3.0 * (-2.0 * u * a - 2.0 * x * u * u * a)
-        - 10.0 * ((0.2 - 3.0 * x * x) * b - 2.0 * x * w * b)
+    g[0] = -6.0 * u * a - 6.0 * u * u * x * a - 10.0 * (0.2 - 3.0 * x * x) * b
+        + 20.0 * x * w * b
         + 2.0 / 3.0 * (x + 1.0) * c;
-    grad[1] = -6.0 * (y + 1.0) * u * u * a - 10.0 * (-5.0 * y.powi(4) * b - 2.0 * y * w * b)
-        + 2.0 / 3.0 * y * c;
+    g[1] =
+        -6.0 * u * u * (y + 1.0) * a + 50.0 * y.powi(4) * b + 20.0 * y * w * b + 2.0 / 3.0 * y * c;
     3.0 * u * u * a - 10.0 * w * b - c / 3.0
 }
 
@@ -161,6 +162,7 @@ fn main() {
     text = text.replace("steps = 1000", &format!("steps = {n}"));
     let sc = scenario::parse("peaks-sweep", &text).unwrap();
     let t = Instant::now();
+    let cpu0 = cpu_seconds();
     let mut acc = 0.0;
     let mut count = 0u64;
     for p in sweep::stream(&sc).unwrap() {
@@ -169,10 +171,26 @@ fn main() {
     }
     black_box(acc);
     let s = t.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu0;
     println!(
-        "whole sweep: {} points, {count} point-epochs in {s:.2} s on {threads} threads: {:.2} M point-epochs/s, {:.2} M per core",
+        "whole sweep: {} points, {count} point-epochs in {s:.2} s on {threads} threads ({cpu:.2} CPU-s): {:.2} M point-epochs/s, {:.2} M per core of wall time, {:.2} M per CPU-second",
         n * n,
         count as f64 / s / 1e6,
-        count as f64 / s / 1e6 / threads as f64
+        count as f64 / s / 1e6 / threads as f64,
+        count as f64 / cpu / 1e6
     );
+}
+
+/// This process's user + system time so far, from `/proc/self/stat`
+/// (0 where there is none).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    f.iter().sum::<f64>() / 100.0
 }

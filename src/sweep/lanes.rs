@@ -43,6 +43,10 @@ const MAX_DIM: usize = 4;
 /// Wide calls between two looks at the stop flag.
 const STOP_EVERY: u32 = 4096;
 
+/// What an idle lane is fed (its results are ignored): a plain point, so
+/// that no library function takes a slow path for it.
+const IDLE_X: f64 = 0.5;
+
 /// One run to make: the base spec's run with these settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
@@ -84,32 +88,19 @@ pub struct Lanes {
     dim: usize,
 }
 
-/// A run in a lane.
-#[derive(Clone, Copy)]
-struct Lane {
-    /// The caller's number of the run.
-    id: usize,
-    x: [f64; MAX_DIM],
-    g: [f64; MAX_DIM],
-    loss: f64,
-    grad_norm: f64,
-    epoch: u64,
-    epochs: u64,
-    lr: f64,
-    live: bool,
+/// The runs in the lanes, lane-major as the wide code reads them: `x[j][p]`
+/// is parameter `j` of the run in lane `p`.
+struct State<const D: usize> {
+    id: [usize; WIDTH],
+    live: [bool; WIDTH],
+    x: [[f64; WIDTH]; D],
+    g: [[f64; WIDTH]; D],
+    loss: [f64; WIDTH],
+    grad_norm: [f64; WIDTH],
+    epoch: [u64; WIDTH],
+    epochs: [u64; WIDTH],
+    lr: [f64; WIDTH],
 }
-
-const IDLE: Lane = Lane {
-    id: 0,
-    x: [0.0; MAX_DIM],
-    g: [0.0; MAX_DIM],
-    loss: 0.0,
-    grad_norm: 0.0,
-    epoch: 0,
-    epochs: 0,
-    lr: 0.0,
-    live: false,
-};
 
 /// True when every value is finite and every `|x_j| ≤ bound` (a NaN bound
 /// bounds nothing): `Run`'s check.
@@ -143,130 +134,213 @@ impl Lanes {
         })
     }
 
-    /// `Run::settle`: running, converged or finished after `k` good updates.
-    fn settle(&self, lane: &Lane, k: u64) -> Status {
+    /// `Run::settle`: running, converged or finished after `k` good updates
+    /// of `epochs`, with gradient norm `grad_norm`.
+    fn settle(&self, grad_norm: f64, k: u64, epochs: u64) -> Status {
         match self.tolerance {
-            Some(tol) if lane.grad_norm < tol => Status::Converged { at: k },
-            _ if k >= lane.epochs => Status::Finished,
+            Some(tol) if grad_norm < tol => Status::Converged { at: k },
+            _ if k >= epochs => Status::Finished,
             _ => Status::Running,
         }
-    }
-
-    fn end(&self, lane: &Lane, status: Status) -> End {
-        End {
-            final_pos: lane.x[..self.dim].to_vec(),
-            loss: lane.loss,
-            status,
-            epochs: lane.epoch,
-        }
-    }
-
-    /// Puts run `id` in `lane`, evaluated and checked at its start as
-    /// `Run::new` does; `Some` if it ends there.
-    fn start(&self, ev: &mut Evaluator, lane: &mut Lane, id: usize, job: &Job) -> Option<End> {
-        let d = self.dim;
-        *lane = Lane {
-            id,
-            epochs: job.epochs,
-            lr: job.lr,
-            ..IDLE
-        };
-        for (x, s) in lane.x[..d].iter_mut().zip(&job.start) {
-            *x = *s;
-        }
-        lane.loss = ev.value_grad(&lane.x[..d], &mut lane.g[..d]);
-        lane.grad_norm = norm(&lane.g[..d]);
-        let status = if !lane.loss.is_finite()
-            || !in_bounds(&lane.x[..d], self.bound)
-            || !lane.g[..d].iter().all(|v| v.is_finite())
-        {
-            Status::Diverged { at: 0 }
-        } else {
-            self.settle(lane, 0)
-        };
-        lane.live = status.is_running();
-        (!lane.live).then(|| self.end(lane, status))
     }
 
     /// Steps every run of `jobs` to its end, [`WIDTH`] at a time, calling
     /// `done(id, end)` as each ends (not in order). Returns false, leaving
     /// the rest undone, soon after `stop` is set.
-    #[allow(clippy::needless_range_loop)] // `xs` and `out` are lane-major
     pub fn run(
         &self,
         jobs: impl IntoIterator<Item = (usize, Job)>,
         stop: &AtomicBool,
+        done: impl FnMut(usize, End),
+    ) -> bool {
+        let jobs = jobs.into_iter();
+        match self.dim {
+            1 => self.run_d::<1>(jobs, stop, done),
+            2 => self.run_d::<2>(jobs, stop, done),
+            3 => self.run_d::<3>(jobs, stop, done),
+            _ => self.run_d::<4>(jobs, stop, done),
+        }
+    }
+
+    /// Lane `p`'s run as it stands, ended with `status`.
+    fn end<const D: usize>(&self, st: &State<D>, p: usize, status: Status) -> End {
+        End {
+            final_pos: (0..D).map(|j| st.x[j][p]).collect(),
+            loss: st.loss[p],
+            status,
+            epochs: st.epoch[p],
+        }
+    }
+
+    /// Puts run `id` in lane `p`, evaluated and checked at its start as
+    /// `Run::new` does; `Some` if it ends there.
+    fn start<const D: usize>(
+        &self,
+        ev: &mut Evaluator,
+        st: &mut State<D>,
+        p: usize,
+        id: usize,
+        job: &Job,
+    ) -> Option<End> {
+        let mut x = [0.0; D];
+        for (x, s) in x.iter_mut().zip(&job.start) {
+            *x = *s;
+        }
+        let mut g = [0.0; D];
+        let loss = ev.value_grad(&x, &mut g);
+        let grad_norm = norm(&g);
+        for j in 0..D {
+            st.x[j][p] = x[j];
+            st.g[j][p] = g[j];
+        }
+        st.id[p] = id;
+        st.loss[p] = loss;
+        st.grad_norm[p] = grad_norm;
+        st.epoch[p] = 0;
+        st.epochs[p] = job.epochs;
+        st.lr[p] = job.lr;
+        let status = if !loss.is_finite()
+            || !in_bounds(&x, self.bound)
+            || !g.iter().all(|v| v.is_finite())
+        {
+            Status::Diverged { at: 0 }
+        } else {
+            self.settle(grad_norm, 0, job.epochs)
+        };
+        st.live[p] = status.is_running();
+        (!st.live[p]).then(|| self.end(st, p, status))
+    }
+
+    /// Lane `p` idle: fed [`IDLE_X`], not moving.
+    fn idle<const D: usize>(st: &mut State<D>, p: usize) {
+        st.live[p] = false;
+        for j in 0..D {
+            st.x[j][p] = IDLE_X;
+            st.g[j][p] = 0.0;
+        }
+        st.lr[p] = 0.0;
+    }
+
+    #[allow(clippy::needless_range_loop)] // lane-major arrays, indexed both ways
+    fn run_d<const D: usize>(
+        &self,
+        mut jobs: impl Iterator<Item = (usize, Job)>,
+        stop: &AtomicBool,
         mut done: impl FnMut(usize, End),
     ) -> bool {
-        let d = self.dim;
-        let mut jobs = jobs.into_iter();
         let mut ev = self.expr.evaluator();
-        let mut lanes = [IDLE; WIDTH];
-        let mut xs = [[0.0; WIDTH]; MAX_DIM];
+        let mut st = State::<D> {
+            id: [0; WIDTH],
+            live: [false; WIDTH],
+            x: [[IDLE_X; WIDTH]; D],
+            g: [[0.0; WIDTH]; D],
+            loss: [0.0; WIDTH],
+            grad_norm: [0.0; WIDTH],
+            epoch: [0; WIDTH],
+            epochs: [0; WIDTH],
+            lr: [0.0; WIDTH],
+        };
+        let mut xn = [[0.0; WIDTH]; D];
         let mut out = [[0.0; WIDTH]; MAX_DIM + 1];
         let mut calls = 0u32;
+        let mut refill = true;
         loop {
-            // Every idle lane takes the next run that does not end at once.
-            for lane in &mut lanes {
-                while !lane.live {
-                    let Some((id, job)) = jobs.next() else { break };
-                    if let Some(end) = self.start(&mut ev, lane, id, &job) {
-                        done(id, end);
+            if refill {
+                // Every idle lane takes the next run that does not end at once.
+                for p in 0..WIDTH {
+                    while !st.live[p] {
+                        let Some((id, job)) = jobs.next() else {
+                            Self::idle(&mut st, p);
+                            break;
+                        };
+                        if let Some(end) = self.start(&mut ev, &mut st, p, id, &job) {
+                            done(id, end);
+                        }
                     }
                 }
-            }
-            if !lanes.iter().any(|l| l.live) {
-                return true;
+                if !st.live.iter().any(|&l| l) {
+                    return true;
+                }
+                refill = false;
             }
             calls = calls.wrapping_add(1);
             if calls.is_multiple_of(STOP_EVERY) && stop.load(Ordering::Relaxed) {
                 return false;
             }
             // `Run::direct_update`: x_new = x_old − lr·g.
-            for (p, lane) in lanes.iter().enumerate() {
-                let lr = if self.constant {
-                    lane.lr
-                } else {
-                    let k = lane.epoch + 1;
-                    self.schedule
-                        .lr_at(lane.lr, k, lane.epochs, lane.grad_norm)
-                        .unwrap_or(f64::NAN)
-                };
-                for j in 0..d {
-                    xs[j][p] = lane.x[j] - lr * lane.g[j];
+            let mut rate = st.lr;
+            if !self.constant {
+                for p in 0..WIDTH {
+                    if st.live[p] {
+                        let k = st.epoch[p] + 1;
+                        rate[p] = self
+                            .schedule
+                            .lr_at(st.lr[p], k, st.epochs[p], st.grad_norm[p])
+                            .unwrap_or(f64::NAN);
+                    }
                 }
             }
-            self.wide.value_grad(&xs[..d], &mut out[..d + 1]);
-            for (p, lane) in lanes.iter_mut().enumerate() {
-                if !lane.live {
+            for j in 0..D {
+                for p in 0..WIDTH {
+                    xn[j][p] = st.x[j][p] - rate[p] * st.g[j][p];
+                }
+            }
+            self.wide.value_grad(&xn, &mut out[..D + 1]);
+            // The usual case: every live run goes on (good values, not its
+            // last epoch, no norm to look at); idle lanes stay put.
+            let mut usual = !self.need_norm;
+            for p in 0..WIDTH {
+                let mut ok = out[0][p].is_finite();
+                for j in 0..D {
+                    let v = xn[j][p];
+                    ok &= v.is_finite() && (v.abs() <= self.bound || self.bound.is_nan());
+                    ok &= out[j + 1][p].is_finite();
+                }
+                usual &= !st.live[p] || (ok && st.epoch[p] + 1 < st.epochs[p]);
+            }
+            if usual {
+                for p in 0..WIDTH {
+                    if st.live[p] {
+                        for j in 0..D {
+                            st.x[j][p] = xn[j][p];
+                            st.g[j][p] = out[j + 1][p];
+                        }
+                        st.loss[p] = out[0][p];
+                        st.epoch[p] += 1;
+                    }
+                }
+                continue;
+            }
+            // Some run stops, or the norm matters: lane by lane, as `Run::step`.
+            for p in 0..WIDTH {
+                if !st.live[p] {
                     continue;
                 }
-                let k = lane.epoch + 1;
+                let k = st.epoch[p] + 1;
                 let loss = out[0][p];
-                let mut x = [0.0; MAX_DIM];
-                let mut g = [0.0; MAX_DIM];
-                for j in 0..d {
-                    x[j] = xs[j][p];
-                    g[j] = out[j + 1][p];
-                }
+                let x: [f64; D] = std::array::from_fn(|j| xn[j][p]);
+                let g: [f64; D] = std::array::from_fn(|j| out[j + 1][p]);
                 let status = if !loss.is_finite()
-                    || !in_bounds(&x[..d], self.bound)
-                    || !g[..d].iter().all(|v| v.is_finite())
+                    || !in_bounds(&x, self.bound)
+                    || !g.iter().all(|v| v.is_finite())
                 {
                     Status::Diverged { at: k }
                 } else {
-                    lane.x = x;
-                    lane.g = g;
-                    lane.loss = loss;
-                    if self.need_norm {
-                        lane.grad_norm = norm(&g[..d]);
+                    for j in 0..D {
+                        st.x[j][p] = x[j];
+                        st.g[j][p] = g[j];
                     }
-                    lane.epoch = k;
-                    self.settle(lane, k)
+                    st.loss[p] = loss;
+                    if self.need_norm {
+                        st.grad_norm[p] = norm(&g);
+                    }
+                    st.epoch[p] = k;
+                    self.settle(st.grad_norm[p], k, st.epochs[p])
                 };
                 if !status.is_running() {
-                    lane.live = false;
-                    done(lane.id, self.end(lane, status));
+                    done(st.id[p], self.end(&st, p, status));
+                    Self::idle(&mut st, p);
+                    refill = true;
                 }
             }
         }
