@@ -136,7 +136,8 @@
 //!    short warm-up) switches to machine code that Cranelift generates from
 //!    the same tape, once per expression: the same operations in registers,
 //!    returning exactly the interpreter's bits. `DOWNHILL_JIT=0` turns it
-//!    off.
+//!    off. [`Expr::wide`] gives the same code two points per call
+//!    (`wide.rs`), for sweeps.
 
 // Only `native` (calling generated machine code) may use `unsafe`.
 #![deny(unsafe_code)]

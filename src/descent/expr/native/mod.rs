@@ -35,9 +35,19 @@
 //! This is the one module of the expression engine with `unsafe` code:
 //! calling the generated functions and freeing their memory.
 //!
+//! # Wide code
+//!
+//! For callers that evaluate many independent points (sweeps), a program
+//! can also be translated into a *wide* function (`wide.rs`, made on
+//! demand): the same body over `f64x2` values, two points per call, each
+//! lane getting exactly the scalar code's bits (library calls per lane;
+//! `exp` in vector instructions where `vexp.rs` has checked that they give
+//! the host library's bits).
+//!
 //! The entry points, and the translation of a program into a module of
-//! machine code, are here; `codegen.rs` builds the body of a function and
-//! `emit.rs` the code of each instruction.
+//! machine code, are here; `codegen.rs` builds the body of a function
+//! (scalar or wide), `emit.rs` the code of each instruction, `wide.rs` the
+//! wide function's module and `vexp.rs` the vector `exp`.
 
 #![allow(unsafe_code)]
 
