@@ -203,6 +203,20 @@ pub static BINDINGS: &[Binding] = &[
         hint: hint("S", "save", 21),
     },
     Binding {
+        keys: &[KeyCode::Char('f')],
+        action: Action::ToggleFollow,
+        label: "f",
+        help: "in a class: go off on your own / catch up with the teacher",
+        hint: hint("f", "follow", 22),
+    },
+    Binding {
+        keys: &[KeyCode::Char('C')],
+        action: Action::ToggleClass,
+        label: "C",
+        help: "the teacher: where the students on their own are",
+        hint: hint("C", "class", 23),
+    },
+    Binding {
         keys: &[KeyCode::Char('?')],
         action: Action::ToggleHelp,
         label: "?",

@@ -27,7 +27,8 @@ use super::dashboard::{self, FromClient, Spec};
 use super::keys::is_authorized;
 use super::limits::ConnSlot;
 use super::stream::{Kill, Killable};
-use super::{Access, Shared, clamp_size};
+use super::{Access, Seat, Shared, Slot, clamp_size};
+use crate::app::class::Role;
 use crate::text::clean_text;
 
 /// How long a client has after connecting to send its identification and
@@ -62,6 +63,8 @@ pub async fn serve_connection(
         started: started.clone(),
         kill: kill.clone(),
         slot: slot.clone(),
+        role: Role::Solo,
+        name: String::new(),
     };
     let now = Instant::now();
     let far = now + Duration::from_secs(10 * 365 * 86_400);
@@ -153,19 +156,46 @@ pub struct Conn {
     started: Arc<AtomicBool>,
     kill: Arc<Kill>,
     slot: Arc<ConnSlot>,
+    /// Its part in the class (decided by how it logged in).
+    role: Role,
+    /// The user name, cleaned (a student's name in the class view).
+    name: String,
 }
 
 impl Conn {
-    fn allowed(&self, key: &PublicKey) -> bool {
-        match &self.shared.access {
+    /// Whether `key` gets in, and as what: a teacher's key teaches (and
+    /// gets in whatever `access` says); any other key admitted follows the
+    /// teacher when there is a class, or has a dashboard of its own.
+    fn role_of(&self, key: &PublicKey) -> Option<Role> {
+        if let Some(class) = &self.shared.class
+            && is_authorized(&class.teachers, key)
+        {
+            return Some(Role::Teacher);
+        }
+        let admitted = match &self.shared.access {
             Access::Open => true,
             Access::Keys(keys) => is_authorized(keys, key),
+        };
+        admitted.then(|| self.student())
+    }
+
+    /// What anyone else admitted is.
+    fn student(&self) -> Role {
+        if self.shared.class.is_some() {
+            Role::Following
+        } else {
+            Role::Solo
         }
     }
 
-    fn set_user(&mut self, user: &str) {
+    fn set_user(&mut self, user: &str, role: Role) {
         let u: String = clean_text(user).chars().take(64).collect();
-        self.who = format!("{u}@{}", self.peer);
+        self.who = match role.word() {
+            Some(w) => format!("{u}@{} ({w})", self.peer),
+            None => format!("{u}@{}", self.peer),
+        };
+        self.name = u;
+        self.role = role;
     }
 
     /// Log a refused login: who, from where, with what.
@@ -205,15 +235,41 @@ impl Conn {
         size: (u16, u16),
         session: &mut Session,
     ) -> Result<(), russh::Error> {
-        let slot = match self.shared.limits.session(self.peer.ip()) {
-            Ok(slot) => slot,
-            Err(why) => {
-                self.shared
-                    .log
-                    .line(format_args!("{}: refused: {why}", self.who));
-                return Self::refuse(session, channel, &why.to_string());
+        // Spectators count apart from the dashboards' caps.
+        let seat = if self.role == Role::Spectator {
+            match self.shared.class.as_ref().and_then(Seat::take) {
+                Some(seat) => Some(seat),
+                None => {
+                    self.shared
+                        .log
+                        .line(format_args!("{}: refused: spectators are full", self.who));
+                    return Self::refuse(
+                        session,
+                        channel,
+                        "every spectator seat is taken; try again later",
+                    );
+                }
             }
+        } else {
+            None
         };
+        let slot = match seat {
+            Some(seat) => Slot::Spectator(seat),
+            None => match self.shared.limits.session(self.peer.ip()) {
+                Ok(slot) => Slot::Dashboard(slot),
+                Err(why) => {
+                    self.shared
+                        .log
+                        .line(format_args!("{}: refused: {why}", self.who));
+                    return Self::refuse(session, channel, &why.to_string());
+                }
+            },
+        };
+        let member = self
+            .shared
+            .class
+            .as_ref()
+            .map(|c| c.hub.join(self.role, &self.name));
         let (tx, rx) = mpsc::channel(INPUT_QUEUE);
         self.to_dashboard = Some(tx);
         self.started.store(true, Ordering::Release);
@@ -233,6 +289,8 @@ impl Conn {
             who: self.who.clone(),
             stats: self.shared.stats.clone(),
             crash_key: self.shared.crash_key,
+            role: self.role,
+            member,
         };
         tokio::spawn(dashboard::supervise(spec, slot));
         Ok(())
@@ -243,8 +301,13 @@ impl Handler for Conn {
     type Error = russh::Error;
 
     async fn auth_none(&mut self, user: &str) -> Result<Auth, Self::Error> {
+        // `--spectators`: `watch` watches the teacher, without a key.
+        if user == "watch" && self.shared.class.as_ref().is_some_and(|c| c.spectators) {
+            self.set_user(user, Role::Spectator);
+            return Ok(Auth::Accept);
+        }
         if matches!(self.shared.access, Access::Open) {
-            self.set_user(user);
+            self.set_user(user, self.student());
             return Ok(Auth::Accept);
         }
         Ok(Auth::reject())
@@ -255,7 +318,7 @@ impl Handler for Conn {
         user: &str,
         offer: PublicKeyOffer<'_>,
     ) -> Result<Auth, Self::Error> {
-        Ok(if self.allowed(offer.public_key) {
+        Ok(if self.role_of(offer.public_key).is_some() {
             Auth::Accept
         } else {
             self.refused_key(user, offer.public_key);
@@ -283,8 +346,8 @@ impl Handler for Conn {
         user: &str,
         key: VerifiedPublicKey<'_>,
     ) -> Result<Auth, Self::Error> {
-        if self.allowed(key.public_key) {
-            self.set_user(user);
+        if let Some(role) = self.role_of(key.public_key) {
+            self.set_user(user, role);
             return Ok(Auth::Accept);
         }
         self.refused_key(user, key.public_key);

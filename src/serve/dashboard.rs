@@ -24,11 +24,13 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, sleep_until};
 
 use super::input::{ESC_WAIT, KeyParser};
-use super::limits::SessionSlot;
+
 use super::output::{self, Output, SshBackend, Stats};
 use super::stream::Kill;
-use super::{Log, fmt_duration};
+use super::{Log, Slot, fmt_duration};
+use crate::app::class::Role;
 use crate::app::{Charset, ColorDepth, Entry, Model};
+use crate::session::class::Member;
 use crate::session::{self, Exit, Input};
 
 /// How long closing a channel may take before the connection is cut.
@@ -123,12 +125,15 @@ pub struct Spec {
     pub stats: Arc<Stats>,
     /// See [`super::Config::crash_key`].
     pub crash_key: Option<u8>,
+    /// Its part in the class, and its link to the others (`None`: no class).
+    pub role: Role,
+    pub member: Option<Member>,
 }
 
 /// Run a dashboard to its end, then restore the client's terminal, say why
 /// it ended, send the exit status and close the channel. `slot` is held
 /// until then.
-pub async fn supervise(spec: Spec, slot: SessionSlot) {
+pub async fn supervise(spec: Spec, slot: Slot) {
     let Spec {
         handle,
         channel,
@@ -145,6 +150,8 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
         who,
         stats,
         crash_key,
+        role,
+        member,
     } = spec;
     let started = Instant::now();
     log.line(format_args!("{who}: dashboard started ({cols}x{rows})"));
@@ -165,7 +172,8 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
     let mut model = Model::new(entries);
     model.color = ColorDepth::detect(None, None, term.as_deref());
     model.charset = Charset::detect(term.as_deref());
-    let dash = tokio::spawn(run_dashboard(model, fps, out.clone(), in_rx));
+    model.class.role = role;
+    let dash = tokio::spawn(run_dashboard(model, fps, out.clone(), in_rx, member));
 
     let result = dash.await;
     // A driver that stopped the session returns right after saying so.
@@ -247,6 +255,7 @@ async fn run_dashboard(
     fps: u32,
     out: Arc<Output>,
     inputs: mpsc::Receiver<Input>,
+    member: Option<Member>,
 ) -> std::io::Result<Exit> {
     let (cols, rows) = out.size();
     let mut term = Terminal::with_options(
@@ -261,7 +270,7 @@ async fn run_dashboard(
         cursor::Hide,
         terminal::Clear(terminal::ClearType::All)
     )?;
-    session::run(&mut term, inputs, model, fps).await
+    session::run(&mut term, inputs, model, fps, member).await
 }
 
 /// A dashboard's time limits.

@@ -94,6 +94,13 @@ pub struct Config {
     /// panic, to check that a panic stays in its session.
     #[doc(hidden)]
     pub crash_key: Option<u8>,
+    /// A class (`--teacher-keys`): holders of these keys teach (they are let
+    /// in whatever `access` says); everyone else admitted follows.
+    pub teachers: Option<Vec<PublicKey>>,
+    /// With a class: the user `watch` gets a read-only view without a key.
+    pub spectators: bool,
+    /// Most spectators at once.
+    pub max_spectators: usize,
 }
 
 impl Config {
@@ -114,6 +121,9 @@ impl Config {
             auth_rejection_time: Duration::from_secs(1),
             log: false,
             crash_key: None,
+            teachers: None,
+            spectators: false,
+            max_spectators: 100,
         }
     }
 }
@@ -147,6 +157,50 @@ pub(crate) struct Shared {
     log: Log,
     stats: Arc<Stats>,
     crash_key: Option<u8>,
+    /// The class, when there is one: its hub and who teaches.
+    class: Option<Class>,
+}
+
+/// A spectator's seat, given back when dropped.
+pub(crate) struct Seat(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Seat {
+    /// A seat, if the class has one free.
+    fn take(class: &Class) -> Option<Seat> {
+        use std::sync::atomic::Ordering;
+        class
+            .watching
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < class.max_spectators).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Seat(class.watching.clone()))
+    }
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+/// What a running dashboard holds (until it ends: dropping gives it back):
+/// a dashboard's slot, or a spectator's seat (spectators have a cap of
+/// their own).
+#[allow(dead_code, reason = "held for its drop")]
+pub(crate) enum Slot {
+    Dashboard(limits::SessionSlot),
+    Spectator(Seat),
+}
+
+/// A class on a server.
+pub(crate) struct Class {
+    hub: Arc<crate::session::class::Hub>,
+    teachers: Vec<PublicKey>,
+    spectators: bool,
+    max_spectators: usize,
+    /// Spectators now.
+    watching: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// A running server. Dropping it shuts the server down, like
@@ -230,6 +284,13 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
         },
         stats: stats.clone(),
         crash_key: config.crash_key,
+        class: config.teachers.map(|teachers| Class {
+            hub: crate::session::class::Hub::new(),
+            teachers,
+            spectators: config.spectators,
+            max_spectators: config.max_spectators.max(1),
+            watching: Default::default(),
+        }),
     });
     let task = tokio::spawn(accept_loop(listener, shared));
     Ok((

@@ -7,6 +7,7 @@ mod common;
 
 mod app;
 mod attack;
+mod class;
 mod core;
 mod engine;
 mod explain;

@@ -338,6 +338,18 @@ fn overlay_runs(
             mark(buf, c, theme.now_glyph(i), style, theme);
         }
     }
+    for pin in marks.pins {
+        if let Some(c) = to_cell(axes, plot, pin.start) {
+            mark(buf, c, '◇', theme.key(), theme);
+        }
+        if let Some((x, y)) = to_cell(axes, plot, pin.now) {
+            mark(buf, (x, y), '◆', theme.key(), theme);
+            // The name beside it, as far as the map goes.
+            let room = usize::from(plot.right().saturating_sub(x + 1)).min(8);
+            let name = crate::text::ellipsize(pin.label, room);
+            buf.set_stringn(x + 1, y, &name, room, theme.key());
+        }
+    }
     if let Some(at) = marks.crosshair
         && let Some(c) = to_cell(axes, plot, at)
     {
