@@ -213,8 +213,12 @@ pub fn toggle_follow(model: &mut Model) -> Vec<Command> {
     match model.class.role {
         Role::Following => {
             let Some(lesson) = model.class.lesson.clone() else {
-                model.message = Some("the teacher has not started yet".into());
-                return vec![];
+                // No teacher yet: a race of its own from the start.
+                model.class.role = Role::OnOwn;
+                model.message = Some(
+                    "on your own: the teacher has not started yet; f follows once they do".into(),
+                );
+                return crate::app::activate(model);
             };
             mirror(model, &lesson);
             model.class.role = Role::OnOwn;
@@ -288,16 +292,24 @@ pub fn dots(model: &mut Model, dots: Arc<Vec<StudentDot>>, following: usize) -> 
     vec![]
 }
 
-/// The "teacher is at …" hint of a student on their own.
+/// The line under the title for a student or a spectator: where the
+/// teacher is (a student on their own), or that there is no teacher yet.
 pub fn teacher_at(model: &Model) -> Option<String> {
-    let l = model.class.lesson.as_ref()?;
-    (model.class.role == Role::OnOwn).then(|| {
-        format!(
+    match (model.class.role, model.class.lesson.as_ref()) {
+        (Role::OnOwn, Some(l)) => Some(format!(
             "teacher is at {} · epoch {} (f catches up)",
             l.title,
             crate::text::num::grouped(l.epoch())
-        )
-    })
+        )),
+        (Role::OnOwn, None) => {
+            Some("the teacher has not started yet (f follows once they do)".into())
+        }
+        (Role::Following, None) => {
+            Some("waiting for the teacher… (f goes on your own meanwhile)".into())
+        }
+        (Role::Spectator, None) => Some("waiting for the teacher…".into()),
+        _ => None,
+    }
 }
 
 /// Whether entry `e` is one a student's dot can be drawn on (the scenario

@@ -297,6 +297,12 @@ pub async fn run<B: SessionBackend>(
             }
             _ = maybe(eng.cmds.as_mut().filter(|c| c.backlog() > 0).map(|c| c.flush())) => {}
             Some(l) = maybe(lessons.as_mut().map(class::Lessons::next)) => {
+                // What the teacher did by hand (a pause, a step, a switch)
+                // reaches the class as fast as a key; a running race at the
+                // usual pace.
+                urgent |= l.paused
+                    || model.current != l.current
+                    || model.entry().is_some_and(|e| e.paused != l.paused);
                 action = Some(Action::Lesson(l));
             }
             (dots, following) = maybe(rosters.as_mut().filter(|_| teacher).map(class::Rosters::next)) => {

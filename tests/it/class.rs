@@ -240,3 +240,38 @@ async fn a_student_cannot_teach() {
     assert!(epoch(&t).unwrap() > before, "the teacher runs on: {t}");
     assert!(header(&t).contains("running"), "{t}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn before_the_teacher_students_wait_or_go_on_their_own() {
+    let (addr, _server) = class().await;
+    let h = login_as(addr, "ada", key(2)).await;
+    let mut ada = Screen::start(&h, 100, 30).await;
+    let t = ada
+        .until(FRAME, |t| t.contains("waiting for the teacher"))
+        .await;
+    assert!(t.contains("waiting for the teacher"), "{t}");
+    assert!(header(&t).contains("following"), "{t}");
+    // `f`: a race of her own meanwhile, running.
+    ada.press("f").await;
+    let t = ada
+        .until(FRAME, |t| {
+            header(t).contains("on your own") && epoch(t) > Some(3)
+        })
+        .await;
+    assert!(epoch(&t) > Some(3), "{t}");
+    assert!(t.contains("the teacher has not started yet"), "{t}");
+    // The teacher arrives and pauses; `f` follows them.
+    let (_ht, mut teacher) = seat(addr, "teacher", key(3)).await;
+    teacher.press(" ").await;
+    let t = teacher.until(FRAME, |t| header(t).contains("paused")).await;
+    let at = epoch(&t).unwrap();
+    let t = ada.until(FRAME, |t| t.contains("teacher is at")).await;
+    assert!(t.contains("teacher is at"), "{t}");
+    ada.press("f").await;
+    let t = ada
+        .until(FRAME, |t| {
+            header(t).contains("following") && epoch(t) == Some(at)
+        })
+        .await;
+    assert_eq!(epoch(&t), Some(at), "{t}");
+}
