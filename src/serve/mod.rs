@@ -266,7 +266,11 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, shutdown) = watch::channel(false);
-    let limits = Limits::new(config.max_sessions.max(1), config.max_per_ip.max(1));
+    let mut caps = limits::Caps::new(config.max_sessions.max(1), config.max_per_ip.max(1));
+    if config.spectators && config.teachers.is_some() {
+        caps = caps.with_spectators(config.max_spectators.max(1));
+    }
+    let limits = Limits::with(caps);
     let stats = Arc::new(Stats::default());
     let shared = Arc::new(Shared {
         russh: Arc::new(russh_config(&config)),

@@ -275,3 +275,54 @@ async fn before_the_teacher_students_wait_or_go_on_their_own() {
         .await;
     assert_eq!(epoch(&t), Some(at), "{t}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spectators_have_seats_of_their_own_and_no_more() {
+    const SEATS: usize = downhill::serve::limits::CONNECTION_SLACK + 2;
+    // One dashboard in all, one per address: the teacher's. Spectators,
+    // from the same address, still get their ten seats (more than the
+    // connections' slack above the dashboards); an eleventh is told.
+    let (addr, _server) = server_with(|c| {
+        c.teachers = Some(vec![key(3).public_key().clone()]);
+        c.spectators = true;
+        c.max_spectators = SEATS;
+        c.max_sessions = 1;
+        c.max_per_ip = 1;
+    })
+    .await;
+    let (_ht, mut teacher) = seat(addr, "teacher", key(3)).await;
+    teacher.press(" ").await;
+    teacher.until(FRAME, |t| header(t).contains("paused")).await;
+    let mut watchers = Vec::new();
+    for _ in 0..SEATS {
+        let mut h = connect(addr).await;
+        assert!(h.authenticate_none("watch").await.unwrap().success());
+        let mut w = Screen::start(&h, 60, 16).await;
+        let t = w.until(FRAME, |t| header(t).contains("watching")).await;
+        assert!(header(&t).contains("watching"), "{t}");
+        watchers.push((h, w));
+    }
+    let mut h = connect(addr).await;
+    assert!(h.authenticate_none("watch").await.unwrap().success());
+    let mut w = Screen::start(&h, 60, 16).await;
+    let t = w.until(FRAME, |t| t.contains("spectator seat")).await;
+    assert!(t.contains("every spectator seat is taken"), "{t}");
+    // A seat given back is a seat again.
+    drop(watchers.pop());
+    let mut t = String::new();
+    for _ in 0..50 {
+        let mut h = connect(addr).await;
+        assert!(h.authenticate_none("watch").await.unwrap().success());
+        let mut w = Screen::start(&h, 60, 16).await;
+        t = w
+            .until(FRAME, |t| {
+                header(t).contains("watching") || t.contains("seat")
+            })
+            .await;
+        if header(&t).contains("watching") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(header(&t).contains("watching"), "{t}");
+}
