@@ -100,6 +100,8 @@ pub struct Lesson {
     pub rate: Rate,
     pub tweaks: Tweaks,
     pub snapshot: Option<Arc<Snapshot>>,
+    /// How many times this teacher session called the class back (`f`).
+    pub recall: u64,
 }
 
 impl Lesson {
@@ -115,6 +117,7 @@ impl Lesson {
             rate: e.rate.clone(),
             tweaks: e.tweaks.clone(),
             snapshot: e.snapshot.clone(),
+            recall: model.class.recall,
         })
     }
 
@@ -128,6 +131,7 @@ impl Lesson {
             || self.pace != other.pace
             || self.tweaks != other.tweaks
             || snap(self) != snap(other)
+            || self.recall != other.recall
     }
 
     /// The epoch the teacher's race is at.
@@ -182,6 +186,9 @@ pub struct Class {
     pub following: usize,
     /// Teacher: the class view is on (`C`).
     pub show: bool,
+    /// Teacher: how many times it called the class back; anyone else: the
+    /// count in the last lesson seen.
+    pub recall: u64,
 }
 
 /// Mirror `lesson` in `model` (a follower's or a spectator's).
@@ -200,6 +207,16 @@ fn mirror(model: &mut Model, lesson: &Lesson) {
 
 /// A lesson arrived.
 pub fn lesson(model: &mut Model, lesson: Arc<Lesson>) -> Vec<Command> {
+    // The teacher called the class back: a student on their own follows.
+    // (A new teacher session counts from 0 again, and a student who was
+    // away hears only a call made since.)
+    let called = lesson.recall != 0 && lesson.recall != model.class.recall;
+    model.class.recall = lesson.recall;
+    if called && model.class.role == Role::OnOwn {
+        model.class.role = Role::Following;
+        model.overlay = crate::app::Overlay::None;
+        model.message = Some("the teacher called the class back: following again".into());
+    }
     if model.class.role.mirrors() {
         mirror(model, &lesson);
     }
@@ -237,7 +254,11 @@ pub fn toggle_follow(model: &mut Model) -> Vec<Command> {
             vec![]
         }
         Role::Teacher => {
-            model.message = Some("you are the teacher: the class follows you".into());
+            model.class.recall += 1;
+            model.message = Some(format!(
+                "called the class back: {} on their own follow you again",
+                model.class.dots.len()
+            ));
             vec![]
         }
         Role::Solo | Role::Spectator => {

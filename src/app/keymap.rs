@@ -206,7 +206,7 @@ pub static BINDINGS: &[Binding] = &[
         keys: &[KeyCode::Char('f')],
         action: Action::ToggleFollow,
         label: "f",
-        help: "in a class: go off on your own / catch up with the teacher",
+        help: "in a class: go off on your own / catch up (the teacher: call everyone back)",
         hint: hint("f", "follow", 22),
     },
     Binding {

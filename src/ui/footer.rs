@@ -54,9 +54,20 @@ pub fn spans(model: &Model, width: usize, theme: Theme) -> Vec<Span<'static>> {
     let hints: Vec<Hint> = keymap::hints(&model.overlay)
         .into_iter()
         .filter(|h| match h.key {
-            "f" => matches!(role, Role::Following | Role::OnOwn),
+            "f" => matches!(role, Role::Following | Role::OnOwn | Role::Teacher),
             "C" => role == Role::Teacher,
             _ => true,
+        })
+        .map(|h| match (h.key, role) {
+            ("f", Role::Teacher) => Hint {
+                word: "call back",
+                ..h
+            },
+            ("f", Role::OnOwn) => Hint {
+                word: "catch up",
+                ..h
+            },
+            _ => h,
         })
         .filter(|h| {
             keymap::BINDINGS

@@ -173,6 +173,22 @@ async fn a_student_goes_off_alone_is_seen_by_the_teacher_and_catches_up() {
         .until(FRAME, |t| t.contains("class: 0 on their own"))
         .await;
     assert!(t.contains("2 following"), "{t}");
+    // Off again; the teacher's `f` calls the class back.
+    ada.press("f").await;
+    ada.until(FRAME, |t| header(t).contains("on your own"))
+        .await;
+    teacher
+        .until(FRAME, |t| t.contains("class: 1 on their own"))
+        .await;
+    teacher.press("f").await;
+    let t = ada
+        .until(FRAME, |t| t.contains("called the class back"))
+        .await;
+    assert!(header(&t).contains("following"), "{t}");
+    let t = teacher
+        .until(FRAME, |t| t.contains("class: 0 on their own"))
+        .await;
+    assert!(t.contains("2 following"), "{t}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@ mod common;
 mod app;
 mod attack;
 mod class;
+mod class_model;
 mod core;
 mod engine;
 mod explain;
