@@ -23,12 +23,13 @@ use russh::server::Handle;
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, sleep_until};
 
+use super::env::ClientEnv;
 use super::input::{ESC_WAIT, KeyParser};
 use super::limits::SessionSlot;
 use super::output::{self, Output, SshBackend, Stats};
 use super::stream::Kill;
 use super::{Log, fmt_duration};
-use crate::app::{Charset, ColorDepth, Entry, Model};
+use crate::app::{Charset, Entry, Model};
 use crate::session::{self, Exit, Input};
 
 /// How long closing a channel may take before the connection is cut.
@@ -109,6 +110,8 @@ pub struct Spec {
     pub size: (u16, u16),
     /// The client's `TERM`, for its colours and characters.
     pub term: Option<String>,
+    /// The colour variables the client sent (`COLORTERM`, `NO_COLOR`).
+    pub env: ClientEnv,
     pub from_client: mpsc::Receiver<FromClient>,
     pub entries: Vec<Entry>,
     pub fps: u32,
@@ -134,6 +137,7 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
         channel,
         size: (cols, rows),
         term,
+        env,
         from_client,
         entries,
         fps,
@@ -163,7 +167,7 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
         crash_key,
     ));
     let mut model = Model::new(entries);
-    model.color = ColorDepth::detect(None, None, term.as_deref());
+    model.color = env.color(term.as_deref());
     model.charset = Charset::detect(term.as_deref());
     let dash = tokio::spawn(run_dashboard(model, fps, out.clone(), in_rx));
 

@@ -6,7 +6,8 @@
 //!      │                   connection gives way to a newcomer; else a one-line refusal)
 //!      └─▶ conn::serve_connection ── russh over stream::Killable (Ed25519/ECDSA host key;
 //!             │  public-key or `--open` login; key exchange started within 10 s)
-//!             │  Conn handler: one session channel, pty-req + shell only; everything else refused
+//!             │  Conn handler: one session channel, pty-req, env (COLORTERM, NO_COLOR) and
+//!             │  shell only; everything else refused
 //!             └─▶ shell ─▶ limits::session ─▶ dashboard::supervise (own task)
 //!                    drive: bytes → keys, window-change → resize, idle / time limits
 //!                    session::run (own Model, own engine task) on a fixed-viewport terminal
@@ -27,6 +28,7 @@
 mod command;
 mod conn;
 mod dashboard;
+pub mod env;
 pub mod input;
 pub mod keys;
 pub mod limits;
