@@ -221,6 +221,7 @@ pub fn main(args: &ServeArgs) -> ExitCode {
     config.max_session = Some(args.max_session);
     config.login_timeout = args.login_timeout;
     config.log = true;
+    config.mouse = !args.dashboard.no_mouse;
 
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

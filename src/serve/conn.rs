@@ -238,6 +238,7 @@ impl Conn {
             log: self.shared.log,
             who: self.who.clone(),
             stats: self.shared.stats.clone(),
+            mouse: self.shared.mouse,
             crash_key: self.shared.crash_key,
         };
         tokio::spawn(dashboard::supervise(spec, slot));

@@ -6,7 +6,7 @@
 //!
 //! ```text
 //!  Conn (russh handler) ─FromClient─▶ drive ─Input─▶ session::run ─▶ SshBackend ─▶ pump ─▶ channel
-//!                                      │  keys (KeyParser, 30 ms Esc wait)
+//!                                      │  keys and left clicks (KeyParser, 30 ms Esc wait)
 //!                                      │  idle timer (reset by input bytes only), session timer
 //!                                      └  repaint requests from the output (dropped frames)
 //! ```
@@ -124,6 +124,8 @@ pub struct Spec {
     /// Who, for the log.
     pub who: String,
     pub stats: Arc<Stats>,
+    /// Ask the client's terminal for mouse clicks (`--no-mouse` unsets it).
+    pub mouse: bool,
     /// See [`super::Config::crash_key`].
     pub crash_key: Option<u8>,
 }
@@ -148,6 +150,7 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
         log,
         who,
         stats,
+        mouse,
         crash_key,
     } = spec;
     let started = Instant::now();
@@ -164,12 +167,13 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
         out.clone(),
         Limits { idle, max },
         shutdown,
+        KeyParser::with_mouse(mouse),
         crash_key,
     ));
     let mut model = Model::new(entries);
     model.color = env.color(term.as_deref());
     model.charset = Charset::detect(term.as_deref());
-    let dash = tokio::spawn(run_dashboard(model, fps, out.clone(), in_rx));
+    let dash = tokio::spawn(run_dashboard(model, fps, mouse, out.clone(), in_rx));
 
     let result = dash.await;
     // A driver that stopped the session returns right after saying so.
@@ -227,10 +231,10 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
     drop(slot);
 }
 
-/// Leave the dashboard: end any half-sent frame, reset colours, show the
-/// cursor, back to the main screen, then the reason.
+/// Leave the dashboard: end any half-sent frame, no more mouse reports,
+/// reset colours, show the cursor, back to the main screen, then the reason.
 fn restore_bytes(ending: &Ending) -> Vec<u8> {
-    let mut b = Vec::new();
+    let mut b = session::MOUSE_OFF.as_bytes().to_vec();
     let _ = queue!(
         b,
         terminal::EndSynchronizedUpdate,
@@ -249,6 +253,7 @@ fn restore_bytes(ending: &Ending) -> Vec<u8> {
 async fn run_dashboard(
     model: Model,
     fps: u32,
+    mouse: bool,
     out: Arc<Output>,
     inputs: mpsc::Receiver<Input>,
 ) -> std::io::Result<Exit> {
@@ -259,12 +264,17 @@ async fn run_dashboard(
             viewport: Viewport::Fixed(Rect::new(0, 0, cols, rows)),
         },
     )?;
-    crossterm::execute!(
-        term.backend_mut(),
+    let backend = term.backend_mut();
+    queue!(
+        backend,
         terminal::EnterAlternateScreen,
         cursor::Hide,
         terminal::Clear(terminal::ClearType::All)
     )?;
+    if mouse {
+        backend.write_all(session::MOUSE_ON.as_bytes())?;
+    }
+    Write::flush(backend)?;
     session::run(&mut term, inputs, model, fps).await
 }
 
@@ -283,13 +293,13 @@ async fn drive(
     out: Arc<Output>,
     Limits { idle, max }: Limits,
     mut shutdown: watch::Receiver<bool>,
+    mut parser: KeyParser,
     crash_key: Option<u8>,
 ) -> Ending {
     let start = Instant::now();
     let far = start + Duration::from_secs(10 * 365 * 86_400);
     let max_at = max.and_then(|d| start.checked_add(d)).unwrap_or(far);
     let mut last_input = start;
-    let mut parser = KeyParser::default();
     let mut esc_at: Option<Instant> = None;
     let mut keys = Vec::new();
     loop {
@@ -334,11 +344,12 @@ async fn drive(
                 return Ending::Shutdown;
             }
         }
-        // Keys the session has no room for are dropped: the driver never
-        // waits on them, so its timers and the client's leaving are seen
-        // however much is typed (the session limits the key rate too).
+        // Keys and clicks the session has no room for are dropped: the
+        // driver never waits on them, so its timers and the client's
+        // leaving are seen however much is typed (the session limits their
+        // rate too).
         for k in keys.drain(..) {
-            if let Err(mpsc::error::TrySendError::Closed(_)) = to_session.try_send(Input::Key(k)) {
+            if let Err(mpsc::error::TrySendError::Closed(_)) = to_session.try_send(k) {
                 return Ending::Quit;
             }
         }
@@ -377,6 +388,7 @@ mod tests {
         let b = String::from_utf8(restore_bytes(&Ending::Shutdown)).unwrap();
         assert!(b.contains("\x1b[?1049l"), "{b:?}");
         assert!(b.contains("\x1b[?25h"), "{b:?}");
+        assert!(b.contains(session::MOUSE_OFF), "{b:?}");
         assert!(b.ends_with("shutting down.\r\n"), "{b:?}");
     }
 }

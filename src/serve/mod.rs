@@ -9,7 +9,7 @@
 //!             │  Conn handler: one session channel, pty-req, env (COLORTERM, NO_COLOR) and
 //!             │  shell only; everything else refused
 //!             └─▶ shell ─▶ limits::session ─▶ dashboard::supervise (own task)
-//!                    drive: bytes → keys, window-change → resize, idle / time limits
+//!                    drive: bytes → keys and clicks, window-change → resize, idle / time limits
 //!                    session::run (own Model, own engine task) on a fixed-viewport terminal
 //!                    output: whole frames, bounded queue, dropped frames → full repaint
 //! ```
@@ -92,6 +92,8 @@ pub struct Config {
     pub auth_rejection_time: Duration,
     /// Log connections and sessions on stderr.
     pub log: bool,
+    /// Ask clients' terminals for mouse clicks (`--no-mouse` turns it off).
+    pub mouse: bool,
     /// Testing only (no command-line flag): this key makes a dashboard
     /// panic, to check that a panic stays in its session.
     #[doc(hidden)]
@@ -115,6 +117,7 @@ impl Config {
             kex_timeout: conn::KEX_START,
             auth_rejection_time: Duration::from_secs(1),
             log: false,
+            mouse: true,
             crash_key: None,
         }
     }
@@ -148,6 +151,7 @@ pub(crate) struct Shared {
     shutdown: watch::Receiver<bool>,
     log: Log,
     stats: Arc<Stats>,
+    mouse: bool,
     crash_key: Option<u8>,
 }
 
@@ -231,6 +235,7 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
             enabled: config.log,
         },
         stats: stats.clone(),
+        mouse: config.mouse,
         crash_key: config.crash_key,
     });
     let task = tokio::spawn(accept_loop(listener, shared));

@@ -7,6 +7,7 @@ use std::time::Duration;
 use russh::ChannelMsg;
 use russh::client;
 
+use crate::common::{assert_placed_at_the_minimum, click_on_the_minimum};
 use crate::serve::{Client, Screen, epoch, key, login, reply, server_with};
 
 /// A variable the client sends, and whether the server should take it.
@@ -113,4 +114,71 @@ async fn no_environment_after_the_shell() {
         .await;
     s.channel.set_env(true, "NO_COLOR", "1").await.unwrap();
     assert!(matches!(reply(&mut s.channel).await, ChannelMsg::Failure));
+}
+
+/// Only the Peaks scenario (a 2-D map with its minima marked).
+fn peaks() -> Vec<downhill::app::Entry> {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/03-peaks.toml");
+    downhill::app::load_entries(&[file])
+}
+
+/// Pause, find the map's marked minimum (`✕`) and click it (SGR: pressed,
+/// then released, 1-based); the screen after the click.
+async fn click_the_minimum(s: &mut Screen) -> String {
+    s.until(Duration::from_secs(5), |t| epoch(t).is_some())
+        .await;
+    s.press(" ").await;
+    let t = s
+        .until(Duration::from_secs(5), |t| t.contains("· paused"))
+        .await;
+    s.press(&click_on_the_minimum(&t)).await;
+    s.until(Duration::from_secs(2), |t| {
+        t.contains("every run restarts at")
+    })
+    .await
+}
+
+/// A served dashboard asks for mouse clicks (SGR, presses and releases);
+/// a click on the map restarts every run there; leaving turns the reports
+/// off again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_click_on_the_map_places_the_start() {
+    use vt100::{MouseProtocolEncoding, MouseProtocolMode};
+    let (addr, _server) = server_with(|c| c.entries = peaks()).await;
+    let (_h, mut s) = Screen::open(addr, 120, 40).await;
+    let t = click_the_minimum(&mut s).await;
+    let screen = s.vt.screen();
+    assert_eq!(
+        screen.mouse_protocol_mode(),
+        MouseProtocolMode::PressRelease
+    );
+    assert_eq!(screen.mouse_protocol_encoding(), MouseProtocolEncoding::Sgr);
+    assert_placed_at_the_minimum(&t);
+    s.press("q").await;
+    s.wait_closed(Duration::from_secs(3)).await;
+    assert!(s.closed);
+    assert_eq!(
+        s.vt.screen().mouse_protocol_mode(),
+        MouseProtocolMode::None,
+        "mouse reports are off again"
+    );
+}
+
+/// `--no-mouse`: the terminal is never asked for clicks, and a click sent
+/// anyway does nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_mouse_asks_for_no_clicks_and_takes_none() {
+    let (addr, _server) = server_with(|c| {
+        c.entries = peaks();
+        c.mouse = false;
+    })
+    .await;
+    let (_h, mut s) = Screen::open(addr, 120, 40).await;
+    let t = click_the_minimum(&mut s).await;
+    assert_eq!(
+        s.vt.screen().mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None
+    );
+    assert!(!t.contains("every run restarts at"), "{t}");
+    assert!(t.contains("· paused") && !s.closed, "{t}");
 }
