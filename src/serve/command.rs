@@ -134,6 +134,14 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DUR", default_value = "60s", value_parser = positive_duration_arg)]
     pub login_timeout: Duration,
 
+    /// Record each session's terminal as an asciicast v2 file in DIR (mode 0600; `asciinema play` replays it).
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+
+    /// Most bytes of one recording (K, M, G: powers of 1024); there it stops, the session goes on.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = super::record::limit_arg, requires = "record")]
+    pub record_limit: u64,
+
     #[command(flatten)]
     pub dashboard: DashboardArgs,
 }
@@ -222,6 +230,22 @@ pub fn main(args: &ServeArgs) -> ExitCode {
     config.login_timeout = args.login_timeout;
     config.log = true;
     config.mouse = !args.dashboard.no_mouse;
+    if let Some(dir) = &args.record {
+        match super::record::prepare(dir, args.record_limit) {
+            Ok(to) => {
+                say!(
+                    "downhill serve: recording sessions to {} (at most {} each)",
+                    to.dir.display(),
+                    super::record::fmt_size(to.limit)
+                );
+                config.record = Some(to);
+            }
+            Err(e) => {
+                say!("downhill serve: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
 
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

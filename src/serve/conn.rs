@@ -28,6 +28,7 @@ use super::dashboard::{self, FromClient, Spec};
 use super::env::ClientEnv;
 use super::keys::is_authorized;
 use super::limits::ConnSlot;
+use super::record;
 use super::stream::{Kill, Killable};
 use super::{Access, Shared, clamp_size};
 use crate::text::clean_text;
@@ -239,6 +240,7 @@ impl Conn {
             who: self.who.clone(),
             stats: self.shared.stats.clone(),
             mouse: self.shared.mouse,
+            record: self.shared.record.clone().filter(|_| record::records()),
             crash_key: self.shared.crash_key,
         };
         tokio::spawn(dashboard::supervise(spec, slot));

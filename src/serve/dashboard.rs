@@ -27,6 +27,7 @@ use super::env::ClientEnv;
 use super::input::{ESC_WAIT, KeyParser};
 use super::limits::SessionSlot;
 use super::output::{self, Output, SshBackend, Stats};
+use super::record::{RecordTo, Recorder};
 use super::stream::Kill;
 use super::{Log, fmt_duration};
 use crate::app::{Charset, Entry, Model};
@@ -126,6 +127,8 @@ pub struct Spec {
     pub stats: Arc<Stats>,
     /// Ask the client's terminal for mouse clicks (`--no-mouse` unsets it).
     pub mouse: bool,
+    /// Record what the client is sent (`--record`), here.
+    pub record: Option<RecordTo>,
     /// See [`super::Config::crash_key`].
     pub crash_key: Option<u8>,
 }
@@ -151,6 +154,7 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
         who,
         stats,
         mouse,
+        record,
         crash_key,
     } = spec;
     let started = Instant::now();
@@ -159,7 +163,8 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
         .sessions_started
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let out = Output::with_totals(cols, rows, stats);
-    let pump = tokio::spawn(output::pump(out.clone(), handle.clone(), channel));
+    let record = record.map(|to| Recorder::start(&to, (cols, rows), term.as_deref(), &who, log));
+    let pump = tokio::spawn(output::pump(out.clone(), handle.clone(), channel, record));
     let (in_tx, in_rx) = mpsc::channel(64);
     let driver = tokio::spawn(drive(
         from_client,
@@ -198,9 +203,15 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
     // The dashboard's writer is gone (dropped with its task, even by a
     // panic), so the pump sends what is queued and stops.
     out.close();
+    let mut record = None;
     let finish = async {
-        let _ = pump.await;
-        let _ = handle.data(channel, restore_bytes(&ending)).await;
+        record = pump.await.ok().flatten();
+        let restore = restore_bytes(&ending);
+        if handle.data(channel, restore.clone()).await.is_ok()
+            && let Some(r) = &mut record
+        {
+            r.output(out.size(), restore);
+        }
         let _ = handle.exit_status_request(channel, ending.status()).await;
         let _ = handle.eof(channel).await;
         let _ = handle.close(channel).await;
@@ -214,6 +225,9 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
             tokio::time::sleep(CLOSE_GRACE).await;
             kill.kill();
         });
+    }
+    if let Some(r) = record {
+        r.finish().await;
     }
     let sent = out.bytes_sent.load(std::sync::atomic::Ordering::Relaxed);
     let dropped = out

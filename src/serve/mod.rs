@@ -12,6 +12,7 @@
 //!                    drive: bytes → keys and clicks, window-change → resize, idle / time limits
 //!                    session::run (own Model, own engine task) on a fixed-viewport terminal
 //!                    output: whole frames, bounded queue, dropped frames → full repaint
+//!                    record (--record): what was sent, to an asciicast file, off the pump
 //! ```
 //!
 //! The scenarios are loaded once ([`Config::entries`]); each dashboard gets
@@ -33,6 +34,7 @@ pub mod input;
 pub mod keys;
 pub mod limits;
 pub mod output;
+pub mod record;
 mod stream;
 
 use std::borrow::Cow;
@@ -94,6 +96,8 @@ pub struct Config {
     pub log: bool,
     /// Ask clients' terminals for mouse clicks (`--no-mouse` turns it off).
     pub mouse: bool,
+    /// Record sessions here (`--record`; which ones: [`record::records`]).
+    pub record: Option<record::RecordTo>,
     /// Testing only (no command-line flag): this key makes a dashboard
     /// panic, to check that a panic stays in its session.
     #[doc(hidden)]
@@ -118,6 +122,7 @@ impl Config {
             auth_rejection_time: Duration::from_secs(1),
             log: false,
             mouse: true,
+            record: None,
             crash_key: None,
         }
     }
@@ -152,6 +157,7 @@ pub(crate) struct Shared {
     log: Log,
     stats: Arc<Stats>,
     mouse: bool,
+    record: Option<record::RecordTo>,
     crash_key: Option<u8>,
 }
 
@@ -236,6 +242,7 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
         },
         stats: stats.clone(),
         mouse: config.mouse,
+        record: config.record,
         crash_key: config.crash_key,
     });
     let task = tokio::spawn(accept_loop(listener, shared));
