@@ -150,6 +150,14 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_spectators: u32,
 
+    /// Record each session's terminal as an asciicast v2 file in DIR (mode 0600; `asciinema play` replays it).
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+
+    /// Most bytes of one recording (K, M, G: powers of 1024); there it stops, the session goes on.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = super::record::limit_arg, requires = "record")]
+    pub record_limit: u64,
+
     #[command(flatten)]
     pub dashboard: DashboardArgs,
 }
@@ -261,6 +269,23 @@ pub fn main(args: &ServeArgs) -> ExitCode {
                 ""
             }
         );
+    }
+    config.mouse = !args.dashboard.no_mouse;
+    if let Some(dir) = &args.record {
+        match super::record::prepare(dir, args.record_limit) {
+            Ok(to) => {
+                say!(
+                    "downhill serve: recording sessions to {} (at most {} each)",
+                    to.dir.display(),
+                    super::record::fmt_size(to.limit)
+                );
+                config.record = Some(to);
+            }
+            Err(e) => {
+                say!("downhill serve: {e}");
+                return ExitCode::from(1);
+            }
+        }
     }
 
     let rt = match tokio::runtime::Builder::new_multi_thread()

@@ -1,7 +1,8 @@
 //! One SSH connection: what it may do (log in, open one session channel,
 //! ask for a pty and a shell, type, resize) and everything it may not (exec,
-//! subsystems such as sftp, environment variables, agent and X11
-//! forwarding, TCP and socket forwarding either way, a second channel).
+//! subsystems such as sftp, environment variables but `COLORTERM` and
+//! `NO_COLOR` ([`ClientEnv`]), agent and X11 forwarding, TCP and socket
+//! forwarding either way, a second channel).
 //!
 //! The connection runs over a [`Killable`] stream, so the server can cut it
 //! whatever russh is waiting for: when it has not started the key exchange
@@ -24,8 +25,10 @@ use tokio::sync::mpsc;
 use tokio::time::{Duration, Instant, sleep_until};
 
 use super::dashboard::{self, FromClient, Spec};
+use super::env::ClientEnv;
 use super::keys::is_authorized;
 use super::limits::ConnSlot;
+use super::record;
 use super::stream::{Kill, Killable};
 use super::{Access, Seat, Shared, Slot, clamp_size};
 use crate::app::class::Role;
@@ -59,6 +62,7 @@ pub async fn serve_connection(
         channel: None,
         pty: None,
         term: None,
+        env: ClientEnv::default(),
         to_dashboard: None,
         started: started.clone(),
         kill: kill.clone(),
@@ -151,6 +155,8 @@ pub struct Conn {
     /// The client's `TERM` from `pty-req` (cut to 64 bytes): what its
     /// terminal can show.
     term: Option<String>,
+    /// The colour variables it sent before its shell.
+    env: ClientEnv,
     /// Set once the dashboard runs; dropped when the channel closes.
     to_dashboard: Option<mpsc::Sender<FromClient>>,
     started: Arc<AtomicBool>,
@@ -278,6 +284,7 @@ impl Conn {
             channel,
             size,
             term: self.term.clone(),
+            env: self.env.clone(),
             from_client: rx,
             entries: self.shared.entries.clone(),
             fps: self.shared.fps,
@@ -288,6 +295,12 @@ impl Conn {
             log: self.shared.log,
             who: self.who.clone(),
             stats: self.shared.stats.clone(),
+            mouse: self.shared.mouse,
+            record: self
+                .shared
+                .record
+                .clone()
+                .filter(|_| record::records(self.role)),
             crash_key: self.shared.crash_key,
             role: self.role,
             member,
@@ -558,11 +571,18 @@ impl Handler for Conn {
     async fn env_request(
         &mut self,
         channel: ChannelId,
-        _variable_name: &str,
-        _variable_value: &str,
+        variable_name: &str,
+        variable_value: &str,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        session.channel_failure(channel)
+        if self.ours(channel)
+            && !self.started.load(Ordering::Acquire)
+            && self.env.accept(variable_name, variable_value)
+        {
+            session.channel_success(channel)
+        } else {
+            session.channel_failure(channel)
+        }
     }
 
     async fn x11_request(

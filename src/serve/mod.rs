@@ -6,11 +6,13 @@
 //!      │                   connection gives way to a newcomer; else a one-line refusal)
 //!      └─▶ conn::serve_connection ── russh over stream::Killable (Ed25519/ECDSA host key;
 //!             │  public-key or `--open` login; key exchange started within 10 s)
-//!             │  Conn handler: one session channel, pty-req + shell only; everything else refused
+//!             │  Conn handler: one session channel, pty-req, env (COLORTERM, NO_COLOR) and
+//!             │  shell only; everything else refused
 //!             └─▶ shell ─▶ limits::session ─▶ dashboard::supervise (own task)
-//!                    drive: bytes → keys, window-change → resize, idle / time limits
+//!                    drive: bytes → keys and clicks, window-change → resize, idle / time limits
 //!                    session::run (own Model, own engine task) on a fixed-viewport terminal
 //!                    output: whole frames, bounded queue, dropped frames → full repaint
+//!                    record (--record): what was sent, to an asciicast file, off the pump
 //! ```
 //!
 //! The scenarios are loaded once ([`Config::entries`]); each dashboard gets
@@ -27,10 +29,12 @@
 mod command;
 mod conn;
 mod dashboard;
+pub mod env;
 pub mod input;
 pub mod keys;
 pub mod limits;
 pub mod output;
+pub mod record;
 mod stream;
 
 use std::borrow::Cow;
@@ -90,6 +94,10 @@ pub struct Config {
     pub auth_rejection_time: Duration,
     /// Log connections and sessions on stderr.
     pub log: bool,
+    /// Ask clients' terminals for mouse clicks (`--no-mouse` turns it off).
+    pub mouse: bool,
+    /// Record sessions here (`--record`; which ones: [`record::records`]).
+    pub record: Option<record::RecordTo>,
     /// Testing only (no command-line flag): this key makes a dashboard
     /// panic, to check that a panic stays in its session.
     #[doc(hidden)]
@@ -120,6 +128,8 @@ impl Config {
             kex_timeout: conn::KEX_START,
             auth_rejection_time: Duration::from_secs(1),
             log: false,
+            mouse: true,
+            record: None,
             crash_key: None,
             teachers: None,
             spectators: false,
@@ -156,6 +166,8 @@ pub(crate) struct Shared {
     shutdown: watch::Receiver<bool>,
     log: Log,
     stats: Arc<Stats>,
+    mouse: bool,
+    record: Option<record::RecordTo>,
     crash_key: Option<u8>,
     /// The class, when there is one: its hub and who teaches.
     class: Option<Class>,
@@ -287,6 +299,8 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
             enabled: config.log,
         },
         stats: stats.clone(),
+        mouse: config.mouse,
+        record: config.record,
         crash_key: config.crash_key,
         class: config.teachers.map(|teachers| Class {
             hub: crate::session::class::Hub::new(),

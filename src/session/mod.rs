@@ -15,8 +15,8 @@
 //! frame is one synchronized update, and ratatui sends only the cells that
 //! changed.
 //!
-//! What one session may cost is bounded: keys beyond [`KeyRate`]'s limit
-//! are dropped; commands go through the engine's coalescing queue (while
+//! What one session may cost is bounded: keys and clicks beyond
+//! [`KeyRate`]'s limit are dropped; commands go through the engine's coalescing queue (while
 //! its backlog is full, no input is taken); no frame is rendered while the
 //! backend says its reader is not ready ([`SessionBackend::ready`]); and
 //! leaving, whichever way, cancels the engine with its batch and sweep.
@@ -265,8 +265,11 @@ pub async fn run<B: SessionBackend>(
                     }
                 }
                 Some(Input::Click(col, row)) => {
-                    // Only on the landscape, and not through a popup.
-                    if matches!(model.overlay, Overlay::None | Overlay::Place { .. }) {
+                    // Only on the landscape, and not through a popup; a
+                    // click counts against the key rate.
+                    if matches!(model.overlay, Overlay::None | Overlay::Place { .. })
+                        && keys.take(Instant::now())
+                    {
                         action = view.point_at(col, row).map(Action::PlaceAt);
                         urgent |= action.is_some();
                     }

@@ -25,6 +25,8 @@ mod pty_starts;
 mod scenario_errors;
 mod screen_truth;
 mod serve;
+mod serve_record;
+mod serve_term;
 mod session;
 mod starts;
 mod sweep;
