@@ -15,7 +15,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use russh::keys::{HashAlg, PublicKey};
 use russh::server::{
     Auth, ChannelOpenHandle, Handler, Msg, PublicKeyOffer, Session, VerifiedPublicKey,
 };
@@ -26,13 +25,13 @@ use tokio::time::{Duration, Instant, sleep_until};
 
 use super::dashboard::{self, FromClient, Spec};
 use super::env::ClientEnv;
-use super::keys::is_authorized;
 use super::limits::ConnSlot;
 use super::record;
 use super::stream::{Kill, Killable};
 use super::{Access, Seat, Shared, Slot, clamp_size};
 use crate::app::class::Role;
-use crate::text::clean_text;
+
+mod admit;
 
 /// How long a client has after connecting to send its identification and
 /// start the key exchange, by default ([`super::Config::kex_timeout`]).
@@ -169,60 +168,6 @@ pub struct Conn {
 }
 
 impl Conn {
-    /// Whether `key` gets in, and as what: a teacher's key teaches (and
-    /// gets in whatever `access` says); any other key admitted follows the
-    /// teacher when there is a class, or has a dashboard of its own.
-    fn role_of(&self, key: &PublicKey) -> Option<Role> {
-        if let Some(class) = &self.shared.class
-            && is_authorized(&class.teachers, key)
-        {
-            return Some(Role::Teacher);
-        }
-        let admitted = match &self.shared.access {
-            Access::Open => true,
-            Access::Keys(keys) => is_authorized(keys, key),
-        };
-        admitted.then(|| self.student())
-    }
-
-    /// What anyone else admitted is.
-    fn student(&self) -> Role {
-        if self.shared.class.is_some() {
-            Role::Following
-        } else {
-            Role::Solo
-        }
-    }
-
-    fn set_user(&mut self, user: &str, role: Role) {
-        let u: String = clean_text(user).chars().take(64).collect();
-        self.who = match role.word() {
-            Some(w) => format!("{u}@{} ({w})", self.peer),
-            None => format!("{u}@{}", self.peer),
-        };
-        self.name = u;
-        self.role = role;
-    }
-
-    /// Log a refused login: who, from where, with what.
-    fn refused(&self, user: &str, what: &str) {
-        let u: String = clean_text(user).chars().take(64).collect();
-        self.shared
-            .log
-            .line(format_args!("{u}@{}: login refused: {what}", self.peer));
-    }
-
-    fn refused_key(&self, user: &str, key: &PublicKey) {
-        self.refused(
-            user,
-            &format!(
-                "{} key {}",
-                key.algorithm().as_str(),
-                key.fingerprint(HashAlg::Sha256)
-            ),
-        );
-    }
-
     fn ours(&self, channel: ChannelId) -> bool {
         self.channel == Some(channel)
     }

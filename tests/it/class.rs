@@ -342,3 +342,33 @@ async fn spectators_have_seats_of_their_own_and_no_more() {
     }
     assert!(header(&t).contains("watching"), "{t}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_class_only_the_teachers_sessions_are_recorded() {
+    let dir = crate::common::TempDir::new("record-class");
+    let to = downhill::serve::record::RecordTo {
+        dir: dir.0.clone(),
+        limit: 1 << 20,
+    };
+    let (addr, server) = server_with(|c| {
+        c.teachers = Some(vec![key(3).public_key().clone()]);
+        c.record = Some(to);
+    })
+    .await;
+    let (_ht, mut teacher) = seat(addr, "teacher", key(3)).await;
+    let (_ha, mut ada) = seat(addr, "ada", key(2)).await;
+    for s in [&mut ada, &mut teacher] {
+        s.press("q").await;
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while server.sessions() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(server.sessions(), 0);
+    let names: Vec<String> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].contains("teacher_127.0.0.1_"), "{names:?}");
+}
