@@ -148,6 +148,7 @@ pub fn draw(frame: &mut Frame, model: &Model, cache: &mut ViewCache) {
             body,
             model.entry(),
             model.message.as_deref(),
+            &class_lines(model),
             offset,
             theme,
         )),
@@ -306,4 +307,21 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, cache: &mut ViewCache
         };
         params_table::render(frame, table, snap, &sc.vars, entry.paused, &rows, theme);
     }
+}
+
+/// The class view's students on the scenario on screen, written out whole
+/// for the details view (the teacher's, while the class view is on).
+fn class_lines(model: &Model) -> Vec<String> {
+    let class = &model.class;
+    let (Some(e), true) = (model.entry(), class.role == Role::Teacher && class.show) else {
+        return Vec::new();
+    };
+    let Ok(sc) = &e.scenario else {
+        return Vec::new();
+    };
+    let here: Vec<&StudentDot> = class.dots.iter().filter(|d| d.entry == e.id).collect();
+    if here.is_empty() {
+        return Vec::new();
+    }
+    class_view::full_lines(&here, &sc.domain)
 }

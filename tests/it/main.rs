@@ -9,6 +9,7 @@ mod app;
 mod attack;
 mod class;
 mod class_model;
+mod class_screen;
 mod core;
 mod engine;
 mod explain;
