@@ -363,10 +363,34 @@ fn russh_config(config: &Config) -> russh::server::Config {
 /// count of the rest on the next).
 const REFUSALS_LOGGED_EVERY: Duration = Duration::from_secs(10);
 
+/// When a refusal is logged: the first at once, then at most one line
+/// every [`REFUSALS_LOGGED_EVERY`], saying how many went unlogged between.
+#[derive(Debug, Default)]
+struct Throttle {
+    unlogged: u64,
+    logged_at: Option<tokio::time::Instant>,
+}
+
+impl Throttle {
+    /// A refusal at `now`: `Some(n)` to log it (`n` refused unlogged since
+    /// the last line), `None` to count it only.
+    fn refused(&mut self, now: tokio::time::Instant) -> Option<u64> {
+        if self
+            .logged_at
+            .is_none_or(|t| now.duration_since(t) >= REFUSALS_LOGGED_EVERY)
+        {
+            self.logged_at = Some(now);
+            Some(std::mem::take(&mut self.unlogged))
+        } else {
+            self.unlogged += 1;
+            None
+        }
+    }
+}
+
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     let mut shutdown = shared.shutdown.clone();
-    // Refusals not logged yet, and when the last line was.
-    let (mut unlogged, mut logged_at) = (0u64, None::<tokio::time::Instant>);
+    let mut throttle = Throttle::default();
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
@@ -398,7 +422,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 ));
             }
             Err(why) => {
-                if logged_at.is_none_or(|t| t.elapsed() >= REFUSALS_LOGGED_EVERY) {
+                if let Some(unlogged) = throttle.refused(tokio::time::Instant::now()) {
                     let more = match unlogged {
                         0 => String::new(),
                         n => format!(" ({n} more refused since the last such line)"),
@@ -406,9 +430,6 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                     shared
                         .log
                         .line(format_args!("{peer}: refused: {why}{more}"));
-                    (unlogged, logged_at) = (0, Some(tokio::time::Instant::now()));
-                } else {
-                    unlogged += 1;
                 }
                 // Before the SSH banner, lines of text are allowed (RFC 4253;
                 // OpenSSH shows them with -v). Close gently: a reset would
@@ -498,6 +519,29 @@ pub fn sanitize(entries: Vec<Entry>) -> Vec<Entry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_flood_is_one_line_every_ten_seconds_with_a_count() {
+        let t0 = tokio::time::Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let mut th = Throttle::default();
+        assert_eq!(th.refused(at(0)), Some(0), "the first is logged");
+        for ms in (1..1000).map(|k| k * 9) {
+            assert_eq!(th.refused(at(ms)), None, "{ms} ms");
+        }
+        assert_eq!(
+            th.refused(at(10_000)),
+            Some(999),
+            "then one line with the count"
+        );
+        assert_eq!(th.refused(at(10_001)), None);
+        assert_eq!(th.refused(at(25_000)), Some(1));
+        assert_eq!(
+            th.refused(at(40_000)),
+            Some(0),
+            "a lone refusal later: no count"
+        );
+    }
 
     #[test]
     fn sizes_are_clamped() {
