@@ -7,6 +7,9 @@ mod common;
 
 mod app;
 mod attack;
+mod class;
+mod class_model;
+mod class_screen;
 mod core;
 mod engine;
 mod explain;
@@ -23,6 +26,8 @@ mod pty_starts;
 mod scenario_errors;
 mod screen_truth;
 mod serve;
+mod serve_record;
+mod serve_term;
 mod session;
 mod starts;
 mod sweep;
