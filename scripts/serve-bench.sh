@@ -12,6 +12,11 @@
 # ssh runs under `script` in a pty of that size. "running" keeps the scenario playing at its default
 # pace by pressing `r` (restart) every 8 s. Needs ssh, ssh-keygen, /proc.
 # Only 127.0.0.1 is used; everything is cleaned up on exit.
+#
+# CLASS=1: a classroom instead (`--teacher-keys`). One teacher client runs
+# the lesson alone first, then the N clients join as followers; every key
+# (`r`, `7`, space) goes to the teacher, and `q` to everyone at the end.
+#   CLASS=1 N=100 WINDOW=20 BIN=target/release/downhill scripts/serve-bench.sh
 set -euo pipefail
 
 N=${N:-20}
@@ -32,8 +37,15 @@ trap cleanup EXIT
 
 ssh-keygen -q -t ed25519 -N "" -f "$work/key" -C bench
 cp "$work/key.pub" "$work/authorized_keys"
+class=()
+if [[ -n "${CLASS:-}" ]]; then
+    ssh-keygen -q -t ed25519 -N "" -f "$work/teacher" -C teacher
+    cp "$work/teacher.pub" "$work/teacher_keys"
+    class=(--teacher-keys "$work/teacher_keys")
+fi
 "$BIN" serve --listen "127.0.0.1:$PORT" --host-key "$work/host" \
-    --authorized-keys "$work/authorized_keys" --max-per-ip "$N" "$@" 2>"$work/server.log" &
+    --authorized-keys "$work/authorized_keys" --max-per-ip "$((N + 1))" \
+    --max-sessions "$((N + 1))" "${class[@]}" "$@" 2>"$work/server.log" &
 SRV=$!
 for _ in $(seq 50); do grep -q listening "$work/server.log" && break; sleep 0.1; done
 
@@ -47,6 +59,10 @@ live() {
     echo $((a - b))
 }
 press() { for fd in "${fds[@]}"; do printf '%s' "$1" >&"$fd"; done; }
+# In a class only the teacher's keys matter.
+teach() {
+    if [[ -n "${CLASS:-}" ]]; then printf '%s' "$1" >&"$tfd"; else press "$1"; fi
+}
 
 # measure LABEL [KEY_EVERY_8S]: CPU and bytes over WINDOW seconds, then RSS.
 measure() {
@@ -56,7 +72,7 @@ measure() {
     local start=$SECONDS
     while (( SECONDS - start < WINDOW )); do
         sleep 1
-        if [[ -n "$key" && $(( (SECONDS - start) % 8 )) == 0 ]]; then press "$key"; fi
+        if [[ -n "$key" && $(( (SECONDS - start) % 8 )) == 0 ]]; then teach "$key"; fi
     done
     t1=$(cpu_ticks); b1=$(out_bytes); rss=$(rss_kib)
     awk -v l="$label" -v s="$(live)" -v dt="$((t1 - t0))" -v hz="$HZ" \
@@ -72,11 +88,13 @@ echo "| ------------------------ | -------: | ----------: | -----: | ----------:
 fds=()
 measure "no session"
 
-for i in $(seq "$N"); do
+# client I KEY USER: an ssh client reading keys from FIFO in$I; its fd in fds.
+client() {
+    local i=$1 key=$2 user=$3 fd
     mkfifo "$work/in$i"
     exec {fd}<>"$work/in$i"
     fds+=("$fd")
-    cmd="ssh -tt -p $PORT -i $work/key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR 127.0.0.1"
+    cmd="ssh -tt -p $PORT -i $key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR $user@127.0.0.1"
     if [[ -n "${SIZE:-}" ]]; then
         script -qfec "stty cols ${SIZE%x*} rows ${SIZE#*x}; $cmd" /dev/null \
             <"$work/in$i" >"$work/out$i" 2>/dev/null &
@@ -84,12 +102,39 @@ for i in $(seq "$N"); do
         $cmd <"$work/in$i" >"$work/out$i" 2>/dev/null &
     fi
     pids+=("$!")
-done
-for _ in $(seq 100); do
-    started=$(grep -c "dashboard started" "$work/server.log" || true)
-    (( started >= N )) && break
-    sleep 0.1
-done
+}
+started() {
+    local want=$1
+    for _ in $(seq 300); do
+        (( $(grep -c "dashboard started" "$work/server.log" || true) >= want )) && return
+        sleep 0.1
+    done
+}
+
+if [[ -n "${CLASS:-}" ]]; then
+    client 0 "$work/teacher" teacher
+    tfd=${fds[0]}
+    started 1
+    sleep 1
+    measure "teacher alone: 1D lesson" r
+    for i in $(seq "$N"); do client "$i" "$work/key" "s$i"; done
+    started $((N + 1))
+    sleep 1
+    measure "1D lesson, all following" r
+    teach "7"   # Rosenbrock, 2D, 5000 epochs
+    measure "Rosenbrock, all following" r
+    teach " "
+    sleep 1
+    measure "paused, all following"
+    press "q"
+    sleep 3
+    measure "after all quit"
+    echo "sessions ended by q: $(grep -c "dashboard ended (quit)" "$work/server.log" || true) of $((N + 1))"
+    exit 0
+fi
+
+for i in $(seq "$N"); do client "$i" "$work/key" bench; done
+started "$N"
 sleep 1
 press " "   # pause: idle dashboards
 sleep 1

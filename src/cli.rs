@@ -54,7 +54,7 @@ pub enum Command {
         format: SweepFormat,
     },
     /// Serve the dashboard over SSH: everyone who connects gets a dashboard of their own.
-    Serve(crate::serve::ServeArgs),
+    Serve(Box<crate::serve::ServeArgs>),
 }
 
 /// Parse the command line and run what it asks for.

@@ -138,6 +138,8 @@ pub fn sweep(file: &Path, format: SweepFormat) -> ExitCode {
     let points = points.watched(crate::sweep::Watch {
         done: bar.counter(),
         stop: stop.flag(),
+        // The end-to-end tests' stand-in for work that cannot stop soon.
+        finish_chunks: std::env::var("DOWNHILL_FAULT").as_deref() == Ok("slow-stop"),
     });
     let points = Finishing {
         points,

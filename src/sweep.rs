@@ -8,6 +8,13 @@
 //! Grid points are numbered x-major: point `i` is x value `i / ny`, y value
 //! `i % ny` (`ny` = 1 without a y axis). Results never depend on how the
 //! work was split between threads.
+//!
+//! Where the swept run allows it, points are stepped lane-wise, several
+//! per call of the objective's native code (`lanes.rs`: what goes
+//! lane-wise, and why the numbers are `Run`'s to the bit); the others,
+//! one [`Run`] per point.
+
+pub mod lanes;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -19,6 +26,7 @@ use crate::descent::expr::Evaluator;
 use crate::descent::noise::Noise;
 use crate::descent::run::{Limits, Run, RunSpec, Status};
 use crate::scenario::{Scenario, SweepAxis, SweepParam, SweepSpec};
+use lanes::{Job, Lanes};
 
 /// An axis with its values.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,19 +217,113 @@ struct Base<'a> {
     spec: &'a SweepSpec,
     run: RunSpec,
     limits: Limits,
+    /// The lane-wise kernel, where the run allows it.
+    lanes: Option<Lanes>,
 }
 
 impl<'a> Base<'a> {
     fn new(sc: &'a Scenario, spec: &'a SweepSpec) -> Self {
         let r = &sc.runs[spec.run];
         let start = r.start.clone().unwrap_or_else(|| sc.start_point(0));
+        // Every point meets the noise of start 0 of the first race.
+        let run = r.spec(&start, Noise::key(sc.seed, 0, 0));
+        let limits = sc.limits();
         Base {
             sc,
             spec,
-            // Every point meets the noise of start 0 of the first race.
-            run: r.spec(&start, Noise::key(sc.seed, 0, 0)),
-            limits: sc.limits(),
+            lanes: Lanes::new(&run, &sc.expr, &limits),
+            run,
+            limits,
         }
+    }
+
+    /// The lane-wise job of one grid point (what [`Base::build`] builds),
+    /// and the axis values used.
+    fn job(&self, values: &[f64]) -> (Job, Vec<f64>) {
+        let mut job = Job {
+            start: self.run.start.clone(),
+            lr: self.run.lr,
+            epochs: self.limits.epochs,
+        };
+        let mut used = values.to_vec();
+        for (axis, v) in self.spec.axes.iter().zip(&mut used) {
+            match axis.param {
+                SweepParam::Start(i) => {
+                    if let Some(s) = job.start.get_mut(i) {
+                        *s = *v;
+                    }
+                }
+                SweepParam::Lr => job.lr = *v,
+                SweepParam::Epochs => {
+                    job.epochs = epochs_of(*v);
+                    *v = job.epochs as f64;
+                }
+            }
+        }
+        (job, used)
+    }
+
+    /// The points `range` of the grid over `axes`, in order, on all cores:
+    /// lane-wise in blocks where the run allows it, else one run per point.
+    /// `each` is called after every point; `None` soon after `stop` is set.
+    fn points(
+        &self,
+        axes: &[Axis],
+        range: Range<usize>,
+        stop: &AtomicBool,
+        each: &(dyn Fn() + Sync),
+    ) -> Option<Vec<PointResult>> {
+        let Some(lanes) = &self.lanes else {
+            return range
+                .into_par_iter()
+                .map(|i| {
+                    let r = self.point_until(&values_at(axes, i), stop)?;
+                    each();
+                    Some(r)
+                })
+                .collect();
+        };
+        let threads = rayon::current_num_threads().max(1);
+        let block = range.len().div_ceil(4 * threads).clamp(8, 256);
+        let blocks: Vec<Range<usize>> = range
+            .clone()
+            .step_by(block)
+            .map(|b| b..(b + block).min(range.end))
+            .collect();
+        let done: Vec<Vec<PointResult>> = blocks
+            .into_par_iter()
+            .map(|b| {
+                let mut used: Vec<Option<Vec<f64>>> = Vec::with_capacity(b.len());
+                let jobs = b.clone().map(|i| {
+                    let (job, params) = self.job(&values_at(axes, i));
+                    used.push(Some(params));
+                    (i - b.start, job)
+                });
+                let mut out: Vec<Option<PointResult>> = vec![None; b.len()];
+                let finished = lanes.run(jobs, stop, |k, end| {
+                    out[k] = Some(PointResult {
+                        params: Vec::new(),
+                        final_pos: end.final_pos,
+                        loss: end.loss,
+                        status: end.status,
+                        epochs: end.epochs,
+                    });
+                    each();
+                });
+                if !finished {
+                    return None;
+                }
+                out.into_iter()
+                    .zip(used)
+                    .map(|(r, params)| {
+                        let mut r = r?;
+                        r.params = params?;
+                        Some(r)
+                    })
+                    .collect()
+            })
+            .collect::<Option<_>>()?;
+        Some(done.into_iter().flatten().collect())
     }
 
     /// The run of one grid point, built but not stepped.
@@ -281,6 +383,13 @@ pub fn point_run(sc: &Scenario, spec: &SweepSpec, values: &[f64]) -> Run<Evaluat
     Base::new(sc, spec).build(values).0
 }
 
+/// Whether the scenario's sweep steps its points lane-wise (see
+/// `lanes.rs`); false without a `[sweep]`. For tests and benchmarks.
+#[doc(hidden)]
+pub fn lane_wise(sc: &Scenario) -> bool {
+    spec_of(sc).is_ok_and(|spec| Base::new(sc, spec).lanes.is_some())
+}
+
 /// One grid point, stepped to the end: `values` holds one value per axis of
 /// `spec` (epochs are rounded). Pure: the same inputs give the same result.
 /// Panics if `spec.run` is not a run of `sc`.
@@ -300,14 +409,11 @@ pub fn compute(
     let base = Base::new(sc, spec);
     let total = grid.len();
     let done = AtomicUsize::new(0);
-    let results: Vec<PointResult> = (0..total)
-        .into_par_iter()
-        .map(|i| {
-            let r = base.point(&grid.values_at(i));
-            on_progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            r
-        })
-        .collect();
+    let never = AtomicBool::new(false);
+    let each = || on_progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+    let results = base
+        .points(&grid.axes, 0..total, &never, &each)
+        .expect("a sweep nobody stops ends");
     grid.points = results.into_iter().map(Some).collect();
     Ok(grid)
 }
@@ -334,10 +440,8 @@ pub fn compute_chunk_until(
     let base = Base::new(sc, spec);
     let end = indices.end.min(spec.len());
     let start = indices.start.min(end);
-    (start..end)
-        .into_par_iter()
-        .map(|i| Some((i, base.point_until(&values_at(&axes, i), stop)?)))
-        .collect()
+    let points = base.points(&axes, start..end, stop, &|| {})?;
+    Some((start..end).zip(points).collect())
 }
 
 /// Every point of the scenario's sweep in grid order, computed a chunk of
@@ -358,12 +462,15 @@ pub fn stream(sc: &Scenario) -> Result<Points<'_>, String> {
 }
 
 /// A stream's hook for a progress display: `done` counts the points
-/// computed, and the stream ends early (between two chunks) once `stop` is
-/// set.
+/// computed, and the stream ends early once `stop` is set: within a few
+/// thousand steps (the chunk under way is dropped), or, with
+/// `finish_chunks`, only after the chunk under way (a test's stand-in for
+/// work that cannot stop soon).
 #[derive(Debug, Clone, Default)]
 pub struct Watch {
     pub done: Arc<AtomicU64>,
     pub stop: Arc<AtomicBool>,
+    pub finish_chunks: bool,
 }
 
 /// Points a stream computes at once.
@@ -417,11 +524,12 @@ impl Iterator for Points<'_> {
             return None;
         }
         let end = (self.next + self.chunk).min(self.total);
-        let (axes, base) = (&self.axes, &self.base);
-        let chunk: Vec<PointResult> = (self.next..end)
-            .into_par_iter()
-            .map(|i| base.point(&values_at(axes, i)))
-            .collect();
+        let never = AtomicBool::new(false);
+        let stop = match &self.watch {
+            Some(w) if !w.finish_chunks => &*w.stop,
+            _ => &never,
+        };
+        let chunk = self.base.points(&self.axes, self.next..end, stop, &|| {})?;
         if let Some(w) = &self.watch {
             w.done
                 .fetch_add((end - self.next) as u64, Ordering::Relaxed);

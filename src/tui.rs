@@ -171,7 +171,7 @@ pub fn main(paths: &[PathBuf], args: &DashboardArgs) -> ExitCode {
         let (tx, input) = tokio::sync::mpsc::channel(256);
         spawn_input(tx.clone())?;
         let _watcher = watch(paths, &model.entries, tx);
-        session::run(&mut term, input, model, args.fps).await
+        session::run(&mut term, input, model, args.fps, None).await
     });
     restore();
     rt.shutdown_timeout(Duration::from_millis(200));

@@ -203,9 +203,23 @@ pub static BINDINGS: &[Binding] = &[
         hint: hint("S", "save", 21),
     },
     Binding {
-        keys: &[KeyCode::Char('?')],
+        keys: &[KeyCode::Char('f')],
+        action: Action::ToggleFollow,
+        label: "f",
+        help: "in a class: go off on your own / catch up (the teacher: call everyone back)",
+        hint: hint("f", "follow", 22),
+    },
+    Binding {
+        keys: &[KeyCode::Char('C')],
+        action: Action::ToggleClass,
+        label: "C",
+        help: "the teacher: where the students on their own are",
+        hint: hint("C", "class", 23),
+    },
+    Binding {
+        keys: &[KeyCode::Char('?'), KeyCode::F(1)],
         action: Action::ToggleHelp,
-        label: "?",
+        label: "? F1",
         help: "this help",
         hint: hint("?", "help", 0),
     },
@@ -361,6 +375,13 @@ pub static PICKER: &[Binding] = &[
         help: "close",
         hint: hint("Esc", "close", 1),
     },
+    Binding {
+        keys: &[KeyCode::F(1)],
+        action: Action::ToggleHelp,
+        label: "F1",
+        help: "help (`?` is typed into the filter here)",
+        hint: hint("F1", "help", 0),
+    },
 ];
 
 /// The tables a view reads keys from, first match first. All but the
@@ -379,7 +400,7 @@ pub fn tables(overlay: &Overlay) -> Vec<&'static [Binding]> {
 /// The footer hints of a view, in the order shown: the view's own keys,
 /// then the dashboard's hints that never go (`? help`, `q quit`). On the
 /// bare dashboard, its own hints. The picker types `?` and `q` into its
-/// filter, so it offers Ctrl-C instead.
+/// filter, so it offers F1 and Ctrl-C instead.
 pub fn hints(overlay: &Overlay) -> Vec<Hint> {
     let tables = tables(overlay);
     let own = tables.iter().take(tables.len().saturating_sub(1).max(1));
@@ -591,6 +612,13 @@ mod tests {
             selected: 0,
         };
         assert!(keys(&picker).contains(&"^C"));
+        assert!(keys(&picker).contains(&"F1"));
+        let f1 = KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE);
+        assert!(matches!(action_for(f1, &picker), Some(Action::ToggleHelp)));
+        assert!(matches!(
+            action_for(f1, &Overlay::None),
+            Some(Action::ToggleHelp)
+        ));
     }
 
     #[test]

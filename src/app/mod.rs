@@ -6,6 +6,7 @@
 //! What is drawn and how (view caches included) is the `ui` layer's business:
 //! the model holds no widget state.
 
+pub mod class;
 mod entry;
 mod explore;
 pub mod keymap;

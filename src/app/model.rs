@@ -246,6 +246,8 @@ pub struct Model {
     pub message: Option<String>,
     /// The scenario files are watched: a saved fix reloads by itself.
     pub watching: bool,
+    /// Its part in a class (`downhill serve --teacher-keys`), if any.
+    pub class: super::class::Class,
 }
 
 impl Model {
@@ -272,6 +274,7 @@ impl Model {
             quit: false,
             message: None,
             watching: false,
+            class: Default::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::class::{self, Role};
 use super::model::{Model, Overlay, Scroll, ScrollMove, SweepState};
 use super::{Entry, explore};
 use crate::engine::{Command, Pace};
@@ -91,6 +92,17 @@ pub enum Action {
     CycleAxis,
     /// Save the scenario as it stands (rates, placed start) as a file.
     Save,
+    /// A student: go off on your own, or catch up with the teacher (`f`).
+    ToggleFollow,
+    /// The teacher: where the students on their own are (`C`).
+    ToggleClass,
+    /// The teacher's dashboard as it now is (to mirror, or to hint at).
+    Lesson(Arc<super::class::Lesson>),
+    /// The teacher: the students on their own, and how many follow.
+    ClassDots {
+        dots: Arc<Vec<super::class::StudentDot>>,
+        following: usize,
+    },
     /// A picture of a race from the engine, and when it arrived (for the
     /// measured rate).
     Snapshot(Arc<Snapshot>, Instant),
@@ -106,6 +118,14 @@ pub const MAX_FILTER: usize = 64;
 
 /// Apply `action` to `model`; return the commands for the engine.
 pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
+    let role = model.class.role;
+    if !role.permits(&action) {
+        model.message = Some(match role {
+            Role::Spectator => "watching: only ? (help) and q (quit) here".into(),
+            _ => "following the teacher: f to go off on your own".into(),
+        });
+        return vec![];
+    }
     match action {
         Action::TogglePause => {
             let Some(e) = model.entries.get_mut(model.current) else {
@@ -187,7 +207,8 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             vec![]
         }
         Action::ToggleExplain => {
-            if !toggle(model, Overlay::Explain) {
+            // A follower's race is the teacher's: explain does not pause it.
+            if !toggle(model, Overlay::Explain) || role.mirrors() {
                 return vec![];
             }
             match model.entries.get_mut(model.current) {
@@ -351,6 +372,10 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Command> {
             vec![]
         }
         Action::Save => explore::save(model),
+        Action::ToggleFollow => class::toggle_follow(model),
+        Action::ToggleClass => class::toggle_view(model),
+        Action::Lesson(l) => class::lesson(model, l),
+        Action::ClassDots { dots, following } => class::dots(model, dots, following),
         Action::Confirm => {
             if let Overlay::Place { at } = &model.overlay {
                 let at = at.clone();

@@ -243,6 +243,34 @@ impl Engine {
                     self.send(s);
                 }
             }
+            Command::Resume {
+                id,
+                generation,
+                scenario,
+                pace,
+                epoch,
+                edits,
+            } => {
+                if self.sweep.as_ref().is_some_and(|s| s.id == id) {
+                    self.sweep = None;
+                }
+                let cancel = self.cancel.clone();
+                let replay = tokio::task::spawn_blocking(move || {
+                    Slot::replay(id, generation, scenario, epoch, &edits, || {
+                        cancel.load(Ordering::Relaxed)
+                    })
+                })
+                .await
+                .expect("replaying a race does not panic");
+                if let Some(slot) = replay {
+                    self.slots.insert(id, slot);
+                    self.active = Some(id);
+                    self.paces.insert(id, pace);
+                    if let Some(s) = self.slots.get(&id) {
+                        self.send(s);
+                    }
+                }
+            }
             Command::Idle => self.active = None,
             Command::SetPaused(p) => self.paused = p,
             Command::Step { id, generation } => {
@@ -322,13 +350,25 @@ impl Engine {
                 }
             }
             Command::StepBack { id, generation } => {
+                let cancel = self.cancel.clone();
                 let stepped = self
-                    .on_slot(id, generation, |slot| {
+                    .on_slot(id, generation, move |slot| {
                         let back = slot.race.epoch().saturating_sub(1);
-                        (slot.rewound(back), ())
+                        let replay = Slot::replay(
+                            slot.id,
+                            slot.generation,
+                            slot.scenario.clone(),
+                            back,
+                            slot.edits(),
+                            || cancel.load(Ordering::Relaxed),
+                        );
+                        match replay {
+                            Some(earlier) => (earlier, true),
+                            None => (slot, false),
+                        }
                     })
                     .await;
-                if let (Some(()), Some(s)) = (stepped, self.slots.get(&id)) {
+                if let (Some(true), Some(s)) = (stepped, self.slots.get(&id)) {
                     self.send(s);
                 }
             }

@@ -20,6 +20,17 @@ pub enum Command {
         scenario: Arc<Scenario>,
         pace: Pace,
     },
+    /// Like `Activate`, but the race taken to `epoch` first, with the rate
+    /// changes `edits` made on the way: another race's state, exactly (a
+    /// student going on from where the teacher is).
+    Resume {
+        id: usize,
+        generation: u64,
+        scenario: Arc<Scenario>,
+        pace: Pace,
+        epoch: u64,
+        edits: Vec<crate::track::Edit>,
+    },
     /// Advance nothing (a scenario that failed to load is on screen).
     Idle,
     /// Pause or resume the active scenario.

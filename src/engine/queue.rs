@@ -108,13 +108,13 @@ impl Commands {
 
 /// Add `c` to `outbox`, dropping what it makes pointless (see the module docs).
 fn coalesce(outbox: &mut VecDeque<Command>, c: Command) {
-    if let Command::Activate { id, generation, .. } = &c {
+    if let Command::Activate { id, generation, .. } | Command::Resume { id, generation, .. } = &c {
         outbox.retain(|w| !stale(w, *id, *generation));
     }
     let replaces = match (outbox.back(), &c) {
         (
-            Some(Command::Activate { .. } | Command::Idle),
-            Command::Activate { .. } | Command::Idle,
+            Some(Command::Activate { .. } | Command::Resume { .. } | Command::Idle),
+            Command::Activate { .. } | Command::Resume { .. } | Command::Idle,
         ) => true,
         (Some(Command::SetPaused(_)), Command::SetPaused(_)) => true,
         (Some(Command::SetPace { id: a, .. }), Command::SetPace { id: b, .. }) => a == b,
@@ -204,6 +204,7 @@ mod tests {
         q.iter()
             .map(|c| match c {
                 Command::Activate { id, generation, .. } => format!("A{id}.{generation}"),
+                Command::Resume { id, epoch, .. } => format!("R{id}@{epoch}"),
                 Command::Idle => "I".into(),
                 Command::SetPaused(p) => format!("P{p}"),
                 Command::Step { id, generation } => format!("S{id}.{generation}"),

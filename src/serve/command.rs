@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use russh::keys::PublicKey;
+
 use super::{Access, Config, keys, start};
 use crate::session::DashboardArgs;
 
@@ -134,36 +136,67 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DUR", default_value = "60s", value_parser = positive_duration_arg)]
     pub login_timeout: Duration,
 
+    /// A class: holders of the keys in this authorized_keys file teach,
+    /// everyone else admitted follows the teacher (see "Teaching").
+    #[arg(long, value_name = "FILE")]
+    pub teacher_keys: Option<PathBuf>,
+
+    /// With --teacher-keys: the user name `watch` gets a read-only view of
+    /// the teacher's dashboard, without a key.
+    #[arg(long, requires = "teacher_keys")]
+    pub spectators: bool,
+
+    /// Most spectators at once (apart from --max-sessions).
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_spectators: u32,
+
+    /// Record each session's terminal as an asciicast v2 file in DIR (mode 0600; `asciinema play` replays it).
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+
+    /// Most bytes of one recording (K, M, G: powers of 1024); there it stops, the session goes on.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = super::record::limit_arg, requires = "record")]
+    pub record_limit: u64,
+
     #[command(flatten)]
     pub dashboard: DashboardArgs,
+}
+
+/// The usable keys of an authorized_keys file at `path` (`what` names it in
+/// messages), its warnings said; the exit code when it cannot serve.
+fn load_keys(path: &std::path::Path, what: &str) -> Result<Vec<PublicKey>, ExitCode> {
+    match keys::load_authorized_keys(path) {
+        Ok(f) => {
+            for w in &f.warnings {
+                say!("downhill serve: warning: {w}");
+            }
+            if f.keys.is_empty() {
+                say!(
+                    "downhill serve: {}: no usable public key in this file",
+                    path.display()
+                );
+                return Err(ExitCode::from(1));
+            }
+            say!(
+                "downhill serve: {} {what} key(s) from {}",
+                f.keys.len(),
+                path.display()
+            );
+            Ok(f.keys)
+        }
+        Err(e) => {
+            say!("downhill serve: {e}");
+            Err(ExitCode::from(1))
+        }
+    }
 }
 
 /// Run `downhill serve`; returns the process exit code.
 pub fn main(args: &ServeArgs) -> ExitCode {
     let access = match (&args.authorized_keys, args.open) {
-        (Some(path), _) => match keys::load_authorized_keys(path) {
-            Ok(f) => {
-                for w in &f.warnings {
-                    say!("downhill serve: warning: {w}");
-                }
-                if f.keys.is_empty() {
-                    say!(
-                        "downhill serve: {}: no usable public key in this file",
-                        path.display()
-                    );
-                    return ExitCode::from(1);
-                }
-                say!(
-                    "downhill serve: {} authorized key(s) from {}",
-                    f.keys.len(),
-                    path.display()
-                );
-                Access::Keys(f.keys)
-            }
-            Err(e) => {
-                say!("downhill serve: {e}");
-                return ExitCode::from(1);
-            }
+        (Some(path), _) => match load_keys(path, "authorized") {
+            Ok(k) => Access::Keys(k),
+            Err(code) => return code,
         },
         (None, true) => Access::Open,
         (None, false) => {
@@ -221,6 +254,39 @@ pub fn main(args: &ServeArgs) -> ExitCode {
     config.max_session = Some(args.max_session);
     config.login_timeout = args.login_timeout;
     config.log = true;
+    if let Some(path) = &args.teacher_keys {
+        match load_keys(path, "teacher") {
+            Ok(k) => config.teachers = Some(k),
+            Err(code) => return code,
+        }
+        config.spectators = args.spectators;
+        config.max_spectators = args.max_spectators as usize;
+        say!(
+            "downhill serve: a class: teachers drive, students follow (f: on their own){}",
+            if args.spectators {
+                "; `ssh watch@…` watches"
+            } else {
+                ""
+            }
+        );
+    }
+    config.mouse = !args.dashboard.no_mouse;
+    if let Some(dir) = &args.record {
+        match super::record::prepare(dir, args.record_limit) {
+            Ok(to) => {
+                say!(
+                    "downhill serve: recording sessions to {} (at most {} each)",
+                    to.dir.display(),
+                    super::record::fmt_size(to.limit)
+                );
+                config.record = Some(to);
+            }
+            Err(e) => {
+                say!("downhill serve: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
 
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

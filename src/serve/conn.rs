@@ -1,7 +1,8 @@
 //! One SSH connection: what it may do (log in, open one session channel,
 //! ask for a pty and a shell, type, resize) and everything it may not (exec,
-//! subsystems such as sftp, environment variables, agent and X11
-//! forwarding, TCP and socket forwarding either way, a second channel).
+//! subsystems such as sftp, environment variables but `COLORTERM` and
+//! `NO_COLOR` ([`ClientEnv`]), agent and X11 forwarding, TCP and socket
+//! forwarding either way, a second channel).
 //!
 //! The connection runs over a [`Killable`] stream, so the server can cut it
 //! whatever russh is waiting for: when it has not started the key exchange
@@ -14,7 +15,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use russh::keys::{HashAlg, PublicKey};
 use russh::server::{
     Auth, ChannelOpenHandle, Handler, Msg, PublicKeyOffer, Session, VerifiedPublicKey,
 };
@@ -24,11 +24,14 @@ use tokio::sync::mpsc;
 use tokio::time::{Duration, Instant, sleep_until};
 
 use super::dashboard::{self, FromClient, Spec};
-use super::keys::is_authorized;
+use super::env::ClientEnv;
 use super::limits::ConnSlot;
+use super::record;
 use super::stream::{Kill, Killable};
-use super::{Access, Shared, clamp_size};
-use crate::text::clean_text;
+use super::{Access, Seat, Shared, Slot, clamp_size};
+use crate::app::class::Role;
+
+mod admit;
 
 /// How long a client has after connecting to send its identification and
 /// start the key exchange, by default ([`super::Config::kex_timeout`]).
@@ -58,10 +61,13 @@ pub async fn serve_connection(
         channel: None,
         pty: None,
         term: None,
+        env: ClientEnv::default(),
         to_dashboard: None,
         started: started.clone(),
         kill: kill.clone(),
         slot: slot.clone(),
+        role: Role::Solo,
+        name: String::new(),
     };
     let now = Instant::now();
     let far = now + Duration::from_secs(10 * 365 * 86_400);
@@ -148,45 +154,20 @@ pub struct Conn {
     /// The client's `TERM` from `pty-req` (cut to 64 bytes): what its
     /// terminal can show.
     term: Option<String>,
+    /// The colour variables it sent before its shell.
+    env: ClientEnv,
     /// Set once the dashboard runs; dropped when the channel closes.
     to_dashboard: Option<mpsc::Sender<FromClient>>,
     started: Arc<AtomicBool>,
     kill: Arc<Kill>,
     slot: Arc<ConnSlot>,
+    /// Its part in the class (decided by how it logged in).
+    role: Role,
+    /// The user name, cleaned (a student's name in the class view).
+    name: String,
 }
 
 impl Conn {
-    fn allowed(&self, key: &PublicKey) -> bool {
-        match &self.shared.access {
-            Access::Open => true,
-            Access::Keys(keys) => is_authorized(keys, key),
-        }
-    }
-
-    fn set_user(&mut self, user: &str) {
-        let u: String = clean_text(user).chars().take(64).collect();
-        self.who = format!("{u}@{}", self.peer);
-    }
-
-    /// Log a refused login: who, from where, with what.
-    fn refused(&self, user: &str, what: &str) {
-        let u: String = clean_text(user).chars().take(64).collect();
-        self.shared
-            .log
-            .line(format_args!("{u}@{}: login refused: {what}", self.peer));
-    }
-
-    fn refused_key(&self, user: &str, key: &PublicKey) {
-        self.refused(
-            user,
-            &format!(
-                "{} key {}",
-                key.algorithm().as_str(),
-                key.fingerprint(HashAlg::Sha256)
-            ),
-        );
-    }
-
     fn ours(&self, channel: ChannelId) -> bool {
         self.channel == Some(channel)
     }
@@ -205,15 +186,41 @@ impl Conn {
         size: (u16, u16),
         session: &mut Session,
     ) -> Result<(), russh::Error> {
-        let slot = match self.shared.limits.session(self.peer.ip()) {
-            Ok(slot) => slot,
-            Err(why) => {
-                self.shared
-                    .log
-                    .line(format_args!("{}: refused: {why}", self.who));
-                return Self::refuse(session, channel, &why.to_string());
+        // Spectators count apart from the dashboards' caps.
+        let seat = if self.role == Role::Spectator {
+            match self.shared.class.as_ref().and_then(Seat::take) {
+                Some(seat) => Some(seat),
+                None => {
+                    self.shared
+                        .log
+                        .line(format_args!("{}: refused: spectators are full", self.who));
+                    return Self::refuse(
+                        session,
+                        channel,
+                        "every spectator seat is taken; try again later",
+                    );
+                }
             }
+        } else {
+            None
         };
+        let slot = match seat {
+            Some(seat) => Slot::Spectator(seat),
+            None => match self.shared.limits.session(self.peer.ip()) {
+                Ok(slot) => Slot::Dashboard(slot),
+                Err(why) => {
+                    self.shared
+                        .log
+                        .line(format_args!("{}: refused: {why}", self.who));
+                    return Self::refuse(session, channel, &why.to_string());
+                }
+            },
+        };
+        let member = self
+            .shared
+            .class
+            .as_ref()
+            .map(|c| c.hub.join(self.role, &self.name));
         let (tx, rx) = mpsc::channel(INPUT_QUEUE);
         self.to_dashboard = Some(tx);
         self.started.store(true, Ordering::Release);
@@ -222,6 +229,7 @@ impl Conn {
             channel,
             size,
             term: self.term.clone(),
+            env: self.env.clone(),
             from_client: rx,
             entries: self.shared.entries.clone(),
             fps: self.shared.fps,
@@ -232,7 +240,15 @@ impl Conn {
             log: self.shared.log,
             who: self.who.clone(),
             stats: self.shared.stats.clone(),
+            mouse: self.shared.mouse,
+            record: self
+                .shared
+                .record
+                .clone()
+                .filter(|_| record::records(self.role)),
             crash_key: self.shared.crash_key,
+            role: self.role,
+            member,
         };
         tokio::spawn(dashboard::supervise(spec, slot));
         Ok(())
@@ -243,8 +259,13 @@ impl Handler for Conn {
     type Error = russh::Error;
 
     async fn auth_none(&mut self, user: &str) -> Result<Auth, Self::Error> {
+        // `--spectators`: `watch` watches the teacher, without a key.
+        if user == "watch" && self.shared.class.as_ref().is_some_and(|c| c.spectators) {
+            self.set_user(user, Role::Spectator);
+            return Ok(Auth::Accept);
+        }
         if matches!(self.shared.access, Access::Open) {
-            self.set_user(user);
+            self.set_user(user, self.student());
             return Ok(Auth::Accept);
         }
         Ok(Auth::reject())
@@ -255,7 +276,7 @@ impl Handler for Conn {
         user: &str,
         offer: PublicKeyOffer<'_>,
     ) -> Result<Auth, Self::Error> {
-        Ok(if self.allowed(offer.public_key) {
+        Ok(if self.role_of(offer.public_key).is_some() {
             Auth::Accept
         } else {
             self.refused_key(user, offer.public_key);
@@ -283,8 +304,8 @@ impl Handler for Conn {
         user: &str,
         key: VerifiedPublicKey<'_>,
     ) -> Result<Auth, Self::Error> {
-        if self.allowed(key.public_key) {
-            self.set_user(user);
+        if let Some(role) = self.role_of(key.public_key) {
+            self.set_user(user, role);
             return Ok(Auth::Accept);
         }
         self.refused_key(user, key.public_key);
@@ -495,11 +516,18 @@ impl Handler for Conn {
     async fn env_request(
         &mut self,
         channel: ChannelId,
-        _variable_name: &str,
-        _variable_value: &str,
+        variable_name: &str,
+        variable_value: &str,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        session.channel_failure(channel)
+        if self.ours(channel)
+            && !self.started.load(Ordering::Acquire)
+            && self.env.accept(variable_name, variable_value)
+        {
+            session.channel_success(channel)
+        } else {
+            session.channel_failure(channel)
+        }
     }
 
     async fn x11_request(

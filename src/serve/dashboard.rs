@@ -6,7 +6,7 @@
 //!
 //! ```text
 //!  Conn (russh handler) ─FromClient─▶ drive ─Input─▶ session::run ─▶ SshBackend ─▶ pump ─▶ channel
-//!                                      │  keys (KeyParser, 30 ms Esc wait)
+//!                                      │  keys and left clicks (KeyParser, 30 ms Esc wait)
 //!                                      │  idle timer (reset by input bytes only), session timer
 //!                                      └  repaint requests from the output (dropped frames)
 //! ```
@@ -23,12 +23,16 @@ use russh::server::Handle;
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, sleep_until};
 
+use super::env::ClientEnv;
 use super::input::{ESC_WAIT, KeyParser};
-use super::limits::SessionSlot;
+
 use super::output::{self, Output, SshBackend, Stats};
+use super::record::{RecordTo, Recorder};
 use super::stream::Kill;
-use super::{Log, fmt_duration};
-use crate::app::{Charset, ColorDepth, Entry, Model};
+use super::{Log, Slot, fmt_duration};
+use crate::app::class::Role;
+use crate::app::{Charset, Entry, Model};
+use crate::session::class::Member;
 use crate::session::{self, Exit, Input};
 
 /// How long closing a channel may take before the connection is cut.
@@ -109,6 +113,8 @@ pub struct Spec {
     pub size: (u16, u16),
     /// The client's `TERM`, for its colours and characters.
     pub term: Option<String>,
+    /// The colour variables the client sent (`COLORTERM`, `NO_COLOR`).
+    pub env: ClientEnv,
     pub from_client: mpsc::Receiver<FromClient>,
     pub entries: Vec<Entry>,
     pub fps: u32,
@@ -121,19 +127,27 @@ pub struct Spec {
     /// Who, for the log.
     pub who: String,
     pub stats: Arc<Stats>,
+    /// Ask the client's terminal for mouse clicks (`--no-mouse` unsets it).
+    pub mouse: bool,
+    /// Record what the client is sent (`--record`), here.
+    pub record: Option<RecordTo>,
     /// See [`super::Config::crash_key`].
     pub crash_key: Option<u8>,
+    /// Its part in the class, and its link to the others (`None`: no class).
+    pub role: Role,
+    pub member: Option<Member>,
 }
 
 /// Run a dashboard to its end, then restore the client's terminal, say why
 /// it ended, send the exit status and close the channel. `slot` is held
 /// until then.
-pub async fn supervise(spec: Spec, slot: SessionSlot) {
+pub async fn supervise(spec: Spec, slot: Slot) {
     let Spec {
         handle,
         channel,
         size: (cols, rows),
         term,
+        env,
         from_client,
         entries,
         fps,
@@ -144,7 +158,11 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
         log,
         who,
         stats,
+        mouse,
+        record,
         crash_key,
+        role,
+        member,
     } = spec;
     let started = Instant::now();
     log.line(format_args!("{who}: dashboard started ({cols}x{rows})"));
@@ -152,7 +170,8 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
         .sessions_started
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let out = Output::with_totals(cols, rows, stats);
-    let pump = tokio::spawn(output::pump(out.clone(), handle.clone(), channel));
+    let record = record.map(|to| Recorder::start(&to, (cols, rows), term.as_deref(), &who, log));
+    let pump = tokio::spawn(output::pump(out.clone(), handle.clone(), channel, record));
     let (in_tx, in_rx) = mpsc::channel(64);
     let driver = tokio::spawn(drive(
         from_client,
@@ -160,12 +179,14 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
         out.clone(),
         Limits { idle, max },
         shutdown,
+        KeyParser::with_mouse(mouse),
         crash_key,
     ));
     let mut model = Model::new(entries);
-    model.color = ColorDepth::detect(None, None, term.as_deref());
+    model.color = env.color(term.as_deref());
     model.charset = Charset::detect(term.as_deref());
-    let dash = tokio::spawn(run_dashboard(model, fps, out.clone(), in_rx));
+    model.class.role = role;
+    let dash = tokio::spawn(run_dashboard(model, fps, mouse, out.clone(), in_rx, member));
 
     let result = dash.await;
     // A driver that stopped the session returns right after saying so.
@@ -190,9 +211,15 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
     // The dashboard's writer is gone (dropped with its task, even by a
     // panic), so the pump sends what is queued and stops.
     out.close();
+    let mut record = None;
     let finish = async {
-        let _ = pump.await;
-        let _ = handle.data(channel, restore_bytes(&ending)).await;
+        record = pump.await.ok().flatten();
+        let restore = restore_bytes(&ending);
+        if handle.data(channel, restore.clone()).await.is_ok()
+            && let Some(r) = &mut record
+        {
+            r.output(out.size(), restore);
+        }
         let _ = handle.exit_status_request(channel, ending.status()).await;
         let _ = handle.eof(channel).await;
         let _ = handle.close(channel).await;
@@ -206,6 +233,9 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
             tokio::time::sleep(CLOSE_GRACE).await;
             kill.kill();
         });
+    }
+    if let Some(r) = record {
+        r.finish().await;
     }
     let sent = out.bytes_sent.load(std::sync::atomic::Ordering::Relaxed);
     let dropped = out
@@ -223,10 +253,10 @@ pub async fn supervise(spec: Spec, slot: SessionSlot) {
     drop(slot);
 }
 
-/// Leave the dashboard: end any half-sent frame, reset colours, show the
-/// cursor, back to the main screen, then the reason.
+/// Leave the dashboard: end any half-sent frame, no more mouse reports,
+/// reset colours, show the cursor, back to the main screen, then the reason.
 fn restore_bytes(ending: &Ending) -> Vec<u8> {
-    let mut b = Vec::new();
+    let mut b = session::MOUSE_OFF.as_bytes().to_vec();
     let _ = queue!(
         b,
         terminal::EndSynchronizedUpdate,
@@ -245,8 +275,10 @@ fn restore_bytes(ending: &Ending) -> Vec<u8> {
 async fn run_dashboard(
     model: Model,
     fps: u32,
+    mouse: bool,
     out: Arc<Output>,
     inputs: mpsc::Receiver<Input>,
+    member: Option<Member>,
 ) -> std::io::Result<Exit> {
     let (cols, rows) = out.size();
     let mut term = Terminal::with_options(
@@ -255,13 +287,18 @@ async fn run_dashboard(
             viewport: Viewport::Fixed(Rect::new(0, 0, cols, rows)),
         },
     )?;
-    crossterm::execute!(
-        term.backend_mut(),
+    let backend = term.backend_mut();
+    queue!(
+        backend,
         terminal::EnterAlternateScreen,
         cursor::Hide,
         terminal::Clear(terminal::ClearType::All)
     )?;
-    session::run(&mut term, inputs, model, fps).await
+    if mouse {
+        backend.write_all(session::MOUSE_ON.as_bytes())?;
+    }
+    Write::flush(backend)?;
+    session::run(&mut term, inputs, model, fps, member).await
 }
 
 /// A dashboard's time limits.
@@ -279,13 +316,13 @@ async fn drive(
     out: Arc<Output>,
     Limits { idle, max }: Limits,
     mut shutdown: watch::Receiver<bool>,
+    mut parser: KeyParser,
     crash_key: Option<u8>,
 ) -> Ending {
     let start = Instant::now();
     let far = start + Duration::from_secs(10 * 365 * 86_400);
     let max_at = max.and_then(|d| start.checked_add(d)).unwrap_or(far);
     let mut last_input = start;
-    let mut parser = KeyParser::default();
     let mut esc_at: Option<Instant> = None;
     let mut keys = Vec::new();
     loop {
@@ -330,11 +367,12 @@ async fn drive(
                 return Ending::Shutdown;
             }
         }
-        // Keys the session has no room for are dropped: the driver never
-        // waits on them, so its timers and the client's leaving are seen
-        // however much is typed (the session limits the key rate too).
+        // Keys and clicks the session has no room for are dropped: the
+        // driver never waits on them, so its timers and the client's
+        // leaving are seen however much is typed (the session limits their
+        // rate too).
         for k in keys.drain(..) {
-            if let Err(mpsc::error::TrySendError::Closed(_)) = to_session.try_send(Input::Key(k)) {
+            if let Err(mpsc::error::TrySendError::Closed(_)) = to_session.try_send(k) {
                 return Ending::Quit;
             }
         }
@@ -373,6 +411,7 @@ mod tests {
         let b = String::from_utf8(restore_bytes(&Ending::Shutdown)).unwrap();
         assert!(b.contains("\x1b[?1049l"), "{b:?}");
         assert!(b.contains("\x1b[?25h"), "{b:?}");
+        assert!(b.contains(session::MOUSE_OFF), "{b:?}");
         assert!(b.ends_with("shutting down.\r\n"), "{b:?}");
     }
 }

@@ -85,6 +85,17 @@ impl Caps {
     }
 }
 
+impl Caps {
+    /// Room for `n` spectators' connections too (logged in, from anywhere,
+    /// one address included: a class behind one NAT); what may be logging
+    /// in at once stays as it was.
+    pub fn with_spectators(mut self, n: usize) -> Caps {
+        self.connections += n;
+        self.connections_per_group += n;
+        self
+    }
+}
+
 /// One open connection.
 #[derive(Debug)]
 struct Open {
@@ -209,8 +220,12 @@ pub struct Admitted {
 
 impl Limits {
     pub fn new(max_sessions: usize, max_per_ip: usize) -> Arc<Limits> {
+        Limits::with(Caps::new(max_sessions, max_per_ip))
+    }
+
+    pub fn with(caps: Caps) -> Arc<Limits> {
         Arc::new(Limits {
-            caps: Caps::new(max_sessions, max_per_ip),
+            caps,
             counts: Mutex::new(Counts::default()),
         })
     }
@@ -414,6 +429,16 @@ mod tests {
         assert_eq!(l.current(), (0, 0));
         assert!(l.counts().conns_per_group.is_empty());
         assert!(l.counts().pre_auth_per_group.is_empty());
+    }
+
+    #[test]
+    fn spectators_widen_the_logged_in_room_only() {
+        let base = Caps::new(4, 1);
+        let caps = base.with_spectators(10);
+        assert_eq!(caps.connections, base.connections + 10);
+        assert_eq!(caps.connections_per_group, base.connections_per_group + 10);
+        assert_eq!(caps.pre_auth, base.pre_auth);
+        assert_eq!(caps.pre_auth_per_group, base.pre_auth_per_group);
     }
 
     #[test]

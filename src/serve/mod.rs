@@ -6,11 +6,13 @@
 //!      │                   connection gives way to a newcomer; else a one-line refusal)
 //!      └─▶ conn::serve_connection ── russh over stream::Killable (Ed25519/ECDSA host key;
 //!             │  public-key or `--open` login; key exchange started within 10 s)
-//!             │  Conn handler: one session channel, pty-req + shell only; everything else refused
+//!             │  Conn handler: one session channel, pty-req, env (COLORTERM, NO_COLOR) and
+//!             │  shell only; everything else refused
 //!             └─▶ shell ─▶ limits::session ─▶ dashboard::supervise (own task)
-//!                    drive: bytes → keys, window-change → resize, idle / time limits
+//!                    drive: bytes → keys and clicks, window-change → resize, idle / time limits
 //!                    session::run (own Model, own engine task) on a fixed-viewport terminal
 //!                    output: whole frames, bounded queue, dropped frames → full repaint
+//!                    record (--record): what was sent, to an asciicast file, off the pump
 //! ```
 //!
 //! The scenarios are loaded once ([`Config::entries`]); each dashboard gets
@@ -27,10 +29,12 @@
 mod command;
 mod conn;
 mod dashboard;
+pub mod env;
 pub mod input;
 pub mod keys;
 pub mod limits;
 pub mod output;
+pub mod record;
 mod stream;
 
 use std::borrow::Cow;
@@ -90,10 +94,21 @@ pub struct Config {
     pub auth_rejection_time: Duration,
     /// Log connections and sessions on stderr.
     pub log: bool,
+    /// Ask clients' terminals for mouse clicks (`--no-mouse` turns it off).
+    pub mouse: bool,
+    /// Record sessions here (`--record`; which ones: [`record::records`]).
+    pub record: Option<record::RecordTo>,
     /// Testing only (no command-line flag): this key makes a dashboard
     /// panic, to check that a panic stays in its session.
     #[doc(hidden)]
     pub crash_key: Option<u8>,
+    /// A class (`--teacher-keys`): holders of these keys teach (they are let
+    /// in whatever `access` says); everyone else admitted follows.
+    pub teachers: Option<Vec<PublicKey>>,
+    /// With a class: the user `watch` gets a read-only view without a key.
+    pub spectators: bool,
+    /// Most spectators at once.
+    pub max_spectators: usize,
 }
 
 impl Config {
@@ -113,7 +128,12 @@ impl Config {
             kex_timeout: conn::KEX_START,
             auth_rejection_time: Duration::from_secs(1),
             log: false,
+            mouse: true,
+            record: None,
             crash_key: None,
+            teachers: None,
+            spectators: false,
+            max_spectators: 100,
         }
     }
 }
@@ -146,7 +166,53 @@ pub(crate) struct Shared {
     shutdown: watch::Receiver<bool>,
     log: Log,
     stats: Arc<Stats>,
+    mouse: bool,
+    record: Option<record::RecordTo>,
     crash_key: Option<u8>,
+    /// The class, when there is one: its hub and who teaches.
+    class: Option<Class>,
+}
+
+/// A spectator's seat, given back when dropped.
+pub(crate) struct Seat(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Seat {
+    /// A seat, if the class has one free.
+    fn take(class: &Class) -> Option<Seat> {
+        use std::sync::atomic::Ordering;
+        class
+            .watching
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < class.max_spectators).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Seat(class.watching.clone()))
+    }
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+/// What a running dashboard holds (until it ends: dropping gives it back):
+/// a dashboard's slot, or a spectator's seat (spectators have a cap of
+/// their own).
+#[allow(dead_code, reason = "held for its drop")]
+pub(crate) enum Slot {
+    Dashboard(limits::SessionSlot),
+    Spectator(Seat),
+}
+
+/// A class on a server.
+pub(crate) struct Class {
+    hub: Arc<crate::session::class::Hub>,
+    teachers: Vec<PublicKey>,
+    spectators: bool,
+    max_spectators: usize,
+    /// Spectators now.
+    watching: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// A running server. Dropping it shuts the server down, like
@@ -212,7 +278,11 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, shutdown) = watch::channel(false);
-    let limits = Limits::new(config.max_sessions.max(1), config.max_per_ip.max(1));
+    let mut caps = limits::Caps::new(config.max_sessions.max(1), config.max_per_ip.max(1));
+    if config.spectators && config.teachers.is_some() {
+        caps = caps.with_spectators(config.max_spectators.max(1));
+    }
+    let limits = Limits::with(caps);
     let stats = Arc::new(Stats::default());
     let shared = Arc::new(Shared {
         russh: Arc::new(russh_config(&config)),
@@ -229,7 +299,16 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
             enabled: config.log,
         },
         stats: stats.clone(),
+        mouse: config.mouse,
+        record: config.record,
         crash_key: config.crash_key,
+        class: config.teachers.map(|teachers| Class {
+            hub: crate::session::class::Hub::new(),
+            teachers,
+            spectators: config.spectators,
+            max_spectators: config.max_spectators.max(1),
+            watching: Default::default(),
+        }),
     });
     let task = tokio::spawn(accept_loop(listener, shared));
     Ok((
@@ -284,10 +363,34 @@ fn russh_config(config: &Config) -> russh::server::Config {
 /// count of the rest on the next).
 const REFUSALS_LOGGED_EVERY: Duration = Duration::from_secs(10);
 
+/// When a refusal is logged: the first at once, then at most one line
+/// every [`REFUSALS_LOGGED_EVERY`], saying how many went unlogged between.
+#[derive(Debug, Default)]
+struct Throttle {
+    unlogged: u64,
+    logged_at: Option<tokio::time::Instant>,
+}
+
+impl Throttle {
+    /// A refusal at `now`: `Some(n)` to log it (`n` refused unlogged since
+    /// the last line), `None` to count it only.
+    fn refused(&mut self, now: tokio::time::Instant) -> Option<u64> {
+        if self
+            .logged_at
+            .is_none_or(|t| now.duration_since(t) >= REFUSALS_LOGGED_EVERY)
+        {
+            self.logged_at = Some(now);
+            Some(std::mem::take(&mut self.unlogged))
+        } else {
+            self.unlogged += 1;
+            None
+        }
+    }
+}
+
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     let mut shutdown = shared.shutdown.clone();
-    // Refusals not logged yet, and when the last line was.
-    let (mut unlogged, mut logged_at) = (0u64, None::<tokio::time::Instant>);
+    let mut throttle = Throttle::default();
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
@@ -319,7 +422,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 ));
             }
             Err(why) => {
-                if logged_at.is_none_or(|t| t.elapsed() >= REFUSALS_LOGGED_EVERY) {
+                if let Some(unlogged) = throttle.refused(tokio::time::Instant::now()) {
                     let more = match unlogged {
                         0 => String::new(),
                         n => format!(" ({n} more refused since the last such line)"),
@@ -327,9 +430,6 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                     shared
                         .log
                         .line(format_args!("{peer}: refused: {why}{more}"));
-                    (unlogged, logged_at) = (0, Some(tokio::time::Instant::now()));
-                } else {
-                    unlogged += 1;
                 }
                 // Before the SSH banner, lines of text are allowed (RFC 4253;
                 // OpenSSH shows them with -v). Close gently: a reset would
@@ -419,6 +519,29 @@ pub fn sanitize(entries: Vec<Entry>) -> Vec<Entry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_flood_is_one_line_every_ten_seconds_with_a_count() {
+        let t0 = tokio::time::Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let mut th = Throttle::default();
+        assert_eq!(th.refused(at(0)), Some(0), "the first is logged");
+        for ms in (1..1000).map(|k| k * 9) {
+            assert_eq!(th.refused(at(ms)), None, "{ms} ms");
+        }
+        assert_eq!(
+            th.refused(at(10_000)),
+            Some(999),
+            "then one line with the count"
+        );
+        assert_eq!(th.refused(at(10_001)), None);
+        assert_eq!(th.refused(at(25_000)), Some(1));
+        assert_eq!(
+            th.refused(at(40_000)),
+            Some(0),
+            "a lone refusal later: no count"
+        );
+    }
 
     #[test]
     fn sizes_are_clamped() {

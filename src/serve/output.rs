@@ -39,6 +39,8 @@ use russh::ChannelId;
 use russh::server::Handle;
 use tokio::sync::Notify;
 
+use super::record::Recorder;
+
 /// Most bytes of frames waiting for one client. A frame is always taken
 /// when nothing is waiting, however large.
 pub const QUEUE_BUDGET: usize = 1 << 20;
@@ -205,17 +207,27 @@ impl Output {
 }
 
 /// Send a session's queued chunks to its channel until the session closes
-/// its output (or the connection goes away).
-pub async fn pump(out: Arc<Output>, handle: Handle, channel: ChannelId) {
+/// its output (or the connection goes away). Each chunk sent is handed to
+/// `record` too (which never waits); it is given back at the end.
+pub async fn pump(
+    out: Arc<Output>,
+    handle: Handle,
+    channel: ChannelId,
+    mut record: Option<Recorder>,
+) -> Option<Recorder> {
     while let Some(chunk) = out.next().await {
         for piece in chunk.chunks(PIECE) {
             if handle.data(channel, piece.to_vec()).await.is_err() {
                 out.broken();
-                return;
+                return record;
             }
         }
         out.sent(chunk.len());
+        if let Some(r) = &mut record {
+            r.output(out.size(), chunk);
+        }
     }
+    record
 }
 
 /// The `Write` end of a session: buffers until a frame is complete, then

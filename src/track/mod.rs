@@ -164,25 +164,57 @@ impl Slot {
     /// start and replayed, with the edits made up to then. Exact to the bit,
     /// and the histories are those of the replay. Costs one step per epoch.
     pub fn rewound(&self, epoch: u64) -> Slot {
-        let mut slot = Slot::new(self.id, self.generation, self.scenario.clone());
-        let edits: Vec<Edit> = self
-            .edits
-            .iter()
-            .copied()
-            .filter(|e| e.epoch <= epoch)
-            .collect();
+        Slot::replayed(
+            self.id,
+            self.generation,
+            self.scenario.clone(),
+            epoch,
+            &self.edits,
+        )
+    }
+
+    /// A fresh race of `scenario` at `generation`, stepped to `epoch` with
+    /// the rate changes of `edits` made up to then (as the slot that logged
+    /// them made them): the same race, to the bit — e.g. a student taking
+    /// over from where the teacher's race is.
+    pub fn replayed(
+        id: usize,
+        generation: u64,
+        scenario: Arc<Scenario>,
+        epoch: u64,
+        edits: &[Edit],
+    ) -> Slot {
+        Self::replay(id, generation, scenario, epoch, edits, || false)
+            .expect("a replay that is never stopped ends")
+    }
+
+    /// [`Slot::replayed`], giving up (`None`) as soon as `stop()` says so
+    /// (it is asked every few thousand steps).
+    pub fn replay(
+        id: usize,
+        generation: u64,
+        scenario: Arc<Scenario>,
+        epoch: u64,
+        edits: &[Edit],
+        stop: impl Fn() -> bool,
+    ) -> Option<Slot> {
+        let mut slot = Slot::new(id, generation, scenario);
+        let edits: Vec<Edit> = edits.iter().copied().filter(|e| e.epoch <= epoch).collect();
         let mut next = edits.iter().peekable();
         loop {
             let now = slot.race.epoch();
             while let Some(e) = next.next_if(|e| e.epoch <= now) {
                 slot.set_lr(e.run, e.lr);
             }
+            if now.is_multiple_of(4096) && stop() {
+                return None;
+            }
             if now >= epoch || !slot.step() {
                 break;
             }
         }
         slot.edits = edits;
-        slot
+        Some(slot)
     }
 
     /// The scenario as it stands: the slot's own (with a placed start, if

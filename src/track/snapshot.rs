@@ -5,7 +5,7 @@ use crate::descent::expr::Evaluator;
 use crate::descent::history::{History, Point, Points};
 use crate::descent::run::{Run, Status, Update, distance};
 
-use super::{Slot, col};
+use super::{Edit, Slot, col};
 
 /// Number of epoch groups in each chart series of a snapshot.
 pub const CHART_GROUPS: usize = 400;
@@ -23,6 +23,8 @@ pub struct Snapshot {
     /// Every run has stopped.
     pub done: bool,
     pub runs: Vec<RunView>,
+    /// The rates changed mid-run so far (to replay the race elsewhere).
+    pub edits: Vec<Edit>,
 }
 
 /// One run in a snapshot.
@@ -149,6 +151,7 @@ impl Slot {
             epochs: self.scenario.epochs,
             done: self.done(),
             runs,
+            edits: self.edits().to_vec(),
         }
     }
 }

@@ -18,10 +18,13 @@
 //! are drawn. A value that is not a number (f undefined there, a run that
 //! blew up) leaves a gap in its line, never a jump to the edge.
 
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
+use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType};
 
@@ -372,20 +375,89 @@ pub fn render(frame: &mut Frame, area: Rect, spec: &ChartSpec, theme: Theme) {
         return;
     };
     draw_axes(frame.buffer_mut(), inner, plot, lw, &axes, theme);
-    let mut datasets = Vec::new();
+    let mut thinned = Vec::new();
     for (k, s) in spec.drawn() {
         let marker = theme.series_marker(k, s.var.as_ref().map_or(0, |v| v.0));
+        let across = f64::from(plot.width) * dots_across(marker);
         for seg in segments(&s.points) {
-            datasets.push(
-                Dataset::default()
-                    .marker(marker)
-                    .graph_type(GraphType::Line)
-                    .style(theme.run(s.run))
-                    .data(seg),
-            );
+            thinned.push((marker, s.run, thin(seg, axes.x, axes.y, across)));
         }
     }
+    let datasets = thinned
+        .iter()
+        .map(|(marker, run, points)| {
+            Dataset::default()
+                .marker(*marker)
+                .graph_type(GraphType::Line)
+                .style(theme.run(*run))
+                .data(points)
+        })
+        .collect();
     draw_curves(frame, plot, datasets, axes.x, axes.y);
+}
+
+/// Dots to a cell across for a canvas drawn with `marker` (ratatui's grids).
+fn dots_across(marker: Marker) -> f64 {
+    match marker {
+        Marker::Braille | Marker::Octant | Marker::Quadrant | Marker::Sextant => 2.0,
+        _ => 1.0,
+    }
+}
+
+/// `points` as a line through them draws them on a canvas `across` dots
+/// wide over `x` × `y`: the same dots, from fewer points. Of each stretch
+/// of points that fall in one column of dots, the first, the lowest, the
+/// highest and the last are kept, in their order: the line between the
+/// others stays in that column, inside the span those four reach. A
+/// stretch with a point off the canvas is kept whole (a clipped line is
+/// not a column's span). The column is computed as ratatui computes it.
+/// With hundreds of points per series and a chart a few dozen cells wide,
+/// this is most of a frame's cost saved (followers of a class draw the
+/// same charts many times over).
+pub fn thin(points: &[Point], x: [f64; 2], y: [f64; 2], across: f64) -> Cow<'_, [Point]> {
+    let width = x[1] - x[0];
+    if points.len() <= 4
+        || width.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+        || points.len() as f64 <= 2.0 * across
+    {
+        return Cow::Borrowed(points);
+    }
+    let column = |px: f64| ((px - x[0]) * (across - 1.0) / width).round();
+    let inside = |&(px, py): &Point| px >= x[0] && px <= x[1] && py >= y[0] && py <= y[1];
+    let mut out = Vec::with_capacity((4.0 * across) as usize + 4);
+    let mut start = 0;
+    while start < points.len() {
+        let col = column(points[start].0);
+        let mut end = start + 1;
+        while end < points.len() && column(points[end].0) == col {
+            end += 1;
+        }
+        let stretch = &points[start..end];
+        if stretch.len() <= 4 || !stretch.iter().all(inside) {
+            out.extend_from_slice(stretch);
+        } else {
+            let (mut lo, mut hi) = (0, 0);
+            for (i, p) in stretch.iter().enumerate() {
+                if p.1 < stretch[lo].1 {
+                    lo = i;
+                }
+                if p.1 > stretch[hi].1 {
+                    hi = i;
+                }
+            }
+            let mut keep = [0, lo.min(hi), lo.max(hi), stretch.len() - 1];
+            keep.sort_unstable();
+            let mut last = usize::MAX;
+            for i in keep {
+                if i != last {
+                    out.push(stretch[i]);
+                    last = i;
+                }
+            }
+        }
+        start = end;
+    }
+    Cow::Owned(out)
 }
 
 /// Draw `datasets` into `plot` (no axes, no legend: the caller's).
@@ -421,6 +493,57 @@ pub fn extent<'a>(lists: impl IntoIterator<Item = &'a [Point]>) -> Option<(f64, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A chart of `points` drawn into a `w`×`h` terminal, as text and colours.
+    fn drawn(points: &[Point], marker: Marker, w: u16, h: u16, x: [f64; 2], y: [f64; 2]) -> Buffer {
+        let backend = ratatui::backend::TestBackend::new(w, h);
+        let mut term = ratatui::Terminal::new(backend).unwrap();
+        term.draw(|f| {
+            let data = Dataset::default()
+                .marker(marker)
+                .graph_type(GraphType::Line)
+                .data(points);
+            draw_curves(f, f.area(), vec![data], x, y);
+        })
+        .unwrap();
+        term.backend().buffer().clone()
+    }
+
+    #[test]
+    fn thinned_lines_draw_the_same_dots() {
+        // A noisy walk with spikes, a stretch off the canvas and a slow
+        // drift: every kind of column.
+        let mut v = 0.0f64;
+        let mut seed = 7u64;
+        let walk: Vec<Point> = (0..1200)
+            .map(|i| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let r = (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+                v += r + if i % 97 == 0 { 20.0 * r } else { 0.0 };
+                (i as f64, if (500..520).contains(&i) { 1e9 } else { v })
+            })
+            .collect();
+        let (lo, hi) = extent([&walk[..480]]).unwrap();
+        let mut thinned_any = false;
+        for marker in [Marker::Braille, Marker::HalfBlock, Marker::Dot, Marker::Bar] {
+            for (w, h) in [(7, 3), (40, 8), (61, 17), (120, 30), (300, 50)] {
+                let x = [0.0, walk.len() as f64];
+                let across = f64::from(w) * dots_across(marker);
+                let thin = thin(&walk, x, [lo, hi], across);
+                thinned_any |= thin.len() < walk.len() / 2;
+                assert_eq!(
+                    drawn(&thin, marker, w, h, x, [lo, hi]),
+                    drawn(&walk, marker, w, h, x, [lo, hi]),
+                    "{marker:?} {w}x{h}: {} of {} points",
+                    thin.len(),
+                    walk.len()
+                );
+            }
+        }
+        assert!(thinned_any);
+    }
     use crate::app::{Charset, ColorDepth};
 
     fn entries(names: &[&str]) -> Vec<Entry> {

@@ -142,20 +142,36 @@ fn basin_rows(snap: &crate::track::Snapshot, theme: Theme, out: &mut Vec<Row>) {
 }
 
 /// Draw the view over `area` from line `offset`.
+///
+/// `class`: the class view's lines in full (the teacher's, while it is
+/// on), after the scenario's.
 pub fn render(
     frame: &mut Frame,
     area: Rect,
     entry: Option<&Entry>,
     message: Option<&str>,
+    class: &[String],
     offset: u16,
     theme: Theme,
 ) -> Limits {
+    let mut rows = rows(entry, message, theme);
+    if !class.is_empty() {
+        rows.push(Row::text("", Style::new()));
+        for (i, line) in class.iter().enumerate() {
+            let lead = if i == 0 { "class" } else { "" };
+            rows.push(Row::led(
+                format!(" {lead:<w$}", w = LEAD - 1),
+                theme.dim(),
+                line.clone(),
+            ));
+        }
+    }
     scroll::render(
         frame,
         area,
         100,
         "details (i or Esc closes)",
-        &rows(entry, message, theme),
+        &rows,
         offset,
         theme,
     )

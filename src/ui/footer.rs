@@ -11,6 +11,7 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use crate::app::Model;
+use crate::app::class::Role;
 use crate::app::keymap::{self, Hint};
 use crate::text::{display_width, ellipsize};
 
@@ -47,7 +48,34 @@ pub fn fitting(mut hints: Vec<Hint>, width: usize, message_w: usize, keep_i: boo
 
 /// The footer's text for `model` at `width` columns (tests read it).
 pub fn spans(model: &Model, width: usize, theme: Theme) -> Vec<Span<'static>> {
-    let hints = keymap::hints(&model.overlay);
+    let role = model.class.role;
+    // The class keys where they mean something; a follower or a spectator
+    // is offered only what it may press.
+    let hints: Vec<Hint> = keymap::hints(&model.overlay)
+        .into_iter()
+        .filter(|h| match h.key {
+            "f" => matches!(role, Role::Following | Role::OnOwn | Role::Teacher),
+            "C" => role == Role::Teacher,
+            _ => true,
+        })
+        .map(|h| match (h.key, role) {
+            ("f", Role::Teacher) => Hint {
+                word: "call back",
+                ..h
+            },
+            ("f", Role::OnOwn) => Hint {
+                word: "catch up",
+                ..h
+            },
+            _ => h,
+        })
+        .filter(|h| {
+            keymap::BINDINGS
+                .iter()
+                .find(|b| b.hint.is_some_and(|x| x.key == h.key))
+                .is_none_or(|b| role.permits(&b.action))
+        })
+        .collect();
     let message = model.message.as_deref().filter(|m| !m.is_empty());
     let message_w = message.map_or(0, |m| display_width(m) + 2);
     let shown = fitting(hints, width, message_w, message.is_some());

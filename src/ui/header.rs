@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
+use crate::app::class::Role;
 use crate::app::{Model, RunState};
 use crate::engine::Pace;
 use crate::text::{display_width, ellipsize, num};
@@ -69,9 +70,17 @@ fn status_parts(model: &Model) -> Vec<String> {
         (Pace::Max, RunState::Running, _) => "max · measuring".into(),
         (p, ..) => p.label(),
     };
+    // In a class the state says whose race it is.
+    let state = match (model.class.role, model.class.role.word()) {
+        (Role::Teacher, Some(w)) => {
+            format!("{}, {w} of {} following", st.word(), model.class.following)
+        }
+        (_, Some(w)) => format!("{}, {w}", st.word()),
+        (_, None) => st.word().to_string(),
+    };
     vec![
         format!("epoch {epoch:>w$}/{total}", w = total.len()),
-        st.word().to_string(),
+        state,
         pace,
         idx,
     ]
@@ -135,7 +144,17 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         Paragraph::new(Line::styled(status, state_style)).right_aligned(),
         right,
     );
+    let class_line = crate::app::class::teacher_at(model).or_else(|| {
+        (model.class.role == Role::Teacher && model.class.show).then(|| {
+            format!(
+                "class view: {} student(s) on their own, {} following (C closes)",
+                model.class.dots.len(),
+                model.class.following
+            )
+        })
+    });
     let (text, style) = match model.entry() {
+        _ if class_line.is_some() => (class_line.unwrap_or_default(), theme.key()),
         Some(e) => match (&e.reload_error, &e.scenario) {
             (Some(err), _) => (
                 format!("reload failed, running the last good version: {err}"),

@@ -27,6 +27,7 @@
 
 pub mod basins;
 pub mod chart;
+pub mod class_view;
 pub mod colormap;
 pub mod details;
 pub mod explain;
@@ -50,6 +51,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use crate::app::class::{Role, StudentDot};
 use crate::app::{Model, Overlay};
 pub use theme::Theme;
 
@@ -146,6 +148,7 @@ pub fn draw(frame: &mut Frame, model: &Model, cache: &mut ViewCache) {
             body,
             model.entry(),
             model.message.as_deref(),
+            &class_lines(model),
             offset,
             theme,
         )),
@@ -193,12 +196,29 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, cache: &mut ViewCache
         generation: entry.generation,
     };
     let shown = runs::order(entry, snap);
+    // The teacher's class view: the students on their own on this scenario.
+    let class = &model.class;
+    let viewing = class.role == Role::Teacher && class.show;
+    let here: Vec<&StudentDot> = class
+        .dots
+        .iter()
+        .filter(|d| viewing && d.entry == entry.id)
+        .collect();
+    let pins: Vec<landscape::Pin> = here
+        .iter()
+        .map(|d| landscape::Pin {
+            start: &d.start,
+            now: &d.now,
+            label: &d.name,
+        })
+        .collect();
     let marks = landscape::Marks {
         order: &shown,
         crosshair: match &model.overlay {
             Overlay::Place { at } => Some(at),
             _ => None,
         },
+        pins: &pins,
     };
     if model.map_full {
         cache.landscape = landscape::render(
@@ -213,9 +233,12 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, cache: &mut ViewCache
         );
         return;
     }
-    let table_h = if model.show_basins {
-        // The basins view may take up to 3/5 of the area, the charts keep 6 rows.
-        let most = (area.height * 3 / 5).min(area.height.saturating_sub(6));
+    // The basins and class views may take up to 3/5 of the area, the
+    // charts keep 6 rows.
+    let most = (area.height * 3 / 5).min(area.height.saturating_sub(6));
+    let table_h = if viewing {
+        (here.len() as u16 + 4).min(most).max(4)
+    } else if model.show_basins {
         basins::wanted_height(snap, area.width, !theme.color)
             .min(most)
             .max(3)
@@ -262,7 +285,18 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, cache: &mut ViewCache
         &marks,
         theme,
     );
-    if model.show_basins {
+    if viewing {
+        let elsewhere = class.dots.len() - here.len();
+        class_view::render(
+            frame,
+            table,
+            &here,
+            elsewhere,
+            class.following,
+            &sc.domain,
+            theme,
+        );
+    } else if model.show_basins {
         let radius = crate::descent::basins::radius(&sc.domain);
         basins::render(frame, table, snap, radius, theme);
     } else {
@@ -273,4 +307,21 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, cache: &mut ViewCache
         };
         params_table::render(frame, table, snap, &sc.vars, entry.paused, &rows, theme);
     }
+}
+
+/// The class view's students on the scenario on screen, written out whole
+/// for the details view (the teacher's, while the class view is on).
+fn class_lines(model: &Model) -> Vec<String> {
+    let class = &model.class;
+    let (Some(e), true) = (model.entry(), class.role == Role::Teacher && class.show) else {
+        return Vec::new();
+    };
+    let Ok(sc) = &e.scenario else {
+        return Vec::new();
+    };
+    let here: Vec<&StudentDot> = class.dots.iter().filter(|d| d.entry == e.id).collect();
+    if here.is_empty() {
+        return Vec::new();
+    }
+    class_view::full_lines(&here, &sc.domain)
 }

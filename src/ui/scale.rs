@@ -66,6 +66,9 @@ pub enum Ticks {
     Linear,
     /// Exponents of ten (a log axis): the value 3 reads `1e3`.
     Decades,
+    /// Exponents of ten read as the values they stand for (a log axis of
+    /// a parameter): the value 3 reads `1000`, −2.5229 reads `0.003`.
+    Powers,
 }
 
 impl Ticks {
@@ -75,6 +78,7 @@ impl Ticks {
         match self {
             Ticks::Linear => crate::text::num::sig(v, 5),
             Ticks::Decades => format!("1e{}", v.round() as i64),
+            Ticks::Powers => crate::text::num::sig(10f64.powf(v), 5),
         }
     }
 }
@@ -105,7 +109,7 @@ fn candidates(b: [f64; 2], kind: Ticks, step: f64) -> Vec<f64> {
     let [lo, hi] = b;
     let step = match kind {
         Ticks::Linear => step,
-        Ticks::Decades => step.max(1.0).round(),
+        Ticks::Decades | Ticks::Powers => step.max(1.0).round(),
     };
     let mut out = vec![hi, lo];
     if !(step > 0.0 && step.is_finite()) {

@@ -6,7 +6,10 @@
 
 use std::sync::Arc;
 
+use ratatui::style::Color;
+
 use super::colormap;
+use super::theme::Theme;
 use crate::descent::Function;
 use crate::scenario::Scenario;
 
@@ -43,6 +46,8 @@ impl SurfaceId {
 #[derive(Debug, Default)]
 pub struct MapCache {
     map: Option<Arc<Map>>,
+    /// The last 2D map's cells as painted, and for which map and theme.
+    painted: Option<(MapKey, Theme, Vec<Painted>)>,
     /// How many maps were computed (for tests of the memo).
     pub computed: usize,
 }
@@ -60,7 +65,26 @@ impl MapCache {
         self.map = Some(m.clone());
         m
     }
+
+    /// The cells of the 2D map `key` painted in `theme`: remembered, or
+    /// made by `paint` (and remembered). A frame copies them onto the
+    /// screen instead of colouring every sample again.
+    pub fn painted(
+        &mut self,
+        key: MapKey,
+        theme: Theme,
+        paint: impl FnOnce() -> Vec<Painted>,
+    ) -> &[Painted] {
+        let fresh = matches!(&self.painted, Some((k, t, _)) if *k == key && *t == theme);
+        if !fresh {
+            self.painted = Some((key, theme, paint()));
+        }
+        self.painted.as_ref().map_or(&[], |(_, _, cells)| cells)
+    }
 }
+
+/// A map cell as painted: its glyph, foreground and background.
+pub type Painted = (char, Option<Color>, Option<Color>);
 
 /// A sampled surface.
 #[derive(Debug, Clone)]
@@ -84,7 +108,8 @@ pub enum Map {
 }
 
 impl Map {
-    fn key(&self) -> MapKey {
+    /// What it was computed for.
+    pub fn key(&self) -> MapKey {
         match self {
             Map::Curve { key, .. } | Map::Grid { key, .. } => *key,
         }
@@ -144,5 +169,41 @@ pub fn compute(sc: &Scenario, key: MapKey) -> Map {
             levels: colormap::equalise(&values),
             scale,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{Charset, ColorDepth};
+
+    #[test]
+    fn painted_cells_are_kept_for_one_map_and_theme_only() {
+        let key = |generation| MapKey {
+            entry: 1,
+            generation,
+            width: 4,
+            height: 2,
+        };
+        let theme = |depth| Theme {
+            color: true,
+            depth,
+            charset: Charset::Unicode,
+        };
+        let mut cache = MapCache::default();
+        let mut paints = 0;
+        let mut get = |cache: &mut MapCache, k, t| {
+            cache
+                .painted(k, t, || {
+                    paints += 1;
+                    vec![('x', None, None); paints]
+                })
+                .len()
+        };
+        assert_eq!(get(&mut cache, key(0), theme(ColorDepth::Indexed256)), 1);
+        assert_eq!(get(&mut cache, key(0), theme(ColorDepth::Indexed256)), 1);
+        assert_eq!(get(&mut cache, key(0), theme(ColorDepth::Ansi16)), 2);
+        assert_eq!(get(&mut cache, key(1), theme(ColorDepth::Ansi16)), 3);
+        assert_eq!(get(&mut cache, key(1), theme(ColorDepth::Ansi16)), 3);
     }
 }

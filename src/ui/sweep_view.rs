@@ -17,7 +17,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
+use ratatui::widgets::{Block, Dataset, GraphType, Paragraph};
+
+use super::chart::{self, Axes, Entry, Grid};
+use super::scale::Ticks;
 
 use super::colormap;
 use super::scale;
@@ -37,14 +40,6 @@ pub fn progress_bar(done: usize, total: usize, width: usize) -> String {
 /// An axis value as shown (log axes are drawn as log10 of the value).
 fn axis_pos(v: f64, log: bool) -> f64 {
     if log { v.log10() } else { v }
-}
-
-fn axis_label(pos: f64, log: bool) -> String {
-    if log {
-        scale::tick(10f64.powf(pos))
-    } else {
-        scale::tick(pos)
-    }
 }
 
 /// The readout of the point under the cursor.
@@ -148,17 +143,57 @@ fn render_curve(
     let hi = if hi > lo { hi } else { lo + 1.0 };
     let y = super::chart::extent(series.iter().map(Vec::as_slice))
         .map_or([0.0, 1.0], |(a, b)| scale::nice_range(a, b));
+    let marker = |d: usize| {
+        if d == 0 {
+            theme.line_marker()
+        } else {
+            Marker::Dot
+        }
+    };
+    let entries: Vec<Entry> = (0..sc.dim())
+        .map(|d| Entry {
+            glyph: match marker(d) {
+                Marker::Braille => "⣿",
+                Marker::HalfBlock => "█",
+                _ => "•",
+            }
+            .to_string(),
+            style: theme.run(d),
+            name: format!("final {}", sc.vars[d]),
+        })
+        .collect();
+    // The legend on the bottom border, the x axis' name at the top right.
+    let block = block
+        .title_bottom(chart::legend(
+            &entries,
+            entries.len(),
+            area.width.saturating_sub(2),
+            theme,
+        ))
+        .title(Line::styled(format!(" {} ", axis.name), theme.axis()).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let axes = Axes {
+        x: [lo, hi],
+        x_ticks: if axis.log {
+            Ticks::Powers
+        } else {
+            Ticks::Linear
+        },
+        y,
+        y_ticks: Ticks::Linear,
+        grid: Grid::Canvas(theme.line_dots()),
+    };
+    let Some((plot, lw)) = chart::plot_area(inner, &axes) else {
+        return;
+    };
+    chart::draw_axes(frame.buffer_mut(), inner, plot, lw, &axes, theme);
     let mut datasets: Vec<Dataset> = series
         .iter()
         .enumerate()
         .map(|(d, s)| {
             Dataset::default()
-                .name(format!("final {}", sc.vars[d]))
-                .marker(if d == 0 {
-                    theme.line_marker()
-                } else {
-                    Marker::Dot
-                })
+                .marker(marker(d))
                 .graph_type(GraphType::Line)
                 .style(theme.run(d))
                 .data(s)
@@ -171,26 +206,7 @@ fn render_curve(
             .style(theme.title())
             .data(&cursor),
     );
-    let chart = Chart::new(datasets)
-        .block(block)
-        .x_axis(
-            Axis::default()
-                .title(axis.name.clone())
-                .bounds([lo, hi])
-                .labels(vec![
-                    axis_label(lo, axis.log),
-                    axis_label((lo + hi) / 2.0, axis.log),
-                    axis_label(hi, axis.log),
-                ])
-                .style(theme.axis()),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds(y)
-                .labels(scale::labels(y))
-                .style(theme.axis()),
-        );
-    frame.render_widget(chart, area);
+    chart::draw_curves(frame, plot, datasets, axes.x, axes.y);
 }
 
 /// Colour-bar and axis labels take the bottom line and the left columns.

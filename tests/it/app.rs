@@ -20,6 +20,12 @@ fn names(cmds: &[Command]) -> Vec<String> {
     cmds.iter()
         .map(|c| match c {
             Command::Activate { id, generation, .. } => format!("activate {id} gen {generation}"),
+            Command::Resume {
+                id,
+                generation,
+                epoch,
+                ..
+            } => format!("resume {id} gen {generation} at {epoch}"),
             Command::Idle => "idle".into(),
             Command::SetPaused(p) => format!("paused {p}"),
             Command::Step { id, generation } => format!("step {id} gen {generation}"),

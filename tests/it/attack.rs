@@ -96,6 +96,18 @@ impl Served {
         Duration::from_secs_f64((f[11] + f[12]) as f64 / clock_ticks())
     }
 
+    /// The names of its threads, counted (`tokio-runtime-w` × 2, …).
+    fn thread_names(&self) -> String {
+        let mut names = std::collections::BTreeMap::<String, usize>::new();
+        if let Ok(dir) = std::fs::read_dir(format!("/proc/{}/task", self.child.id())) {
+            for t in dir.flatten() {
+                let comm = std::fs::read_to_string(t.path().join("comm")).unwrap_or_default();
+                *names.entry(comm.trim().to_string()).or_default() += 1;
+            }
+        }
+        format!("{names:?}")
+    }
+
     fn threads(&self) -> usize {
         self.stat("status")
             .lines()
@@ -211,9 +223,14 @@ async fn a_sweep_flood_is_one_sweep_on_a_few_threads() {
     let flood = "rww".repeat(300_000);
     let send = s.channel.data(flood.as_bytes());
     let mut most = 0;
+    let mut names = String::new();
     let watch = async {
         loop {
-            most = most.max(srv.threads());
+            let n = srv.threads();
+            if n > most {
+                most = n;
+                names = srv.thread_names();
+            }
             sleep(Duration::from_millis(50)).await;
         }
     };
@@ -222,7 +239,11 @@ async fn a_sweep_flood_is_one_sweep_on_a_few_threads() {
         _ = watch => {}
     }
     for _ in 0..40 {
-        most = most.max(srv.threads());
+        let n = srv.threads();
+        if n > most {
+            most = n;
+            names = srv.thread_names();
+        }
         sleep(Duration::from_millis(50)).await;
     }
     // Runtime workers and rayon's pool (a thread per core each), sweep
@@ -230,7 +251,7 @@ async fn a_sweep_flood_is_one_sweep_on_a_few_threads() {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     assert!(
         most <= 3 * cores + 8,
-        "{most} threads during a sweep flood on {cores} cores"
+        "{most} threads during a sweep flood on {cores} cores: {names}"
     );
     hang_up(h, s).await;
     assert!(

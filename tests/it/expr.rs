@@ -74,6 +74,73 @@ fn assert_native_agrees(expr: &Expr, x: &[f64], v: f64, g: &[f64]) {
     }
     let v3 = native.value(x);
     assert!(same(v3, v), "{src} at {x:?}: native value {v3} vs {v}");
+    assert_wide_agrees(expr, x, v, g);
+}
+
+/// Points a wide evaluation pairs every checked point with: awkward ones
+/// (±0, a subnormal, ±∞, NaN, huge values) and a plain one.
+const PARTNERS: [f64; 9] = [
+    0.0,
+    -0.0,
+    1e-310,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+    1e300,
+    -1e300,
+    -1.5,
+];
+
+/// The wide evaluator gives `v` and `g` at `x` in either lane, bit for
+/// bit, whatever point shares the call, and the partner its own scalar
+/// result too.
+#[allow(clippy::needless_range_loop)]
+fn assert_wide_agrees(expr: &Expr, x: &[f64], v: f64, g: &[f64]) {
+    use downhill::descent::expr::WIDTH;
+    let src = expr.source();
+    let n = x.len();
+    let Some(wide) = expr.wide() else {
+        assert!(
+            !(NATIVE_HOST && expr.tape_len() <= 300 && (1..=4).contains(&n)),
+            "{src}: no wide code"
+        );
+        return;
+    };
+    let mut scalar = expr.evaluator().interpreted();
+    for s in PARTNERS {
+        let other = vec![s; n];
+        let mut og = vec![0.0; n];
+        let ov = scalar.value_grad(&other, &mut og);
+        for lane in 0..WIDTH {
+            let mut xs = vec![[0.0; WIDTH]; n];
+            for (j, row) in xs.iter_mut().enumerate() {
+                *row = [other[j]; WIDTH];
+                row[lane] = x[j];
+            }
+            let mut out = vec![[f64::NAN; WIDTH]; n + 1];
+            wide.value_grad(&xs, &mut out);
+            for p in 0..WIDTH {
+                let (pv, pg, at) = if p == lane {
+                    (v, g, x)
+                } else {
+                    (ov, og.as_slice(), other.as_slice())
+                };
+                assert!(
+                    same(out[0][p], pv),
+                    "{src} at {at:?} (lane {p}): wide {} vs {pv}",
+                    out[0][p]
+                );
+                for k in 0..n {
+                    assert!(
+                        same(out[k + 1][p], pg[k]),
+                        "{src} at {at:?} (lane {p}): wide d/dx{k} {} vs {}",
+                        out[k + 1][p],
+                        pg[k]
+                    );
+                }
+            }
+        }
+    }
 }
 
 fn val(src: &str, vars: &[&str], x: &[f64]) -> f64 {
@@ -1110,6 +1177,77 @@ mod properties {
         #[test]
         fn parse_never_panics_on_ascii(src in "[ -~]{0,60}") {
             check_no_panic(&src)?;
+        }
+    }
+}
+
+/// Wide code's `exp` (vector instructions where both lanes are in the fast
+/// range, the library per lane elsewhere) gives the scalar `exp`'s bits:
+/// a million random pairs over the whole range, the edges of the fast
+/// range, and the awkward values, in every pairing.
+#[test]
+fn wide_exp_is_the_scalar_exp_bit_for_bit() {
+    use downhill::descent::expr::WIDTH;
+    let expr = parse("exp(x)", &["x"]);
+    let Some(wide) = expr.wide() else {
+        assert_eq!(expr.wide().is_some(), NATIVE_HOST, "wide code for exp(x)");
+        return;
+    };
+    let check = |a: f64, b: f64| {
+        let mut out = [[0.0; WIDTH]; 2];
+        wide.value_grad(&[[a, b]], &mut out);
+        for (p, x) in [a, b].into_iter().enumerate() {
+            assert!(
+                same(out[0][p], x.exp()),
+                "exp({x:e}) = {:e} vs {:e}",
+                out[0][p],
+                x.exp()
+            );
+            assert!(same(out[1][p], x.exp()), "exp'({x:e})");
+        }
+    };
+    let mut s = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    for _ in 0..500_000 {
+        let u = |v: u64| (v >> 11) as f64 / (1u64 << 53) as f64;
+        let (a, b) = (u(next()) * 1500.0 - 750.0, u(next()) * 20.0 - 10.0);
+        check(a, b);
+        check(b, a);
+    }
+    let tiny = f64::from_bits(0x3c90000000000000); // 2^-54, the fast range's floor
+    let edges = [
+        0.0,
+        -0.0,
+        1e-310,
+        -1e-310,
+        tiny,
+        -tiny,
+        f64::from_bits(tiny.to_bits() - 1),
+        512.0,
+        -512.0,
+        f64::from_bits(512f64.to_bits() - 1),
+        -f64::from_bits(512f64.to_bits() - 1),
+        709.782712893384,
+        709.8,
+        -745.1,
+        -708.4,
+        1e300,
+        -1e300,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        1.0,
+        -1.0,
+        0.5,
+    ];
+    for a in edges {
+        for b in edges {
+            check(a, b);
         }
     }
 }

@@ -173,9 +173,15 @@ fn on_a_pipe_there_is_no_bar_and_sigint_says_how_far_it_got() {
 
 #[test]
 fn a_second_ctrl_c_quits_work_that_cannot_stop_soon() {
-    // Four points of 10⁹ epochs: one chunk, nothing to stop between.
+    // Four points of 10⁹ epochs: one chunk, which (DOWNHILL_FAULT=slow-stop)
+    // is finished before the sweep stops.
     let file = long_sweep("pty-stuck", 2, 1_000_000_000);
-    let mut p = Pty::spawn(&["sweep", file.to_str().unwrap()], 100, 20, &[]);
+    let mut p = Pty::spawn(
+        &["sweep", file.to_str().unwrap()],
+        100,
+        20,
+        &[("DOWNHILL_FAULT", "slow-stop")],
+    );
     p.wait_for("the progress bar", 10, |t| has_bar(t, "points"));
     p.send("\x03");
     let t = p.wait_for("the note on stopping", 5, |t| {
@@ -184,5 +190,17 @@ fn a_second_ctrl_c_quits_work_that_cannot_stop_soon() {
     assert!(!has_bar(&t, "points"), "{t}");
     p.send("\x03");
     assert_eq!(p.wait_exit(5), 130, "{}", p.text());
+    assert!(!p.text().contains("panicked"));
+}
+
+#[test]
+fn one_ctrl_c_stops_a_sweep_inside_its_chunk() {
+    // The same four points of 10⁹ epochs: the chunk under way stops too.
+    let file = long_sweep("pty-stops", 2, 1_000_000_000);
+    let mut p = Pty::spawn(&["sweep", file.to_str().unwrap()], 100, 20, &[]);
+    p.wait_for("the progress bar", 10, |t| has_bar(t, "points"));
+    p.send("\x03");
+    assert_eq!(p.wait_exit(5), 130, "{}", p.text());
+    assert!(!p.text().contains("Ctrl-C again"), "{}", p.text());
     assert!(!p.text().contains("panicked"));
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::common::{Pty, epoch};
+use crate::common::{Pty, assert_placed_at_the_minimum, click_on_the_minimum, epoch};
 
 /// The table row of run `name`.
 fn row<'a>(text: &'a str, name: &str) -> &'a str {
@@ -174,42 +174,12 @@ fn a_saved_scenario_checks_and_reproduces_the_race_on_screen() {
 #[test]
 fn a_click_on_the_map_places_the_start() {
     let mut p = paused_on("Peaks: descent in 2D", 120, 40, &[]);
-    let t = p.text();
     // Click the known minimum's cell, `✕` at (0.228279, -1.625535).
-    let (row, line) = t
-        .lines()
-        .enumerate()
-        .find(|(_, l)| l.contains('✕') && l.contains('▀'))
-        .unwrap_or_else(|| panic!("no minimum on the map:\n{t}"));
-    let col = line.chars().position(|c| c == '✕').unwrap();
-    // SGR mouse: the left button pressed, then released, at 1-based column, row.
-    p.send(&format!(
-        "\x1b[<0;{c};{r}M\x1b[<0;{c};{r}m",
-        c = col + 1,
-        r = row + 1
-    ));
+    p.send(&click_on_the_minimum(&p.text()));
     let t = p.wait_for("the restart", 5, |t| {
         t.contains("every run restarts at (x, y) = (")
     });
-    let msg = t
-        .lines()
-        .find(|l| l.contains("every run restarts at"))
-        .unwrap();
-    let coords: Vec<f64> = msg
-        .split("= (")
-        .nth(1)
-        .unwrap()
-        .split(')')
-        .next()
-        .unwrap()
-        .split(", ")
-        .map(|v| v.parse().unwrap())
-        .collect();
-    // Within a cell of the minimum (the map is about 6/50 a cell here).
-    assert!(
-        (coords[0] - 0.228279).abs() < 0.2 && (coords[1] + 1.625535).abs() < 0.3,
-        "{coords:?}: {msg}"
-    );
+    assert_placed_at_the_minimum(&t);
     p.send("q");
 }
 

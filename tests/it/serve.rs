@@ -102,6 +102,20 @@ impl Screen {
             .await
             .unwrap();
         channel.request_shell(true).await.unwrap();
+        Screen::on(channel, cols, rows)
+    }
+
+    /// Every cell of the screen, row by row.
+    pub(crate) fn cells(&self) -> Vec<vt100::Cell> {
+        let sc = self.vt.screen();
+        let (rows, cols) = sc.size();
+        (0..rows.get())
+            .flat_map(|r| (0..cols.get()).filter_map(move |c| sc.cell(r, c).cloned()))
+            .collect()
+    }
+
+    /// What comes over `channel`, on a `cols × rows` screen.
+    pub(crate) fn on(channel: Channel<client::Msg>, cols: u16, rows: u16) -> Screen {
         Screen {
             channel,
             vt: vt100::Parser::new(nz(rows), nz(cols), 0),
@@ -162,6 +176,18 @@ impl Screen {
 
     pub(crate) async fn press(&self, keys: &str) {
         self.channel.data(keys.as_bytes()).await.unwrap();
+    }
+}
+
+/// The server's reply to a request sent with `want_reply`.
+pub(crate) async fn reply(ch: &mut Channel<client::Msg>) -> ChannelMsg {
+    loop {
+        match timeout(Duration::from_secs(3), ch.wait()).await {
+            Ok(Some(m @ (ChannelMsg::Success | ChannelMsg::Failure))) => return m,
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("channel closed"),
+            Err(_) => panic!("no reply"),
+        }
     }
 }
 
@@ -260,16 +286,6 @@ async fn exec_subsystems_and_forwarding_are_refused() {
     let (h, auth) = login(addr, key(2)).await;
     assert!(auth.success());
 
-    async fn reply(ch: &mut Channel<client::Msg>) -> ChannelMsg {
-        loop {
-            match timeout(Duration::from_secs(3), ch.wait()).await {
-                Ok(Some(m @ (ChannelMsg::Success | ChannelMsg::Failure))) => return m,
-                Ok(Some(_)) => continue,
-                Ok(None) => panic!("channel closed"),
-                Err(_) => panic!("no reply"),
-            }
-        }
-    }
     let mut ch = h.channel_open_session().await.unwrap();
     ch.exec(true, "cat /etc/passwd").await.unwrap();
     assert!(matches!(reply(&mut ch).await, ChannelMsg::Failure), "exec");
@@ -286,13 +302,7 @@ async fn exec_subsystems_and_forwarding_are_refused() {
 
     // A shell without a pty gets told, not a broken screen.
     ch.request_shell(true).await.unwrap();
-    let mut s = Screen {
-        channel: ch,
-        vt: vt100::Parser::new(nz(24), nz(80), 0),
-        exit_status: None,
-        closed: false,
-        text: String::new(),
-    };
+    let mut s = Screen::on(ch, 80, 24);
     s.wait_closed(Duration::from_secs(3)).await;
     assert!(s.text.contains("needs a terminal"), "{}", s.text);
     assert_eq!(s.exit_status, Some(1));
@@ -579,17 +589,10 @@ async fn a_stalled_client_costs_no_frames_nor_memory_and_recovers() {
 async fn the_clients_term_decides_glyphs_and_colours() {
     let (addr, _server) = server_with(|_| {}).await;
     let screen_of = |s: &Screen| {
-        let sc = s.vt.screen();
-        let (rows, cols) = sc.size();
-        let mut cells = Vec::new();
-        for r in 0..rows.get() {
-            for c in 0..cols.get() {
-                if let Some(cell) = sc.cell(r, c) {
-                    cells.push((cell.contents().to_string(), cell.fgcolor()));
-                }
-            }
-        }
-        cells
+        s.cells()
+            .into_iter()
+            .map(|cell| (cell.contents().to_string(), cell.fgcolor()))
+            .collect::<Vec<_>>()
     };
     let braille = |s: &str| s.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c));
     for term in ["linux", "xterm-256color"] {

@@ -46,7 +46,7 @@ fn start(
     let mut term = fixed_terminal(sink.clone(), cols, rows);
     let model = Model::new(downhill::app::load_entries(&[]));
     let (tx, rx) = tokio::sync::mpsc::channel(16);
-    let task = tokio::spawn(async move { session::run(&mut term, rx, model, fps).await });
+    let task = tokio::spawn(async move { session::run(&mut term, rx, model, fps, None).await });
     (tx, task)
 }
 
@@ -118,7 +118,7 @@ async fn a_driver_can_stop_a_session() {
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     let model = Model::new(downhill::app::load_entries(&[]));
     drop(tx);
-    let exit = session::run(&mut term, rx, model, 30).await.unwrap();
+    let exit = session::run(&mut term, rx, model, 30, None).await.unwrap();
     assert_eq!(exit, Exit::Closed);
 }
 

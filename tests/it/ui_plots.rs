@@ -317,6 +317,7 @@ fn the_maps_axes_and_value_scale_are_true() {
                 let marks = Marks {
                     order: &order,
                     crosshair: None,
+                    pins: &[],
                 };
                 t.draw(|f| {
                     landscape::render(f, f.area(), &mut cache, surface, &sc, snap, &marks, theme);
@@ -597,6 +598,7 @@ fn where_f_is_undefined_the_curve_has_a_gap() {
     let marks = Marks {
         order: &order,
         crosshair: None,
+        pins: &[],
     };
     t.draw(|f| {
         landscape::render(

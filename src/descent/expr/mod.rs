@@ -136,7 +136,8 @@
 //!    short warm-up) switches to machine code that Cranelift generates from
 //!    the same tape, once per expression: the same operations in registers,
 //!    returning exactly the interpreter's bits. `DOWNHILL_JIT=0` turns it
-//!    off.
+//!    off. [`Expr::wide`] gives the same code two points per call
+//!    (`wide.rs`), for sweeps.
 
 // Only `native` (calling generated machine code) may use `unsafe`.
 #![deny(unsafe_code)]
@@ -146,6 +147,7 @@ mod lexer;
 mod native;
 mod parser;
 mod tape;
+mod wide;
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -154,6 +156,7 @@ use crate::descent::Function;
 use lexer::Span;
 use native::{Entry, Native};
 use tape::{Dual, Program};
+pub use wide::{WIDTH, WideEvaluator};
 
 /// True when `name` is one of the language's built-in functions (`sin`,
 /// `exp`, `max`…), which a variable may not be called.
@@ -204,6 +207,8 @@ struct Inner {
     /// Native code for `program`, made on first demand (`None`: stays
     /// interpreted).
     native: OnceLock<Option<Native>>,
+    /// Wide native code, made on first demand ([`Expr::wide`]).
+    wide: OnceLock<Option<native::Wide>>,
 }
 
 /// A parsed and compiled expression. Immutable; clones share the compiled
@@ -275,6 +280,7 @@ impl Expr {
                 vars: vars.iter().map(|v| v.to_string()).collect(),
                 program,
                 native: OnceLock::new(),
+                wide: OnceLock::new(),
             }),
         })
     }

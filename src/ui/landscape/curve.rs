@@ -93,6 +93,7 @@ pub(super) fn render(
                 .map_or_else(Vec::new, |s| finite(s.ends.iter().map(|p| at(p))))
         })
         .collect();
+    let pins: Vec<(f64, f64)> = finite(marks.pins.iter().map(|p| at(p.now)));
     let crosshair: Vec<(f64, f64)> = marks
         .crosshair
         .map_or_else(Vec::new, |p| finite(std::iter::once(at(p))));
@@ -132,6 +133,7 @@ pub(super) fn render(
         let style = theme.run(*i).add_modifier(Modifier::BOLD);
         datasets.push(scatter(p, glyph_marker(glyph), style));
     }
+    datasets.push(scatter(&pins, Marker::Custom('◆'), theme.key()));
     datasets.push(scatter(
         &crosshair,
         Marker::Custom(theme.crosshair_glyph()),

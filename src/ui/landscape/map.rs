@@ -14,6 +14,7 @@ use crate::track::{RunView, Snapshot};
 use crate::ui::chart::{self, Axes, Grid};
 use crate::ui::colormap;
 use crate::ui::scale::Ticks;
+use crate::ui::surface::Painted;
 use crate::ui::theme::Theme;
 
 /// The 2D pane: the map letterboxed in `inner`, its axes and value scale,
@@ -36,14 +37,17 @@ pub(super) fn render(
     let Map::Grid {
         levels,
         cols,
+        rows2,
         scale,
         ..
     } = map.as_ref()
     else {
         return None;
     };
+    let cols = *cols;
+    let cells = maps.painted(map.key(), theme, || paint(levels, cols, *rows2, theme));
     let buf = frame.buffer_mut();
-    paint_grid(buf, plot, levels, *cols, theme);
+    paint_grid(buf, plot, cells, cols);
     if let Some(bar) = layout.bar {
         chart::draw_axes(buf, inner, plot, layout.labels, &axes, theme);
         value_scale(buf, bar, *scale, theme);
@@ -159,13 +163,28 @@ fn level_cell(top: f64, bottom: f64, theme: Theme) -> (char, Option<Color>, Opti
     }
 }
 
-/// Fill `area` with the colour map.
-fn paint_grid(buf: &mut Buffer, area: Rect, levels: &[f64], cols: u16, theme: Theme) {
+/// The map's cells, row by row: each cell's glyph and colours from its
+/// two samples (the upper one over the lower).
+fn paint(levels: &[f64], cols: u16, rows2: u16, theme: Theme) -> Vec<Painted> {
+    let cols = cols as usize;
+    (0..rows2 as usize / 2)
+        .flat_map(|row| {
+            (0..cols).map(move |col| {
+                let top = levels[2 * row * cols + col];
+                let bottom = levels[(2 * row + 1) * cols + col];
+                level_cell(top, bottom, theme)
+            })
+        })
+        .collect()
+}
+
+/// Fill `area` with the painted map, `cols` cells to a row.
+fn paint_grid(buf: &mut Buffer, area: Rect, cells: &[Painted], cols: u16) {
     for row in 0..area.height {
         for col in 0..area.width.min(cols) {
-            let top = levels[(2 * row as usize) * cols as usize + col as usize];
-            let bottom = levels[(2 * row as usize + 1) * cols as usize + col as usize];
-            let (ch, fg, bg) = level_cell(top, bottom, theme);
+            let Some(&(ch, fg, bg)) = cells.get(row as usize * cols as usize + col as usize) else {
+                return;
+            };
             let cell = &mut buf[(area.x + col, area.y + row)];
             cell.set_char(ch);
             if let Some(fg) = fg {
@@ -336,6 +355,18 @@ fn overlay_runs(
         if let Some(c) = to_cell(axes, plot, &r.params) {
             let style = theme.run(i).add_modifier(Modifier::BOLD);
             mark(buf, c, theme.now_glyph(i), style, theme);
+        }
+    }
+    for pin in marks.pins {
+        if let Some(c) = to_cell(axes, plot, pin.start) {
+            mark(buf, c, '◇', theme.key(), theme);
+        }
+        if let Some((x, y)) = to_cell(axes, plot, pin.now) {
+            mark(buf, (x, y), '◆', theme.key(), theme);
+            // The name beside it, as far as the map goes.
+            let room = usize::from(plot.right().saturating_sub(x + 1)).min(8);
+            let name = crate::text::ellipsize(pin.label, room);
+            buf.set_stringn(x + 1, y, &name, room, theme.key());
         }
     }
     if let Some(at) = marks.crosshair

@@ -63,6 +63,17 @@ pub use map::{MapLayout, letterbox, map_axes, map_layout};
 pub struct Marks<'a> {
     pub order: &'a [usize],
     pub crosshair: Option<&'a [f64]>,
+    /// The class view: students' starts and where they are, named.
+    pub pins: &'a [Pin<'a>],
+}
+
+/// A student on the teacher's map: `◇` where they started, `◆` where
+/// they are, their name beside it.
+#[derive(Debug, Clone, Copy)]
+pub struct Pin<'a> {
+    pub start: &'a [f64],
+    pub now: &'a [f64],
+    pub label: &'a str,
 }
 
 /// Where the landscape's plot is on screen and which point of the domain

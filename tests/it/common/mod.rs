@@ -179,6 +179,41 @@ pub fn has_braille(text: &str) -> bool {
     text.chars().any(|c| ('\u{2801}'..='\u{28FF}').contains(&c))
 }
 
+/// What a terminal sends when the left button clicks the marked minimum
+/// (`✕`) of the Peaks map on `screen`: an SGR report of the press, then
+/// of the release, at the 1-based cell.
+pub fn click_on_the_minimum(screen: &str) -> String {
+    let (row, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains('✕') && l.contains('▀'))
+        .unwrap_or_else(|| panic!("no minimum on the map:\n{screen}"));
+    let col = line.chars().position(|c| c == '✕').unwrap();
+    format!("\x1b[<0;{c};{r}M\x1b[<0;{c};{r}m", c = col + 1, r = row + 1)
+}
+
+/// The start a click placed, from "every run restarts at (x, y) = (…)";
+/// checked to be within a cell of Peaks' marked minimum, (0.228279,
+/// -1.625535) (a cell is about 0.12 × 0.15 at 120×40).
+pub fn assert_placed_at_the_minimum(screen: &str) {
+    let msg = screen
+        .lines()
+        .find(|l| l.contains("every run restarts at (x, y) = ("))
+        .unwrap_or_else(|| panic!("the click placed no start:\n{screen}"));
+    let coords: Vec<f64> = msg
+        .split("= (")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .unwrap()
+        .split(", ")
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert!(
+        (coords[0] - 0.228279).abs() < 0.2 && (coords[1] + 1.625535).abs() < 0.3,
+        "{coords:?}: {msg}"
+    );
+}
+
 /// Whether the terminal was put back: the alternate screen left after it
 /// was last entered, and the cursor shown after it was last hidden.
 pub fn restored(bytes: &[u8]) -> bool {

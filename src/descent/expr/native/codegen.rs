@@ -1,10 +1,19 @@
 //! Building the body of one native function from a program's tape: the
 //! slots as SSA values ([`D`]), the order the instructions are emitted in,
 //! and the [`Emitter`] that [`emit`] writes each instruction with.
+//!
+//! One body serves two shapes: scalar (`f64` values, one point) and wide
+//! (`f64x2` values, [`WIDTH`] points at once). In a wide body the
+//! arithmetic, comparisons and selects work on both points with one vector
+//! instruction each (the same IEEE operation per lane), and a library
+//! call becomes one scalar call per lane, to the very same function, so
+//! every lane gets exactly the bits the scalar code gives for its point.
 
 use cranelift_codegen::Context;
 use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::{AbiParam, InstBuilder, MemFlagsData, SigRef, Signature, Value, types};
+use cranelift_codegen::ir::{
+    AbiParam, Endianness, InstBuilder, MemFlagsData, SigRef, Signature, Type, Value, types,
+};
 use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
@@ -19,14 +28,21 @@ pub(super) struct D {
     pub(super) d: [Value; MAX_LANES],
 }
 
+/// Points a wide function evaluates at once (one `f64x2` per slot).
+pub(crate) const WIDTH: usize = 2;
+
 /// Builds the body of one function into `ctx.func`: `lanes = 0` is the
 /// value-only function `(x) -> f64`, otherwise `(x, grad) -> f64` with
-/// `lanes` partials.
+/// `lanes` partials. With `wide`, the function is `(x, out)` over
+/// [`WIDTH`] points: `x` holds variable `j` of point `p` at `WIDTH·j + p`,
+/// and `out` receives the values (`out[p]`) and then partial `k` of point
+/// `p` at `WIDTH·(k + 1) + p`.
 pub(super) fn build(
     ctx: &mut Context,
     fctx: &mut FunctionBuilderContext,
     program: &Program,
     lanes: usize,
+    wide: bool,
     config: TargetFrontendConfig,
 ) {
     let ptr = config.pointer_type();
@@ -38,6 +54,10 @@ pub(super) fn build(
     b.seal_block(block);
     let params = b.block_params(block).to_vec();
     let flags = MemFlagsData::trusted();
+    let ty = if wide { types::F64X2 } else { types::F64 };
+    // Vector loads and stores need no alignment.
+    let vflags = MemFlagsData::new().with_notrap();
+    let step = if wide { 8 * WIDTH } else { 8 };
 
     let mut unary = Signature::new(call_conv);
     unary.params.push(AbiParam::new(types::F64));
@@ -50,6 +70,8 @@ pub(super) fn build(
         b,
         lanes,
         ptr,
+        ty,
+        vexp: wide && super::vexp::usable(),
     };
 
     let zero = em.c(0.0);
@@ -57,8 +79,8 @@ pub(super) fn build(
     let mut slots: Vec<D> = Vec::with_capacity(program.n_slots());
     for (j, &init) in program.init.iter().enumerate() {
         let v = if j < program.n_vars {
-            em.b.ins()
-                .load(types::F64, flags, params[0], (8 * j) as i32)
+            let f = if wide { vflags } else { flags };
+            em.b.ins().load(ty, f, params[0], (step * j) as i32)
         } else {
             em.c(init)
         };
@@ -114,11 +136,20 @@ pub(super) fn build(
             .map(|d| d.expect("every instruction is emitted")),
     );
     let result = slots[program.out as usize];
-    for k in 0..lanes {
-        em.b.ins()
-            .store(flags, result.d[k], params[1], (8 * k) as i32);
+    if wide {
+        em.b.ins().store(vflags, result.v, params[1], 0);
+        for k in 0..lanes {
+            em.b.ins()
+                .store(vflags, result.d[k], params[1], (step * (k + 1)) as i32);
+        }
+        em.b.ins().return_(&[]);
+    } else {
+        for k in 0..lanes {
+            em.b.ins()
+                .store(flags, result.d[k], params[1], (8 * k) as i32);
+        }
+        em.b.ins().return_(&[result.v]);
     }
-    em.b.ins().return_(&[result.v]);
     em.b.finalize(config);
 }
 
@@ -128,11 +159,23 @@ pub(super) struct Emitter<'a> {
     ptr: types::Type,
     unary: SigRef,
     binary: SigRef,
+    /// `F64`, or `F64X2` in a wide function.
+    ty: Type,
+    /// Wide code computes `exp` with vector instructions (`vexp.rs`).
+    vexp: bool,
 }
 
 impl Emitter<'_> {
+    fn wide(&self) -> bool {
+        self.ty.is_vector()
+    }
     pub(super) fn c(&mut self, x: f64) -> Value {
-        self.b.ins().f64const(x)
+        let k = self.b.ins().f64const(x);
+        if self.wide() {
+            self.b.ins().splat(self.ty, k)
+        } else {
+            k
+        }
     }
     pub(super) fn add(&mut self, x: Value, y: Value) -> Value {
         self.b.ins().fadd(x, y)
@@ -149,22 +192,65 @@ impl Emitter<'_> {
     pub(super) fn neg(&mut self, x: Value) -> Value {
         self.b.ins().fneg(x)
     }
-    /// `if cond { x } else { y }`
+    /// `if cond { x } else { y }` (lane by lane in a wide function, where
+    /// `cond` is a mask from [`Emitter::cmp`]).
     pub(super) fn select(&mut self, cond: Value, x: Value, y: Value) -> Value {
-        self.b.ins().select(cond, x, y)
+        if self.wide() {
+            let little = MemFlagsData::new().with_endianness(Endianness::Little);
+            let mask = self.b.ins().bitcast(self.ty, little, cond);
+            self.b.ins().bitselect(mask, x, y)
+        } else {
+            self.b.ins().select(cond, x, y)
+        }
     }
     pub(super) fn cmp(&mut self, cc: FloatCC, x: Value, y: Value) -> Value {
         self.b.ins().fcmp(cc, x, y)
     }
-    pub(super) fn call1(&mut self, f: extern "C" fn(f64) -> f64, x: Value) -> Value {
-        let callee = self.b.ins().iconst(self.ptr, f as usize as i64);
-        let call = self.b.ins().call_indirect(self.unary, callee, &[x]);
-        self.b.inst_results(call)[0]
+    /// `exp(x)` as `f` (the scalar code's `exp`) computes it.
+    pub(super) fn exp(&mut self, f: extern "C" fn(f64) -> f64, x: Value) -> Value {
+        if self.vexp {
+            self.vector_exp(x, f)
+        } else {
+            self.call1(f, x)
+        }
     }
+    /// `f(x)`; in a wide function one call per lane.
+    pub(super) fn call1(&mut self, f: extern "C" fn(f64) -> f64, x: Value) -> Value {
+        self.per_lane(|e, args| {
+            let callee = e.b.ins().iconst(e.ptr, f as usize as i64);
+            let a = args(e, x);
+            let call = e.b.ins().call_indirect(e.unary, callee, &[a]);
+            e.b.inst_results(call)[0]
+        })
+    }
+    /// `f(x, y)`; in a wide function one call per lane.
     pub(super) fn call2(&mut self, f: extern "C" fn(f64, f64) -> f64, x: Value, y: Value) -> Value {
-        let callee = self.b.ins().iconst(self.ptr, f as usize as i64);
-        let call = self.b.ins().call_indirect(self.binary, callee, &[x, y]);
-        self.b.inst_results(call)[0]
+        self.per_lane(|e, args| {
+            let callee = e.b.ins().iconst(e.ptr, f as usize as i64);
+            let (a, b) = (args(e, x), args(e, y));
+            let call = e.b.ins().call_indirect(e.binary, callee, &[a, b]);
+            e.b.inst_results(call)[0]
+        })
+    }
+    /// A scalar computation, once (scalar function) or once per lane, the
+    /// lanes gathered into a vector; `one` gets a function that picks its
+    /// lane out of a value.
+    fn per_lane(
+        &mut self,
+        mut one: impl FnMut(&mut Self, &dyn Fn(&mut Self, Value) -> Value) -> Value,
+    ) -> Value {
+        if !self.wide() {
+            return one(self, &|_, v| v);
+        }
+        let mut out = None;
+        for lane in 0..WIDTH as u8 {
+            let r = one(self, &|e, v| e.b.ins().extractlane(v, lane));
+            out = Some(match out {
+                None => self.b.ins().scalar_to_vector(self.ty, r),
+                Some(acc) => self.b.ins().insertlane(acc, r, lane),
+            });
+        }
+        out.expect("WIDTH > 0")
     }
     /// Partials `f(x_k)` of one operand.
     pub(super) fn map(

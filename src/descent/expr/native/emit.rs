@@ -225,7 +225,7 @@ pub(super) fn emit(e: &mut Emitter<'_>, ins: &Slotted, p: D, q: D) -> D {
             e.chain(&p, t, g)
         }
         Exp => {
-            let v = e.call1(j_exp, p.v);
+            let v = e.exp(j_exp, p.v);
             e.chain(&p, v, v)
         }
         Ln => {
@@ -281,7 +281,7 @@ pub(super) fn emit(e: &mut Emitter<'_>, ins: &Slotted, p: D, q: D) -> D {
         Sigmoid => {
             // `tape::sigmoid`: 1 / (1 + exp(-x))
             let nx = e.neg(p.v);
-            let ex = e.call1(j_exp, nx);
+            let ex = e.exp(j_exp, nx);
             let one = e.c(1.0);
             let den = e.add(one, ex);
             let s = e.div(one, den);
@@ -326,14 +326,14 @@ pub(super) fn emit(e: &mut Emitter<'_>, ins: &Slotted, p: D, q: D) -> D {
         }
         ExpNeg => {
             let nx = e.neg(p.v);
-            let v = e.call1(j_exp, nx);
+            let v = e.exp(j_exp, nx);
             let g = e.neg(v);
             e.chain(&p, v, g)
         }
         ExpNegAdd => {
             let s = e.add(p.v, q.v);
             let ns = e.neg(s);
-            let v = e.call1(j_exp, ns);
+            let v = e.exp(j_exp, ns);
             let nv = e.neg(v);
             let d = e.zip(&p, &q, |e, x, y| {
                 let xy = e.add(x, y);

@@ -35,14 +35,26 @@
 //! This is the one module of the expression engine with `unsafe` code:
 //! calling the generated functions and freeing their memory.
 //!
+//! # Wide code
+//!
+//! For callers that evaluate many independent points (sweeps), a program
+//! can also be translated into a *wide* function (`wide.rs`, made on
+//! demand): the same body over `f64x2` values, two points per call, each
+//! lane getting exactly the scalar code's bits (library calls per lane;
+//! `exp` in vector instructions where `vexp.rs` has checked that they give
+//! the host library's bits).
+//!
 //! The entry points, and the translation of a program into a module of
-//! machine code, are here; `codegen.rs` builds the body of a function and
-//! `emit.rs` the code of each instruction.
+//! machine code, are here; `codegen.rs` builds the body of a function
+//! (scalar or wide), `emit.rs` the code of each instruction, `wide.rs` the
+//! wide function's module and `vexp.rs` the vector `exp`.
 
 #![allow(unsafe_code)]
 
 mod codegen;
 mod emit;
+mod vexp;
+mod wide;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
@@ -51,11 +63,13 @@ use cranelift_codegen::ir::{AbiParam, types};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{Linkage, Module, default_libcall_names};
+use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
 
 use super::MAX_LANES;
 use super::tape::Program;
+pub(crate) use codegen::WIDTH;
 use codegen::build;
+pub(super) use wide::{Wide, WideEntry};
 
 /// Evaluations an evaluator interprets before it asks for native code.
 pub(super) const WARM_UP: u32 = 64;
@@ -169,7 +183,8 @@ fn enabled() -> bool {
     *ENABLED.get_or_init(|| std::env::var_os("DOWNHILL_JIT").is_none_or(|v| v != "0"))
 }
 
-fn translate(program: &Program) -> Option<Native> {
+/// A fresh module for the host, or `None` where Cranelift has no backend.
+fn new_module() -> Option<JITModule> {
     let mut flags = settings::builder();
     flags.set("opt_level", "speed").ok()?;
     flags.set("is_pic", "false").ok()?;
@@ -178,31 +193,55 @@ fn translate(program: &Program) -> Option<Native> {
         .ok()?
         .finish(settings::Flags::new(flags))
         .ok()?;
-    let mut module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
-    let n = program.n_vars;
+    Some(JITModule::new(JITBuilder::with_isa(
+        isa,
+        default_libcall_names(),
+    )))
+}
 
+/// Declares and builds one function of `program` in `module`: `lanes = 0`
+/// is `value(x)`, else `value_grad(x, grad)`; `wide` makes it the
+/// [`WIDTH`]-point `(x, out)` (see [`build`]).
+fn define(
+    module: &mut JITModule,
+    fctx: &mut FunctionBuilderContext,
+    program: &Program,
+    name: &str,
+    lanes: usize,
+    wide: bool,
+) -> Option<FuncId> {
+    let ptr = module.target_config().pointer_type();
     let mut ctx = module.make_context();
-    let mut fctx = FunctionBuilderContext::new();
-    // Declares and builds one function: `lanes = 0` is `value(x)`, else
-    // `value_grad(x, grad)`.
-    let mut define = |module: &mut JITModule, name: &str, lanes: usize| {
-        let ptr = module.target_config().pointer_type();
-        let mut sig = module.make_signature();
+    let mut sig = module.make_signature();
+    sig.params.push(AbiParam::new(ptr));
+    if lanes > 0 || wide {
         sig.params.push(AbiParam::new(ptr));
-        if lanes > 0 {
-            sig.params.push(AbiParam::new(ptr));
-        }
+    }
+    if !wide {
         sig.returns.push(AbiParam::new(types::F64));
-        let id = module.declare_function(name, Linkage::Local, &sig).ok()?;
-        ctx.func.signature = sig;
-        build(&mut ctx, &mut fctx, program, lanes, module.target_config());
-        let defined = module.define_function(id, &mut ctx);
-        module.clear_context(&mut ctx);
-        defined.ok().map(|()| id)
-    };
-    let value_id = define(&mut module, "value", 0)?;
+    }
+    let id = module.declare_function(name, Linkage::Local, &sig).ok()?;
+    ctx.func.signature = sig;
+    build(&mut ctx, fctx, program, lanes, wide, module.target_config());
+    let defined = module.define_function(id, &mut ctx);
+    module.clear_context(&mut ctx);
+    defined.ok().map(|()| id)
+}
+
+fn translate(program: &Program) -> Option<Native> {
+    let mut module = new_module()?;
+    let n = program.n_vars;
+    let mut fctx = FunctionBuilderContext::new();
+    let value_id = define(&mut module, &mut fctx, program, "value", 0, false)?;
     let grad_id = if (1..=MAX_LANES).contains(&n) {
-        Some(define(&mut module, "value_grad", n)?)
+        Some(define(
+            &mut module,
+            &mut fctx,
+            program,
+            "value_grad",
+            n,
+            false,
+        )?)
     } else {
         None
     };

@@ -15,8 +15,8 @@
 //! frame is one synchronized update, and ratatui sends only the cells that
 //! changed.
 //!
-//! What one session may cost is bounded: keys beyond [`KeyRate`]'s limit
-//! are dropped; commands go through the engine's coalescing queue (while
+//! What one session may cost is bounded: keys and clicks beyond
+//! [`KeyRate`]'s limit are dropped; commands go through the engine's coalescing queue (while
 //! its backlog is full, no input is taken); no frame is rendered while the
 //! backend says its reader is not ready ([`SessionBackend::ready`]); and
 //! leaving, whichever way, cancels the engine with its batch and sweep.
@@ -37,12 +37,16 @@ use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::layout::Rect;
-use tokio::sync::mpsc::Receiver;
+use std::sync::Arc;
+
+use tokio::sync::mpsc::{Receiver, UnboundedReceiver};
 use tokio::time::Instant;
 
 use crate::app::{self, Action, Model, Overlay, keymap};
 use crate::engine::{self, Event};
 use crate::ui::ViewCache;
+
+pub mod class;
 
 /// Options of one dashboard, whichever driver runs it (the local terminal
 /// or `downhill serve`).
@@ -160,22 +164,85 @@ pub fn draw<B: SessionBackend>(
     Write::flush(term.backend_mut())
 }
 
-/// Run a session until the user quits or the driver stops it.
+/// A session's engine: its command queue, its task (dropping it cancels
+/// the engine) and its events. A follower has none: its race is the
+/// teacher's.
+struct Engine {
+    cmds: Option<engine::queue::Commands>,
+    task: Option<engine::Task>,
+    events: Option<UnboundedReceiver<Event>>,
+}
+
+impl Engine {
+    fn none() -> Engine {
+        Engine {
+            cmds: None,
+            task: None,
+            events: None,
+        }
+    }
+
+    fn start(fps: u32) -> Engine {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let (cmds, task) = engine::spawn(fps, tx);
+        Engine {
+            cmds: Some(cmds),
+            task: Some(task),
+            events: Some(rx),
+        }
+    }
+
+    fn backlog(&self) -> usize {
+        self.cmds.as_ref().map_or(0, |c| c.backlog())
+    }
+
+    fn send(&mut self, cmds: Vec<engine::Command>) {
+        if let Some(c) = &mut self.cmds {
+            c.extend(cmds);
+        }
+    }
+}
+
+/// Wait on `fut` if there is one, forever if not.
+async fn maybe<T>(fut: Option<impl std::future::Future<Output = T>>) -> T {
+    match fut {
+        Some(f) => f.await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Run a session until the user quits or the driver stops it. In a class,
+/// `member` links it to the others (see [`class`]); its model's role says
+/// how it takes part.
 pub async fn run<B: SessionBackend>(
     term: &mut Terminal<B>,
     mut input: Receiver<Input>,
     mut model: Model,
     fps: u32,
+    mut member: Option<class::Member>,
 ) -> io::Result<Exit> {
     let period = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
-    let (ev_tx, mut ev_rx) = tokio::sync::mpsc::unbounded_channel();
     // Dropping the task cancels the engine (and its sweep) whichever way we
-    // leave, whatever is queued.
-    let (mut cmds, mut engine_task) = engine::spawn(fps, ev_tx);
-    let mut engine_alive = true;
+    // leave, whatever is queued. A follower starts without one.
+    let mut eng = if model.class.role.mirrors() {
+        Engine::none()
+    } else {
+        Engine::start(fps)
+    };
     let mut keys = KeyRate::new(Instant::now());
-
-    cmds.extend(app::activate(&model));
+    // A teacher hears the roster, everyone else the teacher's lessons.
+    let (mut lessons, mut rosters) = match &member {
+        Some(m) => {
+            let (l, r) = m.listen();
+            let teaching = m.role() == app::class::Role::Teacher;
+            ((!teaching).then_some(l), teaching.then_some(r))
+        }
+        None => (None, None),
+    };
+    eng.send(app::activate(&model));
+    if let Some(l) = member.as_ref().and_then(class::Member::lesson) {
+        app::update(&mut model, Action::Lesson(l));
+    }
     // The panes' memo (the landscape's sampled surface): ui state, kept here.
     let mut view = ViewCache::default();
     let mut dirty = true;
@@ -186,10 +253,11 @@ pub async fn run<B: SessionBackend>(
 
     loop {
         let mut action = None;
+        let teacher = model.class.role == app::class::Role::Teacher;
         tokio::select! {
             // Commands the engine has no room for wait in the outbox; while
             // it is long, input waits (and a driver drops keys).
-            msg = input.recv(), if cmds.backlog() < engine::queue::MAX_BACKLOG => match msg {
+            msg = input.recv(), if eng.backlog() < engine::queue::MAX_BACKLOG => match msg {
                 Some(Input::Key(k)) => {
                     if keys.take(Instant::now()) {
                         action = keymap::action_for(k, &model.overlay);
@@ -197,8 +265,11 @@ pub async fn run<B: SessionBackend>(
                     }
                 }
                 Some(Input::Click(col, row)) => {
-                    // Only on the landscape, and not through a popup.
-                    if matches!(model.overlay, Overlay::None | Overlay::Place { .. }) {
+                    // Only on the landscape, and not through a popup; a
+                    // click counts against the key rate.
+                    if matches!(model.overlay, Overlay::None | Overlay::Place { .. })
+                        && keys.take(Instant::now())
+                    {
                         action = view.point_at(col, row).map(Action::PlaceAt);
                         urgent |= action.is_some();
                     }
@@ -211,7 +282,7 @@ pub async fn run<B: SessionBackend>(
                 Some(Input::Stop(why)) => return Ok(why),
                 None => return Ok(Exit::Closed),
             },
-            Some(ev) = ev_rx.recv() => action = Some(match ev {
+            Some(ev) = maybe(eng.events.as_mut().map(|e| e.recv())) => action = Some(match ev {
                 Event::Snapshot(s) => Action::Snapshot(s, std::time::Instant::now()),
                 Event::Sweep { id, generation, results } => {
                     Action::SweepResults { id, generation, results }
@@ -219,15 +290,27 @@ pub async fn run<B: SessionBackend>(
                 Event::Exported { result, .. } => Action::Exported(result),
                 Event::Saved { result, .. } => Action::Saved(result),
             }),
-            res = &mut engine_task, if engine_alive => {
-                engine_alive = false;
+            res = maybe(eng.task.as_mut()) => {
+                eng.task = None;
                 let msg = match res {
                     Err(e) if e.is_panic() => panic_text(e.into_panic().as_ref()),
                     _ => "the engine task ended".into(),
                 };
                 action = Some(Action::EngineFailed(msg));
             }
-            _ = cmds.flush(), if cmds.backlog() > 0 => {}
+            _ = maybe(eng.cmds.as_mut().filter(|c| c.backlog() > 0).map(|c| c.flush())) => {}
+            Some(l) = maybe(lessons.as_mut().map(class::Lessons::next)) => {
+                // What the teacher did by hand (a pause, a step, a switch)
+                // reaches the class as fast as a key; a running race at the
+                // usual pace.
+                urgent |= l.paused
+                    || model.current != l.current
+                    || model.entry().is_some_and(|e| e.paused != l.paused);
+                action = Some(Action::Lesson(l));
+            }
+            (dots, following) = maybe(rosters.as_mut().filter(|_| teacher).map(class::Rosters::next)) => {
+                action = Some(Action::ClassDots { dots: Arc::new(dots), following });
+            }
             _ = tokio::time::sleep_until(last_draw + if urgent { urgent_gap } else { period }), if dirty => {
                 // Nothing is rendered for a reader that is not reading; the
                 // latest state is drawn once it is.
@@ -248,8 +331,23 @@ pub async fn run<B: SessionBackend>(
             }
         }
         if let Some(a) = action {
-            cmds.extend(app::update(&mut model, a));
+            let cmds = app::update(&mut model, a);
+            // A follower going off on its own gets an engine (the commands
+            // give it the teacher's race); catching up drops it.
+            match (model.class.role.mirrors(), eng.cmds.is_some()) {
+                (true, true) => eng = Engine::none(),
+                (false, false) => eng = Engine::start(fps),
+                _ => {}
+            }
+            eng.send(cmds);
             dirty = true;
+        }
+        if let Some(m) = &mut member {
+            if model.class.role == app::class::Role::Teacher && !m.holds_class() {
+                model.class.role = app::class::Role::Solo;
+                model.message = Some("another teacher session took the class".into());
+            }
+            m.share(&model);
         }
         if model.quit {
             return Ok(Exit::Quit);
