@@ -23,7 +23,11 @@ fn paused_on(title: &str, cols: u16, rows: u16, args: &[&str]) -> Pty {
         t.lines().next().is_some_and(|l| l.contains(title))
     });
     p.send(" ");
-    p.wait_for("paused", 5, |t| t.contains("· paused"));
+    // Paused, and the race drawn (a scenario just opened says `starting…`
+    // until its first snapshot).
+    p.wait_for("paused and drawn", 10, |t| {
+        t.contains("· paused") && !t.contains("starting…")
+    });
     p
 }
 
