@@ -24,22 +24,11 @@ const POINTS: usize = 2_000;
 const EPOCHS: u64 = 100;
 const LR: f64 = 0.01;
 
-/// The peaks surface and its gradient, written out by hand (as in
-/// `benches/step.rs`).
-#[inline(always)]
-fn peaks_by_hand(x: f64, y: f64, g: &mut [f64; 2]) -> f64 {
-    let a = (-x * x - (y + 1.0) * (y + 1.0)).exp();
-    let b = (-x * x - y * y).exp();
-    let c = (-(x + 1.0) * (x + 1.0) - y * y).exp();
-    let u = 1.0 - x;
-    let w = x / 5.0 - x * x * x - y.powi(5);
-    g[0] = -6.0 * u * a - 6.0 * u * u * x * a - 10.0 * (0.2 - 3.0 * x * x) * b
-        + 20.0 * x * w * b
-        + 2.0 / 3.0 * (x + 1.0) * c;
-    g[1] =
-        -6.0 * u * u * (y + 1.0) * a + 50.0 * y.powi(4) * b + 20.0 * y * w * b + 2.0 / 3.0 * y * c;
-    3.0 * u * u * a - 10.0 * w * b - c / 3.0
-}
+#[path = "common/hand_peaks.rs"]
+#[allow(dead_code)] // its whole-descent loop is the step bench's
+mod hand_peaks;
+
+use hand_peaks::HandPeaks;
 
 /// Start `i` of a 50 × 40 grid over [-3, 3]².
 fn start(i: usize) -> [f64; 2] {
@@ -92,7 +81,7 @@ fn bench_sweep_lanes(c: &mut Criterion) {
                 let mut g = [0.0; 2];
                 let mut v = 0.0;
                 for _ in 0..EPOCHS {
-                    v = peaks_by_hand(black_box(x), y, &mut g);
+                    v = HandPeaks::eval(black_box(x), y, &mut g);
                     x -= LR * g[0];
                     y -= LR * g[1];
                 }
