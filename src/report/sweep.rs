@@ -83,17 +83,18 @@ pub fn write_csv<P: Borrow<PointResult>>(
         .map(csv_field)
         .collect();
     writeln!(out, "{}", header.join(","))?;
+    // One line buffer for every row: no allocation per value.
+    let mut line = String::new();
     for p in points {
         let p = p.borrow();
-        let row: Vec<String> = p
-            .params
-            .iter()
-            .chain(&p.final_pos)
-            .chain(std::iter::once(&p.loss))
-            .map(|v| num::csv(*v))
-            .chain(std::iter::once(p.status.word().to_string()))
-            .collect();
-        writeln!(out, "{}", row.join(","))?;
+        line.clear();
+        for v in p.params.iter().chain(&p.final_pos).chain([&p.loss]) {
+            num::csv_into(&mut line, *v);
+            line.push(',');
+        }
+        line.push_str(p.status.word());
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
     }
     Ok(())
 }

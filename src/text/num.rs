@@ -141,6 +141,18 @@ pub fn csv(v: f64) -> String {
     if v.is_nan() { String::new() } else { exact(v) }
 }
 
+/// [`csv`] of `v` written onto `out` (no allocation: a sweep writes
+/// millions of them).
+pub fn csv_into(out: &mut String, v: f64) {
+    use std::fmt::Write as _;
+    if v.is_nan() {
+    } else if v != 0.0 && v.is_finite() && !(1e-5..1e16).contains(&v.abs()) {
+        let _ = write!(out, "{v:e}");
+    } else {
+        let _ = write!(out, "{v}");
+    }
+}
+
 /// A number exactly (shortest round-trip form), and short: an exponent
 /// outside 10⁻⁵ ≤ |v| < 10¹⁶, so `-1.797e308` is not 309 digits and
 /// `5e-324` not 323; `NaN`, `inf`, `-inf` as such.
@@ -160,6 +172,31 @@ pub fn json(v: f64) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_into_writes_what_csv_returns() {
+        let mut out = String::new();
+        for v in [
+            0.0,
+            -0.0,
+            1.0,
+            -2.5,
+            1e-5,
+            9.99e-6,
+            1e16,
+            123456.789,
+            5e-324,
+            -1.797e308,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.1 + 0.2,
+        ] {
+            out.clear();
+            csv_into(&mut out, v);
+            assert_eq!(out, csv(v), "{v}");
+        }
+    }
 
     #[test]
     fn significant_digits_fit() {
