@@ -30,7 +30,7 @@ with `capture-pane`:
     epochs/s per run, x 6 runs = steps/s; each 3 s window is set against
     the mean of the headless runs made just before and just after it (the
     dashboard paused meanwhile), and the median of the seven ratios is
-    reported (target >= 80 %)
+    reported (target >= 90 % since issue 19; 80 % before)
   * key latency at max pace: space until the header says "paused" (capture-
     pane polled every ~2 ms), ms, median of several
   * dashboard memory: the same file at BIG epochs (default 5x10^7, env BIG),
@@ -360,11 +360,16 @@ def second_part(d, results):
         )
         say(
             f"max pace / headless: {ratio * 100:.1f} % median of {len(pairs)} pairs"
-            f" ({', '.join(f'{r * 100:.0f}' for r in pairs)}; target >= 80 %)"
-            f" -> {'met' if ratio >= 0.8 else 'MISSED'}"
+            f" ({', '.join(f'{r * 100:.0f}' for r in pairs)}; target >= 90 %, issue 19)"
+            f" -> {'met' if ratio >= 0.9 else 'MISSED'}"
         )
 
-        # Key latency at max pace: space until the header says paused.
+        # Key latency at max pace: space until the header says paused. A
+        # fast build may have finished the race during the windows: restart
+        # it (`r` keeps the pace).
+        if scr.wait(lambda s: True, 5)[2] == "done":
+            scr.send("r")
+            scr.wait(lambda s: s[2] == "running", 5)
         rt = []
         for _ in range(20):
             t = time.monotonic()
