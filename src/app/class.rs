@@ -14,7 +14,6 @@
 
 use std::sync::Arc;
 
-use super::Entry;
 use super::entry::{Rate, Tweaks};
 use super::model::Model;
 use super::update::Action;
@@ -191,6 +190,22 @@ pub struct Class {
     pub recall: u64,
 }
 
+impl Class {
+    /// Whether the teacher's class view (`C`) is on.
+    pub fn viewing(&self) -> bool {
+        self.role == Role::Teacher && self.show
+    }
+
+    /// The students on their own whose race is on entry `id`, while the
+    /// class view is on (none otherwise): what it shows.
+    pub fn here(&self, id: usize) -> Vec<&StudentDot> {
+        self.dots
+            .iter()
+            .filter(|d| self.viewing() && d.entry == id)
+            .collect()
+    }
+}
+
 /// Mirror `lesson` in `model` (a follower's or a spectator's).
 fn mirror(model: &mut Model, lesson: &Lesson) {
     let Some(e) = model.entries.get_mut(lesson.current) else {
@@ -331,10 +346,4 @@ pub fn teacher_at(model: &Model) -> Option<String> {
         (Role::Spectator, None) => Some("waiting for the teacher…".into()),
         _ => None,
     }
-}
-
-/// Whether entry `e` is one a student's dot can be drawn on (the scenario
-/// on the teacher's screen).
-pub fn on_screen(dot: &StudentDot, e: &Entry) -> bool {
-    dot.entry == e.id
 }

@@ -145,7 +145,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         right,
     );
     let class_line = crate::app::class::teacher_at(model).or_else(|| {
-        (model.class.role == Role::Teacher && model.class.show).then(|| {
+        model.class.viewing().then(|| {
             format!(
                 "class view: {} student(s) on their own, {} following (C closes)",
                 model.class.dots.len(),

@@ -51,7 +51,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::app::class::{Role, StudentDot};
 use crate::app::{Model, Overlay};
 pub use theme::Theme;
 
@@ -198,12 +197,8 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, cache: &mut ViewCache
     let shown = runs::order(entry, snap);
     // The teacher's class view: the students on their own on this scenario.
     let class = &model.class;
-    let viewing = class.role == Role::Teacher && class.show;
-    let here: Vec<&StudentDot> = class
-        .dots
-        .iter()
-        .filter(|d| viewing && d.entry == entry.id)
-        .collect();
+    let viewing = class.viewing();
+    let here = class.here(entry.id);
     let pins: Vec<landscape::Pin> = here
         .iter()
         .map(|d| landscape::Pin {
@@ -312,14 +307,13 @@ fn draw_main(frame: &mut Frame, area: Rect, model: &Model, cache: &mut ViewCache
 /// The class view's students on the scenario on screen, written out whole
 /// for the details view (the teacher's, while the class view is on).
 fn class_lines(model: &Model) -> Vec<String> {
-    let class = &model.class;
-    let (Some(e), true) = (model.entry(), class.role == Role::Teacher && class.show) else {
+    let Some(e) = model.entry() else {
         return Vec::new();
     };
     let Ok(sc) = &e.scenario else {
         return Vec::new();
     };
-    let here: Vec<&StudentDot> = class.dots.iter().filter(|d| d.entry == e.id).collect();
+    let here = model.class.here(e.id);
     if here.is_empty() {
         return Vec::new();
     }
