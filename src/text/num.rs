@@ -138,18 +138,16 @@ pub fn general(v: f64) -> String {
 /// Very small and very large magnitudes take an exponent (`1e-300`, not
 /// 300 digits).
 pub fn csv(v: f64) -> String {
-    if v.is_nan() { String::new() } else { exact(v) }
+    let mut out = String::new();
+    csv_into(&mut out, v);
+    out
 }
 
 /// [`csv`] of `v` written onto `out` (no allocation: a sweep writes
 /// millions of them).
 pub fn csv_into(out: &mut String, v: f64) {
-    use std::fmt::Write as _;
-    if v.is_nan() {
-    } else if v != 0.0 && v.is_finite() && !(1e-5..1e16).contains(&v.abs()) {
-        let _ = write!(out, "{v:e}");
-    } else {
-        let _ = write!(out, "{v}");
+    if !v.is_nan() {
+        exact_into(out, v);
     }
 }
 
@@ -157,11 +155,19 @@ pub fn csv_into(out: &mut String, v: f64) {
 /// outside 10⁻⁵ ≤ |v| < 10¹⁶, so `-1.797e308` is not 309 digits and
 /// `5e-324` not 323; `NaN`, `inf`, `-inf` as such.
 pub fn exact(v: f64) -> String {
-    if v != 0.0 && v.is_finite() && !(1e-5..1e16).contains(&v.abs()) {
-        format!("{v:e}")
+    let mut out = String::new();
+    exact_into(&mut out, v);
+    out
+}
+
+/// [`exact`] of `v` written onto `out`.
+fn exact_into(out: &mut String, v: f64) {
+    use std::fmt::Write as _;
+    let _ = if v != 0.0 && v.is_finite() && !(1e-5..1e16).contains(&v.abs()) {
+        write!(out, "{v:e}")
     } else {
-        v.to_string()
-    }
+        write!(out, "{v}")
+    };
 }
 
 /// A finite number as JSON, anything else as `null`.
@@ -174,27 +180,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_into_writes_what_csv_returns() {
-        let mut out = String::new();
-        for v in [
-            0.0,
-            -0.0,
-            1.0,
-            -2.5,
-            1e-5,
-            9.99e-6,
-            1e16,
-            123456.789,
-            5e-324,
-            -1.797e308,
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            0.1 + 0.2,
+    fn csv_numbers_are_exact_and_appended() {
+        let mut out = String::from("x,");
+        for (v, want) in [
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (-2.5, "-2.5"),
+            (1e-5, "0.00001"),
+            (9.99e-6, "9.99e-6"),
+            (1e16, "1e16"),
+            (123456.789, "123456.789"),
+            (5e-324, "5e-324"),
+            (-1.797e308, "-1.797e308"),
+            (f64::NAN, ""),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (0.1 + 0.2, "0.30000000000000004"),
         ] {
-            out.clear();
+            assert_eq!(csv(v), want, "{v}");
+            out.truncate(2);
             csv_into(&mut out, v);
-            assert_eq!(out, csv(v), "{v}");
+            assert_eq!(out, format!("x,{want}"), "{v}");
         }
     }
 
