@@ -24,7 +24,6 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType};
 
@@ -378,7 +377,7 @@ pub fn render(frame: &mut Frame, area: Rect, spec: &ChartSpec, theme: Theme) {
     let mut thinned = Vec::new();
     for (k, s) in spec.drawn() {
         let marker = theme.series_marker(k, s.var.as_ref().map_or(0, |v| v.0));
-        let across = f64::from(plot.width) * dots_across(marker);
+        let across = f64::from(plot.width) * f64::from(super::theme::marker_dots(marker).0);
         for seg in segments(&s.points) {
             thinned.push((marker, s.run, thin(seg, axes.x, axes.y, across)));
         }
@@ -394,14 +393,6 @@ pub fn render(frame: &mut Frame, area: Rect, spec: &ChartSpec, theme: Theme) {
         })
         .collect();
     draw_curves(frame, plot, datasets, axes.x, axes.y);
-}
-
-/// Dots to a cell across for a canvas drawn with `marker` (ratatui's grids).
-fn dots_across(marker: Marker) -> f64 {
-    match marker {
-        Marker::Braille | Marker::Octant | Marker::Quadrant | Marker::Sextant => 2.0,
-        _ => 1.0,
-    }
 }
 
 /// `points` as a line through them draws them on a canvas `across` dots
@@ -493,6 +484,7 @@ pub fn extent<'a>(lists: impl IntoIterator<Item = &'a [Point]>) -> Option<(f64, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ratatui::symbols::Marker;
 
     /// A chart of `points` drawn into a `w`×`h` terminal, as text and colours.
     fn drawn(points: &[Point], marker: Marker, w: u16, h: u16, x: [f64; 2], y: [f64; 2]) -> Buffer {
@@ -530,7 +522,7 @@ mod tests {
         for marker in [Marker::Braille, Marker::HalfBlock, Marker::Dot, Marker::Bar] {
             for (w, h) in [(7, 3), (40, 8), (61, 17), (120, 30), (300, 50)] {
                 let x = [0.0, walk.len() as f64];
-                let across = f64::from(w) * dots_across(marker);
+                let across = f64::from(w) * f64::from(crate::ui::theme::marker_dots(marker).0);
                 let thin = thin(&walk, x, [lo, hi], across);
                 thinned_any |= thin.len() < walk.len() / 2;
                 assert_eq!(

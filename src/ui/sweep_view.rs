@@ -152,12 +152,7 @@ fn render_curve(
     };
     let entries: Vec<Entry> = (0..sc.dim())
         .map(|d| Entry {
-            glyph: match marker(d) {
-                Marker::Braille => "⣿",
-                Marker::HalfBlock => "█",
-                _ => "•",
-            }
-            .to_string(),
+            glyph: super::theme::marker_glyph(marker(d)).to_string(),
             style: theme.run(d),
             name: format!("final {}", sc.vars[d]),
         })

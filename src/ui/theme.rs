@@ -98,10 +98,7 @@ impl Theme {
 
     /// Dots per cell of [`Self::line_marker`], across and down.
     pub fn line_dots(&self) -> (u16, u16) {
-        match self.charset {
-            Charset::Unicode => (2, 4),
-            Charset::Console => (1, 2),
-        }
+        marker_dots(self.line_marker())
     }
 
     /// The marker of series `k` of a chart, showing variable `var` of its
@@ -124,14 +121,7 @@ impl Theme {
     /// What a legend shows for series `k` (variable `var`): a stroke of the
     /// marker it is drawn with.
     pub fn series_glyph(&self, k: usize, var: usize) -> char {
-        match self.series_marker(k, var) {
-            Marker::Braille => '⣿',
-            Marker::HalfBlock => '█',
-            Marker::Dot => '•',
-            Marker::Bar => '▄',
-            Marker::Custom(c) => c,
-            _ => '█',
-        }
+        marker_glyph(self.series_marker(k, var))
     }
 
     /// The stroke of a line in a legend: `━` in colour (`■` on a console),
@@ -299,6 +289,30 @@ impl Theme {
         } else {
             Style::new().add_modifier(Modifier::BOLD)
         }
+    }
+}
+
+/// Dots per cell of a ratatui canvas drawn with `marker`, across and down
+/// (its grids' resolutions).
+pub fn marker_dots(marker: Marker) -> (u16, u16) {
+    match marker {
+        Marker::Braille | Marker::Octant => (2, 4),
+        Marker::Sextant => (2, 3),
+        Marker::Quadrant => (2, 2),
+        Marker::HalfBlock => (1, 2),
+        _ => (1, 1),
+    }
+}
+
+/// A stroke of `marker` for a legend.
+pub fn marker_glyph(marker: Marker) -> char {
+    match marker {
+        Marker::Braille => '⣿',
+        Marker::HalfBlock => '█',
+        Marker::Dot => '•',
+        Marker::Bar => '▄',
+        Marker::Custom(c) => c,
+        _ => '█',
     }
 }
 
