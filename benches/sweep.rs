@@ -25,10 +25,7 @@ const EPOCHS: u64 = 100;
 const LR: f64 = 0.01;
 
 #[path = "common/hand_peaks.rs"]
-#[allow(dead_code)] // its whole-descent loop is the step bench's
 mod hand_peaks;
-
-use hand_peaks::HandPeaks;
 
 /// Start `i` of a 50 × 40 grid over [-3, 3]².
 fn start(i: usize) -> [f64; 2] {
@@ -75,18 +72,9 @@ fn bench_sweep_lanes(c: &mut Criterion) {
     });
     g.bench_function("hand-written", |b| {
         b.iter(|| {
-            let mut acc = 0.0;
-            for i in 0..POINTS {
-                let [mut x, mut y] = start(i);
-                let mut g = [0.0; 2];
-                let mut v = 0.0;
-                for _ in 0..EPOCHS {
-                    v = HandPeaks::eval(black_box(x), y, &mut g);
-                    x -= LR * g[0];
-                    y -= LR * g[1];
-                }
-                acc += v + x + y;
-            }
+            let acc: f64 = (0..POINTS)
+                .map(|i| hand_peaks::sweep_point(start(i), LR, EPOCHS))
+                .sum();
             black_box(acc)
         })
     });

@@ -31,10 +31,7 @@ const LR: f64 = 0.01;
 const BLOCK: usize = 20_000;
 
 #[path = "../benches/common/hand_peaks.rs"]
-#[allow(dead_code)] // its whole-descent loop is the step bench's
 mod hand_peaks;
-
-use hand_peaks::HandPeaks;
 
 /// Start `i` of a `side × side` grid over [-3, 3]².
 fn start(i: usize, side: usize) -> [f64; 2] {
@@ -43,19 +40,9 @@ fn start(i: usize, side: usize) -> [f64; 2] {
 }
 
 fn hand_written(points: std::ops::Range<usize>, side: usize) -> f64 {
-    let mut acc = 0.0;
-    for i in points {
-        let [mut x, mut y] = start(i, side);
-        let mut g = [0.0; 2];
-        let mut v = 0.0;
-        for _ in 0..EPOCHS {
-            v = HandPeaks::eval(black_box(x), y, &mut g);
-            x -= LR * g[0];
-            y -= LR * g[1];
-        }
-        acc += v + x + y;
-    }
-    acc
+    points
+        .map(|i| hand_peaks::sweep_point(start(i, side), LR, EPOCHS))
+        .sum()
 }
 
 fn main() {

@@ -1,6 +1,10 @@
-//! The peaks surface and its exact gradient, written out by hand: the
-//! yardstick of `benches/step.rs` and `examples/hand_loop.rs` (included by
-//! both with `#[path]`).
+//! The peaks surface and its exact gradient, written out by hand, and the
+//! hand-written descent and sweep over it: the yardstick of
+//! `benches/step.rs`, `benches/sweep.rs`, `examples/hand_loop.rs` and
+//! `examples/sweep_rate.rs` (each includes this file with `#[path]`).
+
+// Each includer (benches, examples) uses part of this file.
+#![allow(dead_code)]
 
 use downhill::descent::Function;
 
@@ -56,4 +60,21 @@ pub fn hand_loop(start: [f64; 2], lr: f64, epochs: u64) -> ([f64; 2], f64) {
         loss = HandPeaks::eval(x, y, &mut g);
     }
     ([x, y], loss)
+}
+
+/// One point of a hand-written sweep: `epochs` updates `x ← x − lr·∇f(x)`
+/// from `start` (each evaluation behind `black_box`, so that nothing is
+/// hoisted across points); the last loss plus the final coordinates, to be
+/// summed over the points.
+#[inline(always)]
+pub fn sweep_point(start: [f64; 2], lr: f64, epochs: u64) -> f64 {
+    let [mut x, mut y] = start;
+    let mut g = [0.0; 2];
+    let mut v = 0.0;
+    for _ in 0..epochs {
+        v = HandPeaks::eval(std::hint::black_box(x), y, &mut g);
+        x -= lr * g[0];
+        y -= lr * g[1];
+    }
+    v + x + y
 }
