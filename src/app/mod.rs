@@ -10,6 +10,7 @@ pub mod class;
 mod entry;
 mod explore;
 pub mod keymap;
+pub mod look;
 mod model;
 mod update;
 

@@ -9,6 +9,7 @@
 //!
 //! A dashboard joins with [`Hub::join`] and leaves by dropping its
 //! [`Member`]: its dot goes, and the teacher's count of followers with it.
+//! Followers who look alike share their frames ([`super::share`]).
 //! The teacher who joined last holds the class (a reconnecting teacher takes
 //! it back from a session left behind).
 
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
+use super::share::Frames;
 use crate::app::Model;
 use crate::app::class::{Lesson, Role, StudentDot};
 
@@ -41,6 +43,8 @@ pub struct Hub {
     roster: Mutex<Roster>,
     /// Bumped whenever the roster changes.
     changed: watch::Sender<u64>,
+    /// The frames its followers share.
+    frames: Frames,
 }
 
 impl Hub {
@@ -51,6 +55,7 @@ impl Hub {
             next: AtomicU64::new(1),
             roster: Mutex::new(Roster::default()),
             changed: watch::channel(0).0,
+            frames: Frames::default(),
         })
     }
 
@@ -82,6 +87,11 @@ impl Hub {
     /// The lesson now (`None` before a teacher started).
     pub fn lesson(&self) -> Option<Arc<Lesson>> {
         self.lesson.borrow().clone()
+    }
+
+    /// The frames its followers share (see [`super::share`]).
+    pub fn frames(&self) -> &Frames {
+        &self.frames
     }
 
     /// The students on their own, and how many follow.
@@ -159,6 +169,12 @@ impl Member {
                 changed: roster,
             },
         )
+    }
+
+    /// Where it finds and leaves frames, while it shows the teacher's race
+    /// (a follower, a spectator); nowhere otherwise.
+    pub fn frames(&self, model: &Model) -> Option<&Frames> {
+        model.class.role.mirrors().then_some(&self.hub.frames)
     }
 
     /// Whether it is the teacher holding the class.

@@ -47,6 +47,9 @@ use crate::engine::{self, Event};
 use crate::ui::ViewCache;
 
 pub mod class;
+pub mod share;
+
+use share::Frames;
 
 /// Options of one dashboard, whichever driver runs it (the local terminal
 /// or `downhill serve`).
@@ -152,14 +155,19 @@ impl KeyRate {
     }
 }
 
-/// Draw one frame as a synchronized update.
+/// Draw one frame as a synchronized update: rendered, or copied from
+/// `share` when another screen of the class rendered the same one.
 pub fn draw<B: SessionBackend>(
     term: &mut Terminal<B>,
     model: &Model,
     cache: &mut ViewCache,
+    share: Option<&Frames>,
 ) -> io::Result<()> {
     execute!(term.backend_mut(), BeginSynchronizedUpdate)?;
-    term.draw(|f| crate::ui::draw(f, model, cache))?;
+    term.draw(|f| match share {
+        Some(frames) => frames.draw(f, model, cache),
+        None => crate::ui::draw(f, model, cache),
+    })?;
     execute!(term.backend_mut(), EndSynchronizedUpdate)?;
     Write::flush(term.backend_mut())
 }
@@ -315,7 +323,8 @@ pub async fn run<B: SessionBackend>(
                 // Nothing is rendered for a reader that is not reading; the
                 // latest state is drawn once it is.
                 if term.backend().ready() {
-                    draw(term, &model, &mut view)?;
+                    let share = member.as_ref().and_then(|m| m.frames(&model));
+                    draw(term, &model, &mut view, share)?;
                     dirty = false;
                     urgent = false;
                 }

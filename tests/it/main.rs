@@ -10,6 +10,7 @@ mod attack;
 mod class;
 mod class_model;
 mod class_screen;
+mod class_share;
 mod core;
 mod engine;
 mod explain;
