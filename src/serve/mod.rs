@@ -224,6 +224,8 @@ pub struct Server {
     limits: Arc<Limits>,
     stats: Arc<Stats>,
     task: JoinHandle<()>,
+    /// The class, if it teaches one.
+    hub: Option<Arc<crate::session::class::Hub>>,
 }
 
 impl Server {
@@ -245,6 +247,12 @@ impl Server {
     /// Running dashboards.
     pub fn sessions(&self) -> usize {
         self.limits.current().1
+    }
+
+    /// In a class: frames rendered for followers, and frames they copied
+    /// from one another instead (see [`crate::session::share`]).
+    pub fn class_frames(&self) -> Option<(u64, u64)> {
+        self.hub.as_ref().map(|h| h.frames().counts())
     }
 
     /// Totals over every dashboard so far.
@@ -284,6 +292,10 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
     }
     let limits = Limits::with(caps);
     let stats = Arc::new(Stats::default());
+    let hub = config
+        .teachers
+        .is_some()
+        .then(crate::session::class::Hub::new);
     let shared = Arc::new(Shared {
         russh: Arc::new(russh_config(&config)),
         access: config.access,
@@ -302,13 +314,16 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
         mouse: config.mouse,
         record: config.record,
         crash_key: config.crash_key,
-        class: config.teachers.map(|teachers| Class {
-            hub: crate::session::class::Hub::new(),
-            teachers,
-            spectators: config.spectators,
-            max_spectators: config.max_spectators.max(1),
-            watching: Default::default(),
-        }),
+        class: config
+            .teachers
+            .zip(hub.clone())
+            .map(|(teachers, hub)| Class {
+                hub,
+                teachers,
+                spectators: config.spectators,
+                max_spectators: config.max_spectators.max(1),
+                watching: Default::default(),
+            }),
     });
     let task = tokio::spawn(accept_loop(listener, shared));
     Ok((
@@ -319,6 +334,7 @@ pub async fn start(config: Config) -> std::io::Result<(SocketAddr, Server)> {
             limits,
             stats,
             task,
+            hub,
         },
     ))
 }

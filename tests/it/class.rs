@@ -51,7 +51,7 @@ const FRAME: Duration = Duration::from_secs(3);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn followers_see_the_teachers_pause_steps_and_scenario() {
-    let (addr, _server) = class().await;
+    let (addr, server) = class().await;
     let (_ht, mut teacher) = seat(addr, "teacher", key(3)).await;
     let (_ha, mut ada) = seat(addr, "ada", key(2)).await;
     let (_hb, mut bob) = seat(addr, "bob", key(2)).await;
@@ -96,6 +96,13 @@ async fn followers_see_the_teachers_pause_steps_and_scenario() {
         .until(FRAME, |t| t.contains("f to go off on your own"))
         .await;
     assert!(t.contains("f to go off on your own"), "{t}");
+    // The two followers, alike until then, shared frames: one rendered
+    // what the other copied.
+    let (rendered, copied) = server.class_frames().unwrap();
+    assert!(
+        rendered > 0 && copied > 0,
+        "{rendered} rendered, {copied} copied"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
