@@ -11,6 +11,10 @@
 //!  follower B ──find(size, model)──────────┘ ─copy─▶ B's terminal ─diff─▶ B's client
 //! ```
 //!
+//! Frames are shared between terminals of the same size only, so a class
+//! whose students' windows all differ renders once per size. What is kept
+//! is bounded ([`KEEP`] frames, [`KEEP_CELLS`] cells) and only the newest
+//! lesson's frames stay: the next lesson's first frame lets the others go.
 //! The lock is taken to look a frame up or to leave one, never while a
 //! frame is rendered or sent. What a render also tells its session (how far
 //! a view scrolls, where the landscape's plot is for clicks) travels with
@@ -28,7 +32,10 @@ use crate::app::look::same_screen;
 use crate::ui::{ViewCache, landscape, scroll};
 
 /// Frames kept at most (sizes and views of the newest lesson).
-pub const KEEP: usize = 16;
+pub const KEEP: usize = 64;
+/// Cells kept at most over all frames (a cell is about 40 bytes: some 20
+/// MiB; 270 frames of 80×24, 5 of the largest, 500×200).
+pub const KEEP_CELLS: usize = 1 << 19;
 
 /// A rendered frame and what it was rendered from.
 #[derive(Debug)]
@@ -60,6 +67,15 @@ impl Frames {
         )
     }
 
+    /// Frames kept now, and their cells.
+    pub fn kept_now(&self) -> (usize, usize) {
+        let kept = self.kept();
+        (
+            kept.len(),
+            kept.iter().map(|k| k.buffer.content.len()).sum(),
+        )
+    }
+
     fn find(&self, buf: &Buffer, model: &Model) -> Option<Arc<Shared>> {
         self.kept()
             .iter()
@@ -72,8 +88,10 @@ impl Frames {
         let mut kept = self.kept();
         // Frames of an older lesson are never shown again.
         kept.retain(|k| lesson(&k.model) == lesson(&s.model));
-        if kept.len() >= KEEP {
-            kept.pop_front();
+        let cells = |k: &Arc<Shared>| k.buffer.content.len();
+        let mut total: usize = kept.iter().map(cells).sum::<usize>() + s.buffer.content.len();
+        while kept.len() >= KEEP || (total > KEEP_CELLS && !kept.is_empty()) {
+            total -= kept.pop_front().as_ref().map_or(0, cells);
         }
         kept.push_back(Arc::new(s));
     }

@@ -131,3 +131,33 @@ fn a_new_lesson_is_rendered_afresh() {
     assert_ne!(got, own(&a, 80, 24), "the epoch moved on screen");
     assert_eq!(frames.counts(), (2, 0));
 }
+
+#[test]
+fn what_is_kept_is_bounded_and_of_the_newest_lesson() {
+    use downhill::session::share::{KEEP, KEEP_CELLS};
+    let (mut t, a) = class();
+    let frames = Frames::default();
+    // Students at many sizes: every size renders once, and what is kept
+    // stays within its bounds.
+    let sizes: Vec<(u16, u16)> = (0..40).map(|i| (60 + 7 * i, 16 + i)).collect();
+    for &(w, h) in &sizes {
+        shared(&frames, &a, w, h);
+        let (n, cells) = frames.kept_now();
+        assert!(
+            n <= KEEP && cells <= KEEP_CELLS,
+            "{n} frames, {cells} cells"
+        );
+    }
+    assert_eq!(frames.counts(), (40, 0));
+    // The largest terminal a client may have, a few times over.
+    for i in 0..8 {
+        shared(&frames, &a, 500 - i, 200);
+        assert!(frames.kept_now().1 <= KEEP_CELLS);
+    }
+    // A new lesson lets the old frames go.
+    t.entries[PEAKS].snapshot = model_at(PEAKS, 130).entries[PEAKS].snapshot.clone();
+    let mut b = a.clone();
+    update(&mut b, Action::Lesson(Arc::new(Lesson::of(&t).unwrap())));
+    shared(&frames, &b, 80, 24);
+    assert_eq!(frames.kept_now(), (1, 80 * 24));
+}
