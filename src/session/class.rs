@@ -31,6 +31,8 @@ const DOT_EVERY: Duration = Duration::from_millis(200);
 struct Roster {
     students: BTreeMap<u64, StudentDot>,
     following: BTreeMap<u64, ()>,
+    /// Followers and spectators: who shares frames.
+    mirroring: BTreeMap<u64, ()>,
 }
 
 /// One class.
@@ -195,6 +197,15 @@ impl Member {
         }
         if role != Role::OnOwn || !present {
             r.students.remove(&self.id);
+        }
+        if role.mirrors() && present {
+            r.mirroring.insert(self.id, ());
+        } else {
+            r.mirroring.remove(&self.id);
+        }
+        // Nobody left to share with: the frames kept for them go.
+        if r.mirroring.is_empty() {
+            self.hub.frames.clear();
         }
         let after = (
             r.following.contains_key(&self.id),

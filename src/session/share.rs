@@ -14,7 +14,8 @@
 //! Frames are shared between terminals of the same size only, so a class
 //! whose students' windows all differ renders once per size. What is kept
 //! is bounded ([`KEEP`] frames, [`KEEP_CELLS`] cells) and only the newest
-//! lesson's frames stay: the next lesson's first frame lets the others go.
+//! lesson's frames stay: the next lesson's first frame lets the others go,
+//! and when the last follower leaves, so do they.
 //! The lock is taken to look a frame up or to leave one, never while a
 //! frame is rendered or sent. What a render also tells its session (how far
 //! a view scrolls, where the landscape's plot is for clicks) travels with
@@ -65,6 +66,11 @@ impl Frames {
             self.rendered.load(Ordering::Relaxed),
             self.reused.load(Ordering::Relaxed),
         )
+    }
+
+    /// Let every kept frame go.
+    pub fn clear(&self) {
+        self.kept().clear();
     }
 
     /// Frames kept now, and their cells.

@@ -161,3 +161,21 @@ fn what_is_kept_is_bounded_and_of_the_newest_lesson() {
     shared(&frames, &b, 80, 24);
     assert_eq!(frames.kept_now(), (1, 80 * 24));
 }
+
+#[test]
+fn frames_go_with_the_last_follower() {
+    use downhill::session::class::Hub;
+    let (_, a) = class();
+    let hub = Hub::new();
+    let teacher = hub.join(Role::Teacher, "teacher");
+    let ada = hub.join(Role::Following, "ada");
+    let watch = hub.join(Role::Spectator, "watch");
+    shared(hub.frames(), &a, 80, 24);
+    assert_eq!(hub.frames().kept_now().0, 1);
+    drop(ada);
+    drop(teacher);
+    // A spectator still shares.
+    assert_eq!(hub.frames().kept_now().0, 1);
+    drop(watch);
+    assert_eq!(hub.frames().kept_now(), (0, 0));
+}
