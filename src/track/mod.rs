@@ -34,7 +34,7 @@ use crate::descent::history::History;
 use crate::descent::race::Race;
 use crate::descent::run::{Run, norm};
 use crate::descent::schedule::Schedule;
-use crate::scenario::{MAX_RUNS, Scenario};
+use crate::scenario::Scenario;
 
 pub use snapshot::{CHART_GROUPS, RunView, Snapshot, StartsView, TRAIL};
 
@@ -224,20 +224,20 @@ impl Slot {
     /// Advance every running run by one epoch and record it. False when
     /// nothing was left to advance.
     pub fn step(&mut self) -> bool {
-        let mut before = [0u64; MAX_RUNS];
-        for (e, r) in before.iter_mut().zip(self.race.runs()) {
-            *e = r.epoch();
-        }
-        if !self.race.step() {
-            return false;
-        }
-        let runs = self.race.runs().iter().zip(before);
-        for ((h, (run, e)), &costs) in self.histories.iter_mut().zip(runs).zip(&self.costs) {
-            if run.epoch() != e {
+        // As `Race::step`, each run's row recorded right after its update
+        // (while its numbers are at hand).
+        let mut any = false;
+        let mut histories = self.histories.iter_mut().zip(&self.costs);
+        for run in self.race.runs_mut() {
+            let before = run.epoch();
+            any |= run.step();
+            if let Some((h, &costs)) = histories.next()
+                && run.epoch() != before
+            {
                 record(h, run, costs);
             }
         }
-        true
+        any
     }
 
     /// True when every run has stopped.
