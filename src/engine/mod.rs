@@ -469,14 +469,21 @@ impl Engine {
                 let start = Instant::now();
                 let mut done = 0u64;
                 let mut more = true;
+                // Steps left until the next look (a count down, not a
+                // division per step).
+                let mut look = every;
                 while done < due {
                     if !slot.step() {
                         more = false;
                         break;
                     }
                     done += 1;
-                    if done.is_multiple_of(every) && (stop() || start.elapsed() >= budget) {
-                        break;
+                    look -= 1;
+                    if look == 0 {
+                        look = every;
+                        if stop() || start.elapsed() >= budget {
+                            break;
+                        }
                     }
                 }
                 send_snapshot(&events, &slot);

@@ -17,15 +17,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value};
 
 use super::{Slot, col};
-use crate::descent::history::History;
 use crate::report::run::summary_json;
 use crate::report::{csv_field, csv_header};
 use crate::scenario::to_toml;
 use crate::text::num;
 
-/// The history rows of one run: `(epoch, [loss, lr, grad_norm, params…])`.
-fn rows(h: &History, dim: usize) -> Vec<(u64, Vec<f64>)> {
-    h.rows()
+/// The history rows of run `i`: `(epoch, [loss, lr, grad_norm, params…])`.
+fn rows(slot: &Slot, i: usize, dim: usize) -> Vec<(u64, Vec<f64>)> {
+    slot.rows(i)
         .into_iter()
         .map(|(e, r)| (e, r[..col::PARAMS + dim].to_vec()))
         .collect()
@@ -36,9 +35,9 @@ pub fn csv_text(slot: &Slot) -> String {
     let sc = &slot.scenario;
     let mut out = csv_header(&sc.vars);
     out.push('\n');
-    for (run, h) in slot.race.runs().iter().zip(&slot.histories) {
+    for (i, run) in slot.race.runs()[..slot.histories.len()].iter().enumerate() {
         let name = csv_field(&run.spec().name);
-        for (epoch, r) in rows(h, sc.dim()) {
+        for (epoch, r) in rows(slot, i, sc.dim()) {
             out.push_str(&format!(
                 "{name},{epoch},{},{},{}",
                 num::csv(if epoch == 0 { f64::NAN } else { r[col::LR] }),
@@ -60,8 +59,8 @@ pub fn json_value(slot: &Slot) -> Value {
     let sc = &slot.scenario;
     let mut v = summary_json(sc, &slot.race);
     if let Some(runs) = v.get_mut("runs").and_then(Value::as_array_mut) {
-        for (rv, h) in runs.iter_mut().zip(&slot.histories) {
-            let rows = rows(h, sc.dim());
+        for (i, (rv, h)) in runs.iter_mut().zip(&slot.histories).enumerate() {
+            let rows = rows(slot, i, sc.dim());
             let mut hist = Map::new();
             let column = |c: usize| Value::Array(rows.iter().map(|r| num::json(r.1[c])).collect());
             let epochs = rows.iter().map(|r| Value::from(r.0)).collect();

@@ -14,7 +14,7 @@
 //! | --- | --- |
 //! | `LOSS` | f(x) after the epoch |
 //! | `LR` | the rate of the last update (NaN at epoch 0) |
-//! | `GRAD_NORM` | ‖∇f(x)‖ |
+//! | `GRAD_NORM` | ‖∇f(x)‖, filled in from the gradient when the rows are read ([`Slot::rows`]; stored as NaN) |
 //! | `PARAMS..PARAMS+d` | x |
 //! | `PARAMS+d..PARAMS+2d` | ∇f(x) |
 //! | `PARAMS+2d`, `+1` ([`col::costs`]) | f and ∇f evaluations so far, for runs whose cost is not `epoch + 1` (backtracking) |
@@ -32,8 +32,9 @@ use std::sync::Arc;
 use crate::descent::expr::Evaluator;
 use crate::descent::history::History;
 use crate::descent::race::Race;
+use crate::descent::run::{Run, norm};
 use crate::descent::schedule::Schedule;
-use crate::scenario::{MAX_RUNS, Scenario};
+use crate::scenario::Scenario;
 
 pub use snapshot::{CHART_GROUPS, RunView, Snapshot, StartsView, TRAIL};
 
@@ -102,8 +103,9 @@ impl Slot {
             costs,
             edits: Vec::new(),
         };
-        for i in 0..slot.histories.len() {
-            slot.record(i);
+        let runs = slot.race.runs().iter();
+        for ((h, run), &costs) in slot.histories.iter_mut().zip(runs).zip(&slot.costs) {
+            record(h, run, costs);
         }
         slot
     }
@@ -113,25 +115,17 @@ impl Slot {
         self.race.runs().len()
     }
 
-    fn record(&mut self, i: usize) {
-        let run = &self.race.runs()[i];
-        let (x, g) = (run.params(), run.grad());
-        let costs = self.costs[i];
-        // Filled by the history itself (no row buffer kept here).
-        self.histories[i].push_with(run.epoch(), |row| {
-            row[col::LOSS] = run.loss();
-            row[col::LR] = run.lr();
-            row[col::GRAD_NORM] = run.grad_norm();
-            let (params, rest) = row[col::PARAMS..].split_at_mut(x.len());
-            let (grad, evals) = rest.split_at_mut(g.len());
-            for (d, s) in params.iter_mut().zip(x).chain(grad.iter_mut().zip(g)) {
-                *d = *s;
-            }
-            if costs {
-                evals[0] = run.f_evals() as f64;
-                evals[1] = run.g_evals() as f64;
-            }
-        });
+    /// The rows kept of run `i`'s history ([`History::rows`]), each with its
+    /// `GRAD_NORM` filled in: the norm of its gradient columns, the same
+    /// numbers [`Run::grad_norm`] took the norm of at that epoch.
+    pub fn rows(&self, i: usize) -> Vec<(u64, Vec<f64>)> {
+        let dim = self.scenario.dim();
+        let grad = col::PARAMS + dim..col::PARAMS + 2 * dim;
+        let mut rows = self.histories[i].rows();
+        for (_, r) in &mut rows {
+            r[col::GRAD_NORM] = norm(&r[grad.clone()]);
+        }
+        rows
     }
 
     /// Whether run `i`'s history records its evaluation counts.
@@ -230,23 +224,176 @@ impl Slot {
     /// Advance every running run by one epoch and record it. False when
     /// nothing was left to advance.
     pub fn step(&mut self) -> bool {
-        let mut before = [0u64; MAX_RUNS];
-        for (e, r) in before.iter_mut().zip(self.race.runs()) {
-            *e = r.epoch();
-        }
-        if !self.race.step() {
-            return false;
-        }
-        for (i, &e) in before.iter().enumerate().take(self.histories.len()) {
-            if self.race.runs()[i].epoch() != e {
-                self.record(i);
+        // As `Race::step`, each run's row recorded right after its update
+        // (while its numbers are at hand).
+        let mut any = false;
+        let mut histories = self.histories.iter_mut().zip(&self.costs);
+        for run in self.race.runs_mut() {
+            let before = run.epoch();
+            any |= run.step();
+            if let Some((h, &costs)) = histories.next()
+                && run.epoch() != before
+            {
+                record(h, run, costs);
             }
         }
-        true
+        any
     }
 
     /// True when every run has stopped.
     pub fn done(&self) -> bool {
         self.race.is_done()
+    }
+}
+
+/// Record `run`'s row of its current epoch into its history (with the
+/// evaluation counts if `costs`).
+///
+/// At pace `max` this runs once per run per epoch, so it stores only
+/// what cannot be had later: the norm column is left NaN (so the
+/// buckets' bounds skip it) and computed from the stored gradient when
+/// the rows are read ([`Slot::rows`]), to the bits of
+/// [`Run::grad_norm`]. The usual rows (1 or 2 dimensions, no
+/// evaluation counts) are written out whole, as one fixed-size array:
+/// no per-column length checks or loops.
+#[inline(always)]
+fn record(history: &mut History, run: &Run<Evaluator>, costs: bool) {
+    let (epoch, loss, lr, norm) = (run.epoch(), run.loss(), run.lr(), f64::NAN);
+    match (run.params(), run.grad(), costs) {
+        (&[x0, x1], &[g0, g1], false) => {
+            let row = [loss, lr, norm, x0, x1, g0, g1];
+            history.push_with(epoch, |r| r.copy_from_slice(&row));
+        }
+        (&[x0], &[g0], false) => {
+            let row = [loss, lr, norm, x0, g0];
+            history.push_with(epoch, |r| r.copy_from_slice(&row));
+        }
+        (x, g, costs) => record_any(history, run, x, g, costs),
+    }
+}
+
+/// [`record`] for any row: `dim` parameters and gradients, and the
+/// evaluation counts if `costs`.
+#[inline(never)]
+fn record_any(history: &mut History, run: &Run<Evaluator>, x: &[f64], g: &[f64], costs: bool) {
+    // Filled by the history itself (no row buffer kept here).
+    history.push_with(run.epoch(), |row| {
+        row[col::LOSS] = run.loss();
+        row[col::LR] = run.lr();
+        row[col::GRAD_NORM] = f64::NAN;
+        let (params, rest) = row[col::PARAMS..].split_at_mut(x.len());
+        let (grad, evals) = rest.split_at_mut(g.len());
+        for (d, s) in params.iter_mut().zip(x).chain(grad.iter_mut().zip(g)) {
+            *d = *s;
+        }
+        if costs {
+            evals[0] = run.f_evals() as f64;
+            evals[1] = run.g_evals() as f64;
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario;
+
+    /// A scenario of `f` over `vars`, started at 0.3 in each, with a rate
+    /// schedule, momentum, Adam and backtracking (whose rows hold the
+    /// evaluation counts).
+    fn scenario(f: &str, vars: &[&str]) -> Arc<Scenario> {
+        let domain: Vec<String> = vars.iter().map(|v| format!("{v} = [-3.0, 3.0]")).collect();
+        let start: Vec<String> = vars.iter().map(|v| format!("{v} = 0.3")).collect();
+        let text = format!(
+            "title = \"rows\"\n[objective]\nf = \"{f}\"\ndomain = {{ {} }}\n\
+             [descent]\nepochs = 5000\nstart = {{ {} }}\n\
+             [[run]]\nname = \"fixed\"\nlr = 0.01\n\
+             [[run]]\nname = \"cosine\"\nschedule = \"cosine\"\nlr = 0.05\n\
+             [[run]]\nname = \"momentum\"\nlr = 0.01\nmomentum = 0.9\n\
+             [[run]]\nname = \"adam\"\nschedule = \"adam\"\nlr = 0.05\n\
+             [[run]]\nname = \"bt\"\nschedule = \"backtracking\"\nlr = 1.0\n",
+            domain.join(", "),
+            start.join(", ")
+        );
+        Arc::new(scenario::parse("rows", &text).expect("the test scenario loads"))
+    }
+
+    /// The row as it was recorded before the norm was left to the reader:
+    /// every number at once, the norm included.
+    fn eager_row(run: &Run<Evaluator>, costs: bool) -> Vec<f64> {
+        let mut row = vec![run.loss(), run.lr(), run.grad_norm()];
+        row.extend(run.params().iter().chain(run.grad()));
+        if costs {
+            row.extend([run.f_evals() as f64, run.g_evals() as f64]);
+        }
+        row
+    }
+
+    fn bits(rows: Vec<(u64, Vec<f64>)>) -> Vec<(u64, Vec<u64>)> {
+        let bits = |r: Vec<f64>| r.iter().map(|x| x.to_bits()).collect();
+        rows.into_iter().map(|(e, r)| (e, bits(r))).collect()
+    }
+
+    #[test]
+    fn recorded_rows_read_back_as_the_eager_rows_to_the_bit() {
+        let functions = [
+            ("x^4 - x^2 + 0.1*x", &["x"][..]),
+            ("(1-x)^2 + 5*(y-x^2)^2 + sin(x*y)", &["x", "y"][..]),
+            ("x^2 + 2*y^2 + 3*z^2 + x*y*z", &["x", "y", "z"][..]),
+        ];
+        for (f, vars) in functions {
+            let sc = scenario(f, vars);
+            let mut slot = Slot::new(0, 0, sc.clone());
+            let mut eager: Vec<History> = slot
+                .histories
+                .iter()
+                .map(|h| History::new(h.cols()))
+                .collect();
+            let push = |eager: &mut [History], slot: &Slot, only: &[u64]| {
+                for (i, h) in eager.iter_mut().enumerate() {
+                    let run = &slot.race.runs()[i];
+                    if only.get(i) != Some(&run.epoch()) {
+                        h.push(run.epoch(), &eager_row(run, slot.records_costs(i)));
+                    }
+                }
+            };
+            push(&mut eager, &slot, &[]);
+            for step in 1..=5000 {
+                let before: Vec<u64> = slot.race.runs().iter().map(Run::epoch).collect();
+                slot.step();
+                push(&mut eager, &slot, &before);
+                if step % 700 != 0 && step != 5000 {
+                    continue;
+                }
+                for (i, want) in eager.iter().enumerate() {
+                    let got = &slot.histories[i];
+                    assert_eq!(
+                        bits(slot.rows(i)),
+                        bits(want.rows()),
+                        "{f} run {i} step {step}"
+                    );
+                    for c in (0..want.cols()).filter(|&c| c != col::GRAD_NORM) {
+                        let env = |h: &History| {
+                            bits(vec![(
+                                0,
+                                h.envelope(c, CHART_GROUPS)
+                                    .into_iter()
+                                    .flat_map(|p| [p.0, p.1])
+                                    .collect(),
+                            )])
+                        };
+                        assert_eq!(env(got), env(want), "{f} run {i} col {c} step {step}");
+                        assert_eq!(got.range(c), want.range(c));
+                    }
+                    let params = col::PARAMS..col::PARAMS + vars.len();
+                    assert_eq!(got.path(params.clone()), want.path(params.clone()));
+                    assert_eq!(
+                        got.recent_points(params.clone(), TRAIL),
+                        want.recent_points(params, TRAIL)
+                    );
+                }
+            }
+            assert!(slot.rows(0).len() < 5000, "past the full window");
+        }
     }
 }

@@ -88,6 +88,10 @@ pub struct History {
     /// How many of the newest rows are in the open bucket but not yet in
     /// its bounds (always fewer than [`History::batch`]).
     pending: usize,
+    /// Rows of epochs before this take the steady state's short way in
+    /// (see [`History::push_with`]): the open bucket's end once the ring
+    /// is full at its final size, else 0.
+    steady_end: u64,
     len: u64,
 }
 
@@ -127,6 +131,7 @@ impl History {
             buckets: Vec::with_capacity(2 * max_buckets + 1),
             stats: Vec::with_capacity((2 * max_buckets + 1) * 3 * stride),
             pending: 0,
+            steady_end: 0,
             len: 0,
         }
     }
@@ -135,6 +140,7 @@ impl History {
     /// `tail` of them (at least 1, at most the window).
     pub fn with_tail(mut self, tail: usize) -> Self {
         self.tail = tail.clamp(1, self.full);
+        self.steady_end = 0;
         self
     }
 
