@@ -247,10 +247,15 @@ async fn a_sweep_flood_is_one_sweep_on_a_few_threads() {
         sleep(Duration::from_millis(50)).await;
     }
     // Runtime workers and rayon's pool (a thread per core each), sweep
-    // chunks (at most one per core), an engine batch, the main thread.
+    // chunks (at most one per core), an engine batch, the main thread: 3
+    // per core and a few. Tokio's blocking pool also starts a thread when
+    // work is handed over just before the last task's thread is back in
+    // the pool, and idle ones linger 10 s, so on a loaded machine (other
+    // builds running) a few more show: once 20 on 2 cores. Before sweeps
+    // were bounded this flood made 517.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     assert!(
-        most <= 3 * cores + 8,
+        most <= 4 * cores + 16,
         "{most} threads during a sweep flood on {cores} cores: {names}"
     );
     hang_up(h, s).await;
