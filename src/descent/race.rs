@@ -22,9 +22,20 @@ impl<F: Function> Race<F> {
 
     /// Advances every running run by one update; true iff any run did one.
     pub fn step(&mut self) -> bool {
+        self.step_then(|_, _| {})
+    }
+
+    /// [`Race::step`], handing each run that advanced to `then` (with its
+    /// index) right after its own update, while its numbers are at hand.
+    #[inline(always)]
+    pub fn step_then(&mut self, mut then: impl FnMut(usize, &Run<F>)) -> bool {
         let mut any = false;
-        for run in &mut self.runs {
+        for (i, run) in self.runs.iter_mut().enumerate() {
+            let before = run.epoch();
             any |= run.step();
+            if run.epoch() != before {
+                then(i, run);
+            }
         }
         any
     }

@@ -224,20 +224,14 @@ impl Slot {
     /// Advance every running run by one epoch and record it. False when
     /// nothing was left to advance.
     pub fn step(&mut self) -> bool {
-        // As `Race::step`, each run's row recorded right after its update
-        // (while its numbers are at hand).
-        let mut any = false;
-        let mut histories = self.histories.iter_mut().zip(&self.costs);
-        for run in self.race.runs_mut() {
-            let before = run.epoch();
-            any |= run.step();
-            if let Some((h, &costs)) = histories.next()
-                && run.epoch() != before
-            {
-                record(h, run, costs);
+        // Each run's row recorded right after its update (histories are
+        // kept for start 0's runs only, the first ones).
+        let (histories, costs) = (&mut self.histories, &self.costs);
+        self.race.step_then(|i, run| {
+            if let Some(h) = histories.get_mut(i) {
+                record(h, run, costs[i]);
             }
-        }
-        any
+        })
     }
 
     /// True when every run has stopped.
